@@ -1,0 +1,2 @@
+export { SatchelError, isSatchelError, describeIoError, type ProblemKind } from './errors.js';
+export { safeRelativePath, resolveInside, writeFileAtomic } from './paths.js';

@@ -1,0 +1,146 @@
+/** Domain types of an opened dataset bag, shared by main, the CLI and the renderer. */
+
+export type BagFormat = 'A' | 'B';
+export type TableKind = 'asset' | 'vocabulary' | 'association' | 'feature' | 'table';
+
+/** A JSON-safe cell value as stored in the bag database: arrays come back as string arrays. */
+export type CellValue = string | number | boolean | null | string[];
+export type Row = Record<string, CellValue>;
+
+export interface TableSummary {
+  schema: string;
+  table: string;
+  kind: TableKind;
+  rows: number;
+}
+
+export interface DatasetSummary {
+  rid: string;
+  types: string[];
+  version: string | null;
+  description: string | null;
+  children: string[];
+  members: Record<string, number>;
+}
+
+export interface FeatureSummary {
+  target: string;
+  name: string;
+  table: string;
+  termColumns: string[];
+  valueColumns: string[];
+  assetColumns: string[];
+  rows: number;
+}
+
+export interface InspectReport {
+  rid: string;
+  snaptime: string;
+  version: string | null;
+  format: BagFormat;
+  materialized: boolean;
+  tables: TableSummary[];
+  datasets: DatasetSummary[];
+  features: FeatureSummary[];
+}
+
+export interface ColumnInfo {
+  name: string;
+  type: string;
+  nullok: boolean;
+  default: string | null;
+  comment: string | null;
+  /** Set when the column is a simple foreign key: the referenced table and column. */
+  references: { schema: string; table: string; column: string } | null;
+}
+
+export interface TableInfo {
+  schema: string;
+  table: string;
+  kind: TableKind;
+  comment: string | null;
+  columns: ColumnInfo[];
+}
+
+export interface VocabularyTerm {
+  name: string;
+  description: string | null;
+  synonyms: string[];
+}
+
+export interface TermColumn {
+  column: string;
+  vocabulary: string;
+  nullok: boolean;
+  terms: VocabularyTerm[];
+}
+
+export interface ValueColumn {
+  column: string;
+  type: string;
+  nullok: boolean;
+}
+
+export interface FeatureDefinition extends FeatureSummary {
+  targetSchema: string;
+  schema: string;
+  terms: TermColumn[];
+  values: ValueColumn[];
+  assets: { column: string; assetTable: string; nullok: boolean }[];
+  qualifierColumns: string[];
+}
+
+export type Selector =
+  | { kind: 'newest' }
+  | { kind: 'first' }
+  | { kind: 'majority'; column?: string }
+  | { kind: 'execution'; rid: string }
+  | { kind: 'all' };
+
+export interface FeatureValue {
+  target: string;
+  execution: string | null;
+  rct: string | null;
+  values: Record<string, CellValue>;
+}
+
+export interface VerifyProblem {
+  path: string;
+  kind: string;
+  message: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  files: number;
+  bytes: number;
+  checks: number;
+  materialized: boolean;
+  unfetched: number;
+  problems: VerifyProblem[];
+}
+
+export interface Page<T> {
+  rows: T[];
+  total: number;
+  offset: number;
+}
+
+export interface SortSpec {
+  column: string;
+  descending?: boolean;
+}
+
+/** A filter on one column: `equals` matches exactly, `contains` matches a substring, case-insensitively. */
+export interface ColumnFilter {
+  column: string;
+  equals?: string | number | boolean | null;
+  contains?: string;
+}
+
+export interface PageRequest {
+  offset?: number;
+  limit?: number;
+  sort?: SortSpec;
+  filters?: ColumnFilter[];
+}

@@ -64,7 +64,7 @@ export function writeFileAtomic(target: string, content: string | Uint8Array): v
   const temporary = `${target}.${process.pid}.${Date.now()}.tmp`;
   const fd = fs.openSync(temporary, 'w');
   try {
-    fs.writeSync(fd, content);
+    fs.writeFileSync(fd, content);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

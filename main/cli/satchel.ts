@@ -1,0 +1,190 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Selector } from '../../shared/bag.js';
+import { locateBag, openBag, parseSelector, type Bag } from '../core/bag/index.js';
+import { SatchelError, isSatchelError } from '../core/common/index.js';
+import { exportImageFolder } from '../core/export/index.js';
+import { verifyBag } from '../core/verify/index.js';
+import { resolveWorkspace } from '../core/workspace/index.js';
+import { printHuman, printJson, progressPrinter } from './output.js';
+
+/** Exit codes: 0 success, 1 the bag has problems (verify), 2 bad input or usage. */
+const EXIT_PROBLEMS = 1;
+const EXIT_BAD_INPUT = 2;
+
+const USAGE = `Usage: satchel <command> [options]
+
+Commands:
+  inspect BAG                      datasets, tables, features and counts of a bag
+  verify BAG                       check BagIt manifests, checksums and fetch.txt
+  members BAG [--dataset RID] [--recurse] [--type ELEMENT]
+  values BAG --target TABLE --feature NAME [--selector newest|first|majority|execution:RID|all]
+  export BAG --out DIR [--asset-table T] [--target FEATURE ...] [--selector S]
+             [--missing unknown|skip|error] [--copy]
+
+Common options: --json, --workspace DIR (default: the app-data folder, or SATCHEL_WORKSPACE)
+BAG is a bag folder or a bag .zip.`;
+
+const COMMON = {
+  json: { type: 'boolean' },
+  workspace: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  inspect: async (args) => {
+    const { values, bag } = await withBag(args, {});
+    try {
+      const report = bag.inspect();
+      if (values.json) printJson(report);
+      else printHuman.inspect(report);
+      return 0;
+    } finally {
+      bag.close();
+    }
+  },
+  verify: async (args) => {
+    const { values, positionals } = parse(args, {});
+    const bagDir = await locateBag(requireBagArgument(positionals), { workspace: resolveWorkspace(values.workspace) });
+    const report = await verifyBag(bagDir, { onProgress: values.json ? undefined : progressPrinter('Verifying') });
+    if (values.json) printJson(report);
+    else printHuman.verify(report);
+    return report.ok ? 0 : EXIT_PROBLEMS;
+  },
+  members: async (args) => {
+    const { values, bag } = await withBag(args, {
+      dataset: { type: 'string' },
+      recurse: { type: 'boolean' },
+      type: { type: 'string' },
+    });
+    try {
+      const dataset = (values.dataset as string | undefined) ?? bag.rid;
+      const all = bag.allMembers(dataset, values.recurse === true);
+      const chosen = values.type ? { [values.type as string]: all[values.type as string] ?? [] } : all;
+      if (values.type && !(values.type as string in all)) bag.elementType(values.type as string);
+      if (values.json) printJson(chosen);
+      else printHuman.members(chosen);
+      return 0;
+    } finally {
+      bag.close();
+    }
+  },
+  values: async (args) => {
+    const { values, bag } = await withBag(args, {
+      target: { type: 'string' },
+      feature: { type: 'string' },
+      selector: { type: 'string' },
+      dataset: { type: 'string' },
+    });
+    try {
+      const target = requireOption(values.target, '--target');
+      const feature = requireOption(values.feature, '--feature');
+      const selector = selectorOption(values.selector as string | undefined) ?? { kind: 'newest' };
+      const result = bag.featureValues(target, feature, selector, (values.dataset as string | undefined) ?? bag.rid);
+      if (values.json) printJson(result);
+      else printHuman.values(result);
+      return 0;
+    } finally {
+      bag.close();
+    }
+  },
+  export: async (args) => {
+    const { values, bag } = await withBag(args, {
+      out: { type: 'string' },
+      'asset-table': { type: 'string' },
+      target: { type: 'string', multiple: true },
+      selector: { type: 'string' },
+      missing: { type: 'string' },
+      copy: { type: 'boolean' },
+    });
+    try {
+      const missing = (values.missing as string | undefined) ?? 'unknown';
+      if (!['unknown', 'skip', 'error'].includes(missing)) {
+        throw new SatchelError('bad-argument', `--missing must be unknown, skip or error, not "${missing}".`);
+      }
+      const manifest = exportImageFolder(bag, {
+        outDir: requireOption(values.out, '--out'),
+        assetTable: values['asset-table'] as string | undefined,
+        targets: (values.target as string[] | undefined) ?? [],
+        selector: selectorOption(values.selector as string | undefined),
+        missing: missing as 'unknown' | 'skip' | 'error',
+        copy: values.copy === true,
+      });
+      printJson(manifest);
+      return 0;
+    } finally {
+      bag.close();
+    }
+  },
+};
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+function parse<T extends Options>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options: { ...COMMON, ...options } as typeof COMMON & T, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new SatchelError('bad-argument', `${(error as Error).message.replace(/\.$/, '')}.`);
+  }
+}
+
+async function withBag<T extends Options>(args: string[], options: T) {
+  const { values, positionals } = parse(args, options);
+  const input = requireBagArgument(positionals);
+  const common = values as { workspace?: string; json?: boolean };
+  const bag: Bag = await openBag(input, {
+    workspace: resolveWorkspace(common.workspace),
+    onProgress: common.json ? undefined : progressPrinter('Importing'),
+  });
+  return { values, bag };
+}
+
+function requireBagArgument(positionals: string[]): string {
+  if (positionals.length !== 1) throw new SatchelError('bad-argument', 'Name exactly one bag folder or .zip file.');
+  return positionals[0]!;
+}
+
+function requireOption(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value === '') throw new SatchelError('bad-argument', `The option ${name} is required.`);
+  return value;
+}
+
+function selectorOption(text: string | undefined): Selector | undefined {
+  if (text === undefined) return undefined;
+  const selector = parseSelector(text);
+  if (!selector) {
+    throw new SatchelError('bad-argument', `"${text}" is not a selector; use newest, first, majority, execution:RID or all.`);
+  }
+  return selector;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    process.exitCode = name ? 0 : EXIT_BAD_INPUT;
+    return;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`satchel: "${name}" is not a command.\n${USAGE}\n`);
+    process.exitCode = EXIT_BAD_INPUT;
+    return;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  try {
+    process.exitCode = await command(rest);
+  } catch (error) {
+    if (isSatchelError(error)) {
+      process.stderr.write(`satchel: ${error.message}\n`);
+      process.exitCode = EXIT_BAD_INPUT;
+      return;
+    }
+    process.stderr.write(`satchel: unexpected failure: ${(error as Error).message ?? String(error)}\n`);
+    process.exitCode = 70;
+  }
+}

@@ -1,0 +1,497 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import type {
+  BagFormat,
+  CellValue,
+  DatasetSummary,
+  FeatureDefinition,
+  FeatureSummary,
+  FeatureValue,
+  InspectReport,
+  Page,
+  PageRequest,
+  Row,
+  Selector,
+  TableInfo,
+  TableSummary,
+  VocabularyTerm,
+} from '../../../shared/bag.js';
+import { SatchelError, resolveInside } from '../common/index.js';
+import { quoteIdentifier as q } from './importer.js';
+import { ML_SCHEMA, type CatalogModel, type ElementType, type FeatureTable, type Table } from './model.js';
+import { selectRecord } from './selectors.js';
+import { fromSqlConverter, storageClass, type FromSql } from './values.js';
+import { highestVersion } from './version.js';
+
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 5000;
+/** How many ordered member/row selections stay cached as temporary tables. */
+const CACHED_SELECTIONS = 12;
+
+export interface BagIdentity {
+  root: string;
+  rid: string;
+  snaptime: string;
+  format: BagFormat;
+  databasePath: string;
+}
+
+export interface MemberRequest extends PageRequest {
+  elementType: string;
+  recurse?: boolean;
+}
+
+/**
+ * An opened bag: the catalog model plus its read-only SQLite database. Every query the CLI and the
+ * app need lives here; results are plain JSON-safe values.
+ */
+export class Bag {
+  private readonly readers = new Map<string, FromSql[]>();
+  private readonly selections = new Map<string, { table: string; total: number }>();
+  private selectionCounter = 0;
+
+  constructor(
+    readonly identity: BagIdentity,
+    readonly model: CatalogModel,
+    private readonly db: Database.Database,
+  ) {}
+
+  get rid(): string {
+    return this.identity.rid;
+  }
+
+  get root(): string {
+    return this.identity.root;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---- summary -------------------------------------------------------------------------------
+
+  inspect(): InspectReport {
+    return {
+      rid: this.identity.rid,
+      snaptime: this.identity.snaptime,
+      version: this.version(),
+      format: this.identity.format,
+      materialized: this.unfetchedCount() === 0,
+      tables: this.tableSummaries(),
+      datasets: this.datasets(),
+      features: this.model.features.map((feature) => this.featureSummary(feature)),
+    };
+  }
+
+  /** The bag's version: the highest Dataset_Version of its dataset (a bag of X shows X's own snapshot empty). */
+  version(): string | null {
+    return this.datasetVersion(this.identity.rid);
+  }
+
+  tableSummaries(): TableSummary[] {
+    return [...this.model.tables.values()]
+      .filter((table) => table.schema !== 'public')
+      .map((table) => ({ schema: table.schema, table: table.name, kind: table.kind, rows: this.count(table) }))
+      .sort((a, b) => `${a.schema}:${a.table}`.localeCompare(`${b.schema}:${b.table}`));
+  }
+
+  tableInfo(qualified: string): TableInfo {
+    const table = this.requireTable(qualified);
+    return {
+      schema: table.schema,
+      table: table.name,
+      kind: table.kind,
+      comment: table.comment,
+      columns: table.columns.map((column) => {
+        const fk = this.model.foreignKeyOf(table, column.name);
+        return {
+          name: column.name,
+          type: column.typename,
+          nullok: column.nullok,
+          default: column.default,
+          comment: column.comment,
+          references: fk ? { schema: fk.schema, table: fk.table, column: fk.referencedColumns[0]! } : null,
+        };
+      }),
+    };
+  }
+
+  /** Missing fetch.txt files: a holey bag is valid but not materialized. */
+  unfetchedCount(): number {
+    const paths = this.db.prepare('SELECT path FROM satchel_fetch').pluck().all() as string[];
+    return paths.filter((relative) => !fs.existsSync(path.join(this.identity.root, relative))).length;
+  }
+
+  // ---- datasets ------------------------------------------------------------------------------
+
+  /** Every dataset in the bag, the bag's own first and then its descendants depth first. */
+  datasets(): DatasetSummary[] {
+    const datasetTable = this.model.datasetTable;
+    if (!datasetTable) return [];
+    const rows = this.db
+      .prepare(`SELECT "RID", "Description" FROM ${q(datasetTable.qualified)} ORDER BY "RID"`)
+      .all() as { RID: string; Description: string | null }[];
+    const order = this.treeOrder(rows.map((row) => row.RID));
+    const byRid = new Map(rows.map((row) => [row.RID, row]));
+    return order.map((rid) => ({
+      rid,
+      types: this.datasetTypes(rid),
+      version: this.datasetVersion(rid),
+      description: byRid.get(rid)?.Description ?? null,
+      children: this.childDatasets(rid),
+      members: Object.fromEntries(
+        this.model.elementTypes.map((type) => [type.table.name, this.memberCount(rid, type, false)]),
+      ),
+    }));
+  }
+
+  dataset(rid: string): DatasetSummary {
+    const found = this.datasets().find((dataset) => dataset.rid === rid);
+    if (!found) throw new SatchelError('unknown-dataset', `The bag ${this.identity.rid} has no dataset ${rid}.`);
+    return found;
+  }
+
+  private treeOrder(rids: string[]): string[] {
+    const all = new Set(rids);
+    const nested = new Set(rids.flatMap((rid) => this.childDatasets(rid)));
+    const roots = [this.identity.rid, ...rids.filter((rid) => !nested.has(rid) && rid !== this.identity.rid)];
+    const order: string[] = [];
+    const visit = (rid: string) => {
+      if (!all.has(rid) || order.includes(rid)) return;
+      order.push(rid);
+      for (const child of this.childDatasets(rid)) visit(child);
+    };
+    for (const root of roots) visit(root);
+    for (const rid of rids) visit(rid);
+    return order;
+  }
+
+  childDatasets(rid: string): string[] {
+    const link = this.model.table(`${ML_SCHEMA}:Dataset_Dataset`);
+    if (!link?.columnByName.has('Nested_Dataset')) return [];
+    return this.db
+      .prepare(`SELECT "Nested_Dataset" FROM ${q(link.qualified)} WHERE "Dataset" = ? ORDER BY "Nested_Dataset"`)
+      .pluck()
+      .all(rid) as string[];
+  }
+
+  /** The dataset and all its descendants (cycles tolerated). */
+  descendants(rid: string): string[] {
+    const found = [rid];
+    for (let i = 0; i < found.length; i++) {
+      for (const child of this.childDatasets(found[i]!)) if (!found.includes(child)) found.push(child);
+    }
+    return found;
+  }
+
+  private datasetTypes(rid: string): string[] {
+    const link = this.model.table(`${ML_SCHEMA}:Dataset_Dataset_Type`);
+    if (!link) return [];
+    return this.db
+      .prepare(`SELECT "Dataset_Type" FROM ${q(link.qualified)} WHERE "Dataset" = ? ORDER BY "RID"`)
+      .pluck()
+      .all(rid) as string[];
+  }
+
+  private datasetVersion(rid: string): string | null {
+    const versions = this.model.table(`${ML_SCHEMA}:Dataset_Version`);
+    if (!versions) return null;
+    const labels = this.db
+      .prepare(`SELECT "Version" FROM ${q(versions.qualified)} WHERE "Dataset" = ? AND "Version" IS NOT NULL`)
+      .pluck()
+      .all(rid) as string[];
+    return highestVersion(labels);
+  }
+
+  // ---- members -------------------------------------------------------------------------------
+
+  elementType(name: string): ElementType {
+    const type = this.model.elementTypes.find((candidate) => candidate.table.name === name || candidate.table.qualified === name);
+    if (!type) {
+      const known = this.model.elementTypes.map((candidate) => candidate.table.name).join(', ');
+      throw new SatchelError('unknown-table', `The bag has no dataset element type "${name}" (it has ${known || 'none'}).`);
+    }
+    return type;
+  }
+
+  memberCount(datasetRid: string, type: ElementType, recurse: boolean): number {
+    return this.memberSelection(datasetRid, type, { recurse }).total;
+  }
+
+  /** One page of the members of a dataset of one element type, direct or through nested datasets. */
+  members(datasetRid: string, request: MemberRequest): Page<Row> {
+    this.requireDataset(datasetRid);
+    const type = this.elementType(request.elementType);
+    const selection = this.memberSelection(datasetRid, type, request);
+    return this.pageOf(type.table, selection, request);
+  }
+
+  /** All members by element type, as deriva-ml's list_dataset_members returns them. */
+  allMembers(datasetRid: string, recurse: boolean): Record<string, Row[]> {
+    this.requireDataset(datasetRid);
+    const result: Record<string, Row[]> = {};
+    for (const type of this.model.elementTypes) {
+      const selection = this.memberSelection(datasetRid, type, { recurse });
+      result[type.table.name] = this.pageOf(type.table, selection, { offset: 0, limit: Number.MAX_SAFE_INTEGER }).rows;
+    }
+    return result;
+  }
+
+  /** Position of a member in the ordered selection, for "jump to" in the grid; -1 if absent. */
+  memberIndex(datasetRid: string, request: MemberRequest, rid: string): number {
+    const type = this.elementType(request.elementType);
+    const selection = this.memberSelection(datasetRid, type, request);
+    const position = this.db.prepare(`SELECT rowid FROM temp.${q(selection.table)} WHERE rid = ?`).pluck().get(rid);
+    return typeof position === 'number' ? position - 1 : -1;
+  }
+
+  private memberSelection(datasetRid: string, type: ElementType, request: Omit<MemberRequest, 'elementType'>) {
+    const datasets = request.recurse ? this.descendants(datasetRid) : [datasetRid];
+    const link = type.association;
+    const source = `(SELECT DISTINCT m.* FROM ${q(link.qualified)} a JOIN ${q(type.table.qualified)} m ON m."RID" = a.${q(type.memberColumn)} WHERE a.${q(type.datasetColumn)} IN (SELECT value FROM json_each(?)))`;
+    return this.selection(type.table, source, [JSON.stringify(datasets)], request);
+  }
+
+  // ---- any table -----------------------------------------------------------------------------
+
+  rows(qualified: string, request: PageRequest = {}): Page<Row> {
+    const table = this.requireTable(qualified);
+    const selection = this.selection(table, q(table.qualified), [], request);
+    return this.pageOf(table, selection, request);
+  }
+
+  row(qualified: string, rid: string): Row | null {
+    const table = this.requireTable(qualified);
+    const raw = this.db.prepare(`SELECT * FROM ${q(table.qualified)} WHERE "RID" = ?`).get(rid) as Record<string, unknown> | undefined;
+    return raw ? this.readRow(table, raw) : null;
+  }
+
+  count(table: Table): number {
+    return this.db.prepare(`SELECT count(*) FROM ${q(table.qualified)}`).pluck().get() as number;
+  }
+
+  /**
+   * Materialises the ordered RIDs of a filtered, sorted selection once as a temporary table whose
+   * rowid is the position, so any page (even deep in 100k rows) is a rowid range lookup.
+   */
+  private selection(table: Table, source: string, parameters: unknown[], request: PageRequest) {
+    const sort = request.sort ?? { column: 'RID' };
+    this.requireColumn(table, sort.column);
+    const filters = request.filters ?? [];
+    const clauses: string[] = [];
+    const values: unknown[] = [...parameters];
+    for (const filter of filters) {
+      this.requireColumn(table, filter.column);
+      if (filter.contains !== undefined) {
+        clauses.push(`instr(lower(CAST(s.${q(filter.column)} AS TEXT)), lower(?)) > 0`);
+        values.push(filter.contains);
+      } else if (filter.equals === null) {
+        clauses.push(`s.${q(filter.column)} IS NULL`);
+      } else if (filter.equals !== undefined) {
+        clauses.push(`s.${q(filter.column)} = ?`);
+        values.push(typeof filter.equals === 'boolean' ? Number(filter.equals) : filter.equals);
+      }
+    }
+    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    const direction = sort.descending ? 'DESC' : 'ASC';
+    const sql = `SELECT s."RID" FROM ${source} s ${where} ORDER BY s.${q(sort.column)} ${direction}, s."RID" ${direction}`;
+    const key = JSON.stringify([sql, values]);
+    const cached = this.selections.get(key);
+    if (cached) {
+      this.selections.delete(key);
+      this.selections.set(key, cached);
+      return cached;
+    }
+    const name = `selection_${++this.selectionCounter}`;
+    this.db.prepare(`CREATE TEMP TABLE ${q(name)} AS ${sql.replace('SELECT s."RID"', 'SELECT s."RID" AS rid')}`).run(...values);
+    const total = this.db.prepare(`SELECT count(*) FROM temp.${q(name)}`).pluck().get() as number;
+    const entry = { table: name, total };
+    this.selections.set(key, entry);
+    if (this.selections.size > CACHED_SELECTIONS) {
+      const [oldestKey, oldest] = this.selections.entries().next().value as [string, { table: string }];
+      this.selections.delete(oldestKey);
+      this.db.exec(`DROP TABLE temp.${q(oldest.table)}`);
+    }
+    return entry;
+  }
+
+  private pageOf(table: Table, selection: { table: string; total: number }, request: PageRequest): Page<Row> {
+    const offset = Math.max(0, Math.floor(request.offset ?? 0));
+    const limit = Math.min(Math.max(1, Math.floor(request.limit ?? DEFAULT_PAGE)), request.limit === Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : MAX_PAGE);
+    const raw = this.db
+      .prepare(
+        `SELECT m.* FROM temp.${q(selection.table)} p JOIN ${q(table.qualified)} m ON m."RID" = p.rid WHERE p.rowid > ? AND p.rowid <= ? ORDER BY p.rowid`,
+      )
+      .all(offset, offset + limit) as Record<string, unknown>[];
+    return { rows: raw.map((row) => this.readRow(table, row)), total: selection.total, offset };
+  }
+
+  private readRow(table: Table, raw: Record<string, unknown>): Row {
+    let readers = this.readers.get(table.qualified);
+    if (!readers) {
+      readers = table.columns.map((column) => fromSqlConverter(storageClass(column)));
+      this.readers.set(table.qualified, readers);
+    }
+    const row: Row = {};
+    table.columns.forEach((column, index) => {
+      row[column.name] = readers[index]!(raw[column.name]);
+    });
+    return row;
+  }
+
+  // ---- features ------------------------------------------------------------------------------
+
+  private featureSummary(feature: FeatureTable): FeatureSummary {
+    return {
+      target: feature.target.name,
+      name: feature.name,
+      table: feature.table.qualified,
+      termColumns: feature.termColumns.map((term) => term.column),
+      valueColumns: feature.valueColumns.map((column) => column.name),
+      assetColumns: feature.assetColumns.map((asset) => asset.column),
+      rows: this.count(feature.table),
+    };
+  }
+
+  feature(target: string, name: string): FeatureTable {
+    const feature = this.model.features.find(
+      (candidate) => (candidate.target.name === target || candidate.target.qualified === target) && candidate.name === name,
+    );
+    if (!feature) {
+      const known = this.model.features.map((candidate) => `${candidate.target.name}/${candidate.name}`).join(', ');
+      throw new SatchelError('unknown-feature', `The bag has no feature ${target}/${name} (it has ${known || 'none'}).`);
+    }
+    return feature;
+  }
+
+  featureDefinitions(): FeatureDefinition[] {
+    return this.model.features.map((feature) => ({
+      ...this.featureSummary(feature),
+      targetSchema: feature.target.schema,
+      schema: feature.table.schema,
+      terms: feature.termColumns.map((term) => ({
+        column: term.column,
+        vocabulary: term.vocabulary.qualified,
+        nullok: feature.table.columnByName.get(term.column)?.nullok ?? true,
+        terms: this.vocabularyTerms(term.vocabulary.qualified),
+      })),
+      values: feature.valueColumns.map((column) => ({ column: column.name, type: column.typename, nullok: column.nullok })),
+      assets: feature.assetColumns.map((asset) => ({
+        column: asset.column,
+        assetTable: asset.assetTable.qualified,
+        nullok: feature.table.columnByName.get(asset.column)?.nullok ?? true,
+      })),
+      qualifierColumns: feature.qualifierColumns,
+    }));
+  }
+
+  vocabularyTerms(qualified: string): VocabularyTerm[] {
+    const table = this.requireTable(qualified);
+    return this.rows(table.qualified, { limit: MAX_PAGE, sort: { column: 'Name' } }).rows.map((row) => ({
+      name: String(row.Name),
+      description: (row.Description as string | null) ?? null,
+      synonyms: (row.Synonyms as string[] | null) ?? [],
+    }));
+  }
+
+  /**
+   * Feature values as deriva-ml's feature_values returns them: one record per feature row whose target
+   * is reached by the dataset (with its nested datasets), grouped by target and qualifier values and
+   * reduced by the selector (`all` keeps every record).
+   */
+  featureValues(target: string, name: string, selector: Selector, datasetRid = this.identity.rid): FeatureValue[] {
+    const feature = this.feature(target, name);
+    const table = feature.table;
+    const scope = this.model.elementTypes.find((type) => type.table === feature.target);
+    const parameters: unknown[] = [];
+    let where = `f.${q(feature.targetColumn)} IS NOT NULL`;
+    if (scope) {
+      where += ` AND f.${q(feature.targetColumn)} IN (SELECT a.${q(scope.memberColumn)} FROM ${q(scope.association.qualified)} a WHERE a.${q(scope.datasetColumn)} IN (SELECT value FROM json_each(?)))`;
+      parameters.push(JSON.stringify(this.descendants(datasetRid)));
+    }
+    const raw = this.db
+      .prepare(`SELECT f.* FROM ${q(table.qualified)} f WHERE ${where} ORDER BY f.${q(feature.targetColumn)}, f."RID"`)
+      .all(...parameters) as Record<string, unknown>[];
+    const valueColumns = [
+      ...feature.termColumns.map((term) => term.column),
+      ...feature.valueColumns.map((column) => column.name),
+      ...feature.assetColumns.map((asset) => asset.column),
+    ];
+    const groups = new Map<string, FeatureValue[]>();
+    for (const rawRow of raw) {
+      const row = this.readRow(table, rawRow);
+      const record: FeatureValue = {
+        target: String(row[feature.targetColumn]),
+        execution: (row.Execution as string | null) ?? null,
+        rct: isoTimestamp(row.RCT),
+        values: Object.fromEntries(valueColumns.map((column) => [column, row[column] ?? null])),
+      };
+      const key = JSON.stringify([record.target, ...feature.qualifierColumns.map((column) => row[column] ?? null)]);
+      groups.set(key, [...(groups.get(key) ?? []), record]);
+    }
+    if (selector.kind === 'all') return [...groups.values()].flat();
+    const singleTerm = feature.termColumns.length === 1 ? feature.termColumns[0]!.column : null;
+    const chosen: FeatureValue[] = [];
+    for (const records of groups.values()) {
+      const record = selectRecord(records, selector, singleTerm);
+      if (record) chosen.push(record);
+    }
+    return chosen;
+  }
+
+  // ---- assets --------------------------------------------------------------------------------
+
+  /**
+   * The local file of an asset row: the fetch.txt entry for its URL (full or path form), else
+   * data/asset/<RID>/<Table>/<Filename>. Returns null when the bag does not hold the bytes.
+   */
+  assetFile(qualified: string, rid: string): { path: string; relative: string; exists: boolean } | null {
+    const table = this.requireTable(qualified);
+    if (table.kind !== 'asset') throw new SatchelError('bad-argument', `${qualified} is not an asset table.`);
+    const row = this.row(qualified, rid);
+    if (!row) return null;
+    const url = typeof row.URL === 'string' ? row.URL : null;
+    let relative: string | null = null;
+    if (url) {
+      relative = (this.db
+        .prepare('SELECT path FROM satchel_fetch WHERE url = ? OR url_path = ? LIMIT 1')
+        .pluck()
+        .get(url, url) as string | undefined) ?? null;
+    }
+    if (!relative && typeof row.Filename === 'string') relative = `data/asset/${rid}/${table.name}/${row.Filename}`;
+    if (!relative) return null;
+    const resolved = resolveInside(this.identity.root, relative, `The asset ${qualified} ${rid}`);
+    return { path: resolved ?? path.join(this.identity.root, relative), relative, exists: resolved !== null };
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  requireTable(qualified: string): Table {
+    const table = this.model.resolve(qualified);
+    if (!table || table.schema === 'public') {
+      throw new SatchelError('unknown-table', `The bag has no table "${qualified}".`);
+    }
+    return table;
+  }
+
+  private requireColumn(table: Table, column: string): void {
+    if (!table.columnByName.has(column)) {
+      throw new SatchelError('unknown-column', `${table.qualified} has no column "${column}".`);
+    }
+  }
+
+  private requireDataset(rid: string): void {
+    const datasetTable = this.model.datasetTable;
+    const found = datasetTable && this.db.prepare(`SELECT 1 FROM ${q(datasetTable.qualified)} WHERE "RID" = ?`).get(rid);
+    if (!found) throw new SatchelError('unknown-dataset', `The bag ${this.identity.rid} has no dataset ${rid}.`);
+  }
+}
+
+/** ERMrest's `2026-11-23 20:03:14.171746+00` as ISO 8601 (`2026-11-23T20:03:14.171746+00:00`). */
+export function isoTimestamp(value: CellValue | undefined): string | null {
+  if (typeof value !== 'string' || value === '') return null;
+  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2})(?::?(\d{2}))?$/.exec(value);
+  if (!match) return value;
+  return `${match[1]}T${match[2]}${match[3]}:${match[4] ?? '00'}`;
+}

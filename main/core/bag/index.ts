@@ -1,0 +1,5 @@
+export { openBag, locateBag, type OpenOptions, type OpenProgress } from './open.js';
+export { Bag, isoTimestamp, type MemberRequest } from './bag.js';
+export { parseSelector } from './selectors.js';
+export { compareVersions, highestVersion } from './version.js';
+export type { CatalogModel, FeatureTable, ElementType, Table, Column } from './model.js';

@@ -17,7 +17,7 @@ import type {
   TableSummary,
   VocabularyTerm,
 } from '../../../shared/bag.js';
-import { SatchelError, resolveInside } from '../common/index.js';
+import { SatchelError, resolveInside, safeRelativePath } from '../common/index.js';
 import { quoteIdentifier as q } from './importer.js';
 import { ML_SCHEMA, type CatalogModel, type ElementType, type FeatureTable, type Table } from './model.js';
 import { selectRecord } from './selectors.js';
@@ -459,7 +459,13 @@ export class Bag {
         .pluck()
         .get(url, url) as string | undefined) ?? null;
     }
-    if (!relative && typeof row.Filename === 'string') relative = `data/asset/${rid}/${table.name}/${row.Filename}`;
+    if (!relative && typeof row.Filename === 'string') {
+      const name = safeRelativePath(row.Filename, `The Filename of ${qualified} ${rid}`);
+      if (name.includes('/')) {
+        throw new SatchelError('unsafe-path', `The Filename of ${qualified} ${rid} is "${row.Filename}", which holds folders.`, row.Filename);
+      }
+      relative = `data/asset/${rid}/${table.name}/${name}`;
+    }
     if (!relative) return null;
     const resolved = resolveInside(this.identity.root, relative, `The asset ${qualified} ${rid}`);
     return { path: resolved ?? path.join(this.identity.root, relative), relative, exists: resolved !== null };

@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describeIoError } from '../common/index.js';
+import {
+  createPartialDir,
+  extractionKey,
+  findCompletedBag,
+  publishExtraction,
+  removeStalePartials,
+} from './cache.js';
+import { extractInto } from './extract.js';
+import { DEFAULT_LIMITS } from './limits.js';
+
+export interface ExtractOptions {
+  /** Largest total size the zip may expand to (declared and actual); default 64 GiB. */
+  maxExpandedBytes?: number;
+  /** Largest expansion ratio of an entry bigger than 8 MiB; default 200. */
+  maxRatio?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Extracts a bag zip into `<workspace>/extracted/<key>/` and returns the absolute path of its single
+ * top-level folder. An earlier complete extraction of the same zip (same real path, size and mtime)
+ * is reused. Nothing half-written is ever left behind under that key.
+ */
+export async function extractBagZip(
+  zipPath: string,
+  workspace: string,
+  options: ExtractOptions = {},
+): Promise<string> {
+  const realZipPath = realPathOf(zipPath);
+  const key = extractionKey(realZipPath);
+  const extractedRoot = path.resolve(workspace, 'extracted');
+  fs.mkdirSync(extractedRoot, { recursive: true });
+  const keyDir = path.join(extractedRoot, key);
+  const completed = findCompletedBag(keyDir);
+  if (completed !== null) return completed;
+
+  removeStalePartials(extractedRoot, key);
+  const partial = createPartialDir(extractedRoot, key);
+  try {
+    const topFolder = await extractInto({
+      realZipPath,
+      zipLabel: zipPath,
+      target: partial,
+      limits: {
+        maxExpandedBytes: options.maxExpandedBytes ?? DEFAULT_LIMITS.maxExpandedBytes,
+        maxRatio: options.maxRatio ?? DEFAULT_LIMITS.maxRatio,
+      },
+      onProgress: options.onProgress,
+    });
+    return publishExtraction(partial, keyDir, topFolder);
+  } finally {
+    fs.rmSync(partial, { recursive: true, force: true });
+  }
+}
+
+function realPathOf(zipPath: string): string {
+  try {
+    return fs.realpathSync(zipPath);
+  } catch (error) {
+    throw describeIoError(error, zipPath);
+  }
+}

@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import { SatchelError, safeRelativePath } from '../common/index.js';
+import { splitLines } from './declaration.js';
+import type { HashAlgorithm } from './hash-file.js';
+import { BAG_ROOT, readTagFile, type ProblemList } from './problems.js';
+
+export type ManifestKind = 'manifest' | 'tagmanifest';
+
+/** Every path listed by the manifests of one kind, with its expected digest per algorithm. */
+export type ManifestListing = Map<string, Map<HashAlgorithm, string>>;
+
+const HEX_LENGTHS: Record<HashAlgorithm, number> = { md5: 32, sha1: 40, sha256: 64, sha512: 128 };
+const MANIFEST_NAME = /^(manifest|tagmanifest)-([a-z0-9]+)\.txt$/;
+// "<hex>  <path>" as bagit writes it; one space, "<hex> *<path>" (md5sum binary mode) and a tab are tolerated.
+const MANIFEST_LINE = /^([0-9a-fA-F]+)(?: \*| {1,2}|\t)(.+)$/;
+
+export function manifestName(kind: ManifestKind, algorithm: HashAlgorithm): string {
+  return `${kind}-${algorithm}.txt`;
+}
+
+/** The algorithms of the manifests of one kind that Satchel can check; other algorithms are left alone. */
+function listManifestAlgorithms(root: string, kind: ManifestKind): HashAlgorithm[] {
+  const algorithms: HashAlgorithm[] = [];
+  for (const name of fs.readdirSync(root)) {
+    const match = MANIFEST_NAME.exec(name);
+    if (match?.[1] === kind && isSupported(match[2])) algorithms.push(match[2]);
+  }
+  return algorithms.sort();
+}
+
+function isSupported(algorithm: string | undefined): algorithm is HashAlgorithm {
+  return algorithm !== undefined && Object.hasOwn(HEX_LENGTHS, algorithm);
+}
+
+export async function readManifests(
+  root: string,
+  kind: ManifestKind,
+  problems: ProblemList,
+): Promise<ManifestListing> {
+  const listing: ManifestListing = new Map();
+  const algorithms = listManifestAlgorithms(root, kind);
+  if (kind === 'manifest' && algorithms.length === 0) {
+    problems.add(
+      BAG_ROOT,
+      'bad-manifest',
+      'The bag has no payload manifest (manifest-md5.txt, -sha1, -sha256 or -sha512).',
+    );
+  }
+  for (const algorithm of algorithms) {
+    const name = manifestName(kind, algorithm);
+    const file = await readTagFile(root, name, problems);
+    if (file.state === 'read') addManifestLines(file.text, name, kind, algorithm, listing, problems);
+  }
+  return listing;
+}
+
+function addManifestLines(
+  text: string,
+  name: string,
+  kind: ManifestKind,
+  algorithm: HashAlgorithm,
+  listing: ManifestListing,
+  problems: ProblemList,
+): void {
+  splitLines(text).forEach((line, index) => {
+    if (line.trim() === '') return;
+    const where = `${name} line ${index + 1}`;
+    try {
+      const { path, digest } = parseManifestLine(line, { name, where, kind, algorithm });
+      const digests = listing.get(path) ?? new Map<HashAlgorithm, string>();
+      if (digests.has(algorithm)) {
+        throw new SatchelError('bad-manifest', `${where} lists "${path}" a second time.`, name);
+      }
+      listing.set(path, digests.set(algorithm, digest));
+    } catch (error) {
+      problems.addError(error, name);
+    }
+  });
+}
+
+interface LineOrigin {
+  name: string;
+  where: string;
+  kind: ManifestKind;
+  algorithm: HashAlgorithm;
+}
+
+function parseManifestLine(line: string, { name, where, kind, algorithm }: LineOrigin) {
+  const bad = (why: string) => new SatchelError('bad-manifest', `${where} ${why}.`, name);
+  const match = MANIFEST_LINE.exec(line);
+  if (match === null) throw bad('is not "<checksum>  <path>"');
+  const [, digest = '', rawPath = ''] = match;
+  if (digest.length !== HEX_LENGTHS[algorithm]) {
+    throw bad(`has a checksum of ${digest.length} hex digits, not ${HEX_LENGTHS[algorithm]}`);
+  }
+  const path = safeRelativePath(decodeBagitPath(rawPath), where);
+  const isPayload = path.startsWith('data/');
+  if (kind === 'manifest' && !isPayload) throw bad(`lists "${path}", which is not under data/`);
+  if (kind === 'tagmanifest' && isPayload) throw bad(`lists the payload file "${path}"`);
+  return { path, digest: digest.toLowerCase() };
+}
+
+/** BagIt (RFC 8493 §2.1.3) percent-encodes only CR, LF and % itself in manifest and fetch paths. */
+export function decodeBagitPath(raw: string): string {
+  return raw.replace(/%(0A|0D|25)/gi, (escape) => String.fromCharCode(parseInt(escape.slice(1), 16)));
+}

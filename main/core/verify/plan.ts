@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import type { FetchItem } from './fetch.js';
+import type { HashAlgorithm } from './hash-file.js';
+import { manifestName, type ManifestKind, type ManifestListing } from './manifests.js';
+import type { PayloadListing } from './payload.js';
+import { locate, type ProblemList } from './problems.js';
+
+export interface HashTask {
+  path: string;
+  absolute: string;
+  size: number;
+  kind: ManifestKind;
+  expected: Map<HashAlgorithm, string>;
+}
+
+export interface PayloadPlan {
+  tasks: HashTask[];
+  /** Listed payload files that are absent but will come from fetch.txt. */
+  unfetched: number;
+  /** Total size of the listed payload, from disk or fetch.txt; null when some size is unknown. */
+  listedBytes: number | null;
+}
+
+export function planPayloadChecks(
+  root: string,
+  manifests: ManifestListing,
+  fetchItems: Map<string, FetchItem>,
+  listing: PayloadListing,
+  problems: ProblemList,
+): PayloadPlan {
+  const plan: PayloadPlan = { tasks: [], unfetched: 0, listedBytes: 0 };
+  for (const [path, expected] of manifests) {
+    // A link was reported by the payload walk; it is neither read nor reported twice.
+    const size = listing.links.has(path)
+      ? null
+      : planPayloadFile(root, path, expected, fetchItems, plan, problems);
+    plan.listedBytes = plan.listedBytes === null || size === null ? null : plan.listedBytes + size;
+  }
+  return plan;
+}
+
+/** Plans one listed payload file and returns its size, or null when the size is unknown. */
+function planPayloadFile(
+  root: string,
+  path: string,
+  expected: Map<HashAlgorithm, string>,
+  fetchItems: Map<string, FetchItem>,
+  plan: PayloadPlan,
+  problems: ProblemList,
+): number | null {
+  const task = planFile(root, path, 'manifest', expected, problems);
+  if (task === null) return null;
+  if (task !== 'absent') {
+    plan.tasks.push(task);
+    return task.size;
+  }
+  const fetchItem = fetchItems.get(path);
+  if (fetchItem === undefined) {
+    problems.add(path, 'missing-file', `${path} is listed in the payload manifest but is not in the bag.`);
+    return null;
+  }
+  plan.unfetched += 1;
+  return fetchItem.length;
+}
+
+export function planTagChecks(root: string, manifests: ManifestListing, problems: ProblemList): HashTask[] {
+  const tasks: HashTask[] = [];
+  for (const [path, expected] of manifests) {
+    const task = planFile(root, path, 'tagmanifest', expected, problems);
+    if (task === 'absent') {
+      problems.add(path, 'missing-file', `${path} is listed in the tag manifest but is not in the bag.`);
+    } else if (task !== null) {
+      tasks.push(task);
+    }
+  }
+  return tasks;
+}
+
+/** Files on disk that no manifest lists, and fetch.txt entries no manifest can check. */
+export function reportUnlisted(
+  manifests: ManifestListing,
+  fetchItems: Map<string, FetchItem>,
+  listing: PayloadListing,
+  problems: ProblemList,
+): void {
+  for (const path of listing.files) {
+    if (!manifests.has(path)) {
+      problems.add(path, 'unexpected-file', `${path} is in the payload but no manifest lists it.`);
+    }
+  }
+  for (const path of fetchItems.keys()) {
+    if (!manifests.has(path)) {
+      problems.add(path, 'bad-fetch', `fetch.txt lists ${path}, but no payload manifest gives its checksum.`);
+    }
+  }
+}
+
+/** A task for a present regular file, 'absent', or null when the path was refused (already reported). */
+function planFile(
+  root: string,
+  path: string,
+  kind: ManifestKind,
+  expected: Map<HashAlgorithm, string>,
+  problems: ProblemList,
+): HashTask | 'absent' | null {
+  const [algorithm = 'md5'] = expected.keys();
+  const location = locate(root, path, manifestName(kind, algorithm), problems);
+  if (location.state === 'absent') return 'absent';
+  if (location.state === 'refused') return null;
+  const stats = fs.statSync(location.absolute);
+  if (!stats.isFile()) {
+    problems.add(path, 'missing-file', `${path} is listed in a manifest but is not a regular file.`);
+    return null;
+  }
+  return { path, absolute: location.absolute, size: stats.size, kind, expected };
+}

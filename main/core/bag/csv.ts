@@ -60,10 +60,12 @@ export class CsvParser {
   private consume(input: string, final: boolean): number {
     let position = 0;
     const length = input.length;
+    // The next quote is searched once and reused until passed: searching per line is quadratic.
+    let quote = input.indexOf('"');
     while (position < length) {
       const newline = input.indexOf('\n', position);
       if (newline < 0) return position;
-      const quote = input.indexOf('"', position);
+      if (quote >= 0 && quote < position) quote = input.indexOf('"', position);
       if (quote < 0 || quote > newline) {
         const end = newline > position && input.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
         const startLine = this.line;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SatchelError } from '../common/index.js';
 import { readCsvFile, type CsvField } from './csv.js';
-import type { FetchEntry } from './fetch.js';
+import { urlPath, type FetchEntry } from './fetch.js';
 import type { CsvSource } from './layout.js';
 import { SYSTEM_COLUMNS, type CatalogModel, type Table } from './model.js';
 import { sqlType, storageClass, toSqlConverter, type SqlValue, type ToSql } from './values.js';
@@ -51,11 +51,14 @@ export function importBagDatabase(target: string, input: ImportInput): void {
   const temporary = `${target}.partial-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   const db = new Database(temporary);
   try {
+    db.pragma('page_size = 16384');
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('temp_store = MEMORY');
     db.pragma('cache_size = -65536');
+    // Lets SQLite sort with a helper thread while it builds indexes.
+    db.pragma('threads = 2');
     db.transaction(() => loadEverything(db, input))();
     db.close();
     fs.renameSync(temporary, target);
@@ -81,58 +84,51 @@ function loadEverything(db: Database.Database, input: ImportInput): void {
   const totalBytes = input.sources.reduce((sum, source) => sum + source.size, 0);
   let doneBytes = 0;
   const recordCsv = db.prepare('INSERT INTO satchel_csv (path, "table", rows) VALUES (?, ?, ?)');
+  const loadedRows = new Map<Table, number>();
   for (const [table, sources] of byTable) {
     // Legacy bags list one table in several CSVs; their rows are unioned by RID.
     const union = sources.length > 1;
-    if (union) createRidIndex(db, table, sources[0]!.path);
     for (const source of sources) {
       const rows = loadCsv(db, input.bagDir, source, union);
+      loadedRows.set(table, (loadedRows.get(table) ?? 0) + rows);
       recordCsv.run(source.path, table.qualified, rows);
       doneBytes += source.size;
       input.onProgress?.({ phase: 'import', done: doneBytes, total: totalBytes });
     }
-    if (!union) createRidIndex(db, table, sources[0]!.path);
-  }
-  for (const table of input.model.tables.values()) {
-    if (table.schema !== 'public' && !byTable.has(table)) createRidIndex(db, table, '');
   }
   input.onProgress?.({ phase: 'index', done: 0, total: 1 });
-  createLookupIndexes(db, input.model);
-  const insertFetch = db.prepare('INSERT OR IGNORE INTO satchel_fetch (path, url, url_path, length) VALUES (?, ?, ?, ?)');
-  for (const entry of input.fetch) insertFetch.run(entry.path, entry.url, urlPathOf(entry.url), entry.length);
+  createLookupIndexes(db, input.model, loadedRows);
+  const fetchRows = new BatchInserter(db, 'satchel_fetch', ['path', 'url', 'url_path', 'length'], true, 'fetch.txt');
+  for (const entry of input.fetch) fetchRows.add([entry.path, entry.url, urlPath(entry.url), entry.length]);
+  fetchRows.flush();
   const insertMeta = db.prepare('INSERT INTO satchel_meta (key, value) VALUES (?, ?)');
   for (const [key, value] of Object.entries({ ...input.meta, layout: IMPORT_LAYOUT_VERSION })) insertMeta.run(key, value);
-  db.exec('ANALYZE');
+  // A bounded ANALYZE keeps the planner informed without scanning million-row tables.
+  db.exec('PRAGMA analysis_limit = 1000; ANALYZE;');
   input.onProgress?.({ phase: 'index', done: 1, total: 1 });
 }
 
-function urlPathOf(url: string): string {
-  const match = /^[a-z][a-z0-9+.-]*:\/\/[^/]*(\/.*)?$/i.exec(url);
-  return match ? (match[1] ?? '/') : url;
-}
-
+/**
+ * Tables with a RID are clustered on it (WITHOUT ROWID): ERMrest exports rows sorted by RID, so the
+ * load appends in key order and no separate RID index has to be built afterwards.
+ */
 function createTable(db: Database.Database, table: Table): void {
-  const columns = table.columns.map((column) => `${quoteIdentifier(column.name)} ${sqlType(storageClass(column))}`);
-  db.exec(`CREATE TABLE ${quoteIdentifier(table.qualified)} (${columns.join(', ')})`);
+  const clustered = table.columnByName.has('RID');
+  const columns = table.columns.map(
+    (column) => `${quoteIdentifier(column.name)} ${sqlType(storageClass(column))}${clustered && column.name === 'RID' ? ' NOT NULL PRIMARY KEY' : ''}`,
+  );
+  db.exec(`CREATE TABLE ${quoteIdentifier(table.qualified)} (${columns.join(', ')})${clustered ? ' WITHOUT ROWID' : ''}`);
 }
 
-function createRidIndex(db: Database.Database, table: Table, csvPath: string): void {
-  if (!table.columnByName.has('RID')) return;
-  const name = quoteIdentifier(`${table.qualified}.RID`);
-  try {
-    db.exec(`CREATE UNIQUE INDEX ${name} ON ${quoteIdentifier(table.qualified)} ("RID")`);
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
-    const duplicate = db
-      .prepare(`SELECT "RID" FROM ${quoteIdentifier(table.qualified)} GROUP BY "RID" HAVING count(*) > 1 LIMIT 1`)
-      .pluck()
-      .get() as string;
-    throw new SatchelError('duplicate-rid', `${csvPath} lists the RID ${duplicate} more than once.`, csvPath);
-  }
-}
+/**
+ * Indexes for the joins Satchel makes: the key of every two-column association (membership paging)
+ * and every foreign key whose referenced table has enough rows for an index to narrow a lookup.
+ * Foreign keys to vocabularies or to a few executions are left out: few values over many rows is a
+ * scan anyway, and each index on a million-row feature table costs a noticeable part of the import.
+ */
+const SELECTIVE_REFERENCE_ROWS = 100;
 
-/** Indexes for every foreign key column and every multi-column key, so joins and member pages are fast. */
-function createLookupIndexes(db: Database.Database, model: CatalogModel): void {
+function createLookupIndexes(db: Database.Database, model: CatalogModel, loadedRows: Map<Table, number>): void {
   for (const table of model.tables.values()) {
     if (table.schema === 'public') continue;
     const indexed = new Set<string>();
@@ -143,9 +139,14 @@ function createLookupIndexes(db: Database.Database, model: CatalogModel): void {
       const name = quoteIdentifier(`${table.qualified}.${columns.join('+')}`);
       db.exec(`CREATE INDEX ${name} ON ${quoteIdentifier(table.qualified)} (${columns.map(quoteIdentifier).join(', ')})`);
     };
-    for (const key of table.keys) if (key.length > 1) create(key);
+    const pairKeys = table.keys.filter((key) => key.length === 2 && !key.includes('RID'));
+    for (const key of pairKeys) create(key);
+    const leadingColumns = new Set(pairKeys.map((key) => key[0]!));
     for (const fk of table.foreignKeys) {
-      if (fk.columns.length === 1 && SYSTEM_COLUMNS.has(fk.columns[0]!)) continue;
+      if (fk.columns.length !== 1 || SYSTEM_COLUMNS.has(fk.columns[0]!) || leadingColumns.has(fk.columns[0]!)) continue;
+      const referenced = model.table(`${fk.schema}:${fk.table}`);
+      if (!referenced || referenced.kind === 'vocabulary') continue;
+      if ((loadedRows.get(referenced) ?? 0) < SELECTIVE_REFERENCE_ROWS) continue;
       create(fk.columns);
     }
   }
@@ -158,20 +159,21 @@ interface ColumnLoader {
   convert: ToSql;
 }
 
+/** Rows per multi-row INSERT: far fewer statement executions, well under SQLite's variable limit. */
+const ROWS_PER_INSERT = 64;
+
 /** Streams one CSV into its table; returns the number of data rows read. */
 function loadCsv(db: Database.Database, bagDir: string, source: CsvSource, ignoreDuplicates: boolean): number {
   const table = source.table;
-  let loaders: ColumnLoader[] | null = null;
-  let insert: Database.Statement | null = null;
-  let rows = 0;
   const where = source.path;
+  let loaders: ColumnLoader[] | null = null;
+  let batch: BatchInserter | null = null;
+  let rows = 0;
   readCsvFile(path.join(bagDir, source.path), where, (fields, line) => {
     if (!loaders) {
       loaders = headerLoaders(table, fields, where);
-      const names = loaders.map((loader) => quoteIdentifier(loader.name)).join(', ');
-      const marks = loaders.map(() => '?').join(', ');
-      const verb = ignoreDuplicates ? 'INSERT OR IGNORE' : 'INSERT';
-      insert = db.prepare(`${verb} INTO ${quoteIdentifier(table.qualified)} (${names}) VALUES (${marks})`);
+      const columns = loaders.map((loader) => loader.name);
+      batch = new BatchInserter(db, table.qualified, columns, ignoreDuplicates, where);
       return;
     }
     if (fields.length !== loaders.length) {
@@ -181,13 +183,84 @@ function loadCsv(db: Database.Database, bagDir: string, source: CsvSource, ignor
         where,
       );
     }
-    const values: SqlValue[] = new Array(fields.length);
-    for (let i = 0; i < fields.length; i++) values[i] = convertField(fields[i]!, loaders[i]!, where, line);
-    insert!.run(values);
+    const values = batch!.nextRow();
+    const offset = values.length - fields.length;
+    for (let i = 0; i < fields.length; i++) values[offset + i] = convertField(fields[i]!, loaders[i]!, where, line);
+    batch!.rowDone();
     rows++;
   });
   if (!loaders) throw new SatchelError('csv-header', `${where} is empty: it has no header row.`, where);
+  batch!.flush();
   return rows;
+}
+
+/** Collects rows and inserts them ROWS_PER_INSERT at a time with one prepared multi-row statement. */
+class BatchInserter {
+  private readonly full: Database.Statement;
+  private readonly pending: SqlValue[] = [];
+  private count = 0;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly table: string,
+    private readonly columns: string[],
+    private readonly ignoreDuplicates: boolean,
+    private readonly where: string,
+  ) {
+    this.full = db.prepare(this.sql(ROWS_PER_INSERT));
+  }
+
+  add(row: SqlValue[]): void {
+    this.nextRow().splice(this.count * this.columns.length, row.length, ...row);
+    this.rowDone();
+  }
+
+  /** The values array with room for one more row at its end. */
+  nextRow(): SqlValue[] {
+    this.pending.length = (this.count + 1) * this.columns.length;
+    return this.pending;
+  }
+
+  rowDone(): void {
+    this.count++;
+    if (this.count === ROWS_PER_INSERT) this.run(this.full);
+  }
+
+  flush(): void {
+    if (this.count > 0) this.run(this.db.prepare(this.sql(this.count)));
+  }
+
+  private sql(rows: number): string {
+    const tuple = `(${this.columns.map(() => '?').join(', ')})`;
+    const verb = this.ignoreDuplicates ? 'INSERT OR IGNORE' : 'INSERT';
+    const names = this.columns.map(quoteIdentifier).join(', ');
+    return `${verb} INTO ${quoteIdentifier(this.table)} (${names}) VALUES ${Array<string>(rows).fill(tuple).join(', ')}`;
+  }
+
+  private run(statement: Database.Statement): void {
+    try {
+      statement.run(this.pending);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw this.duplicateError();
+      throw error;
+    }
+    this.count = 0;
+    this.pending.length = 0;
+  }
+
+  /** Names the RID that is listed twice: within this batch or already loaded. */
+  private duplicateError(): SatchelError {
+    const ridColumn = this.columns.indexOf('RID');
+    const exists = this.db.prepare(`SELECT 1 FROM ${quoteIdentifier(this.table)} WHERE "RID" = ?`);
+    const seen = new Set<SqlValue>();
+    let duplicate: SqlValue = null;
+    for (let row = 0; row < this.count && duplicate === null; row++) {
+      const rid = this.pending[row * this.columns.length + ridColumn] ?? null;
+      if (seen.has(rid) || exists.get(rid)) duplicate = rid;
+      seen.add(rid);
+    }
+    return new SatchelError('duplicate-rid', `${this.where} lists the RID ${String(duplicate)} more than once.`, this.where);
+  }
 }
 
 function convertField(text: CsvField, loader: ColumnLoader, where: string, line: number): SqlValue {

@@ -1,7 +1,8 @@
 import { SatchelError, safeRelativePath } from '../common/index.js';
 import { splitLines } from './declaration.js';
 import { decodeBagitPath } from './manifests.js';
-import { locate, readTagFile, type ProblemList } from './problems.js';
+import { leadsThroughLink, type PayloadListing } from './payload.js';
+import { readTagFile, type ProblemList } from './problems.js';
 
 export interface FetchItem {
   url: string;
@@ -12,7 +13,11 @@ export interface FetchItem {
 const FETCH = 'fetch.txt';
 
 /** Reads fetch.txt ("<url> <length|-> <path>", tab-separated as bdbag writes it), keyed by bag path. */
-export async function readFetchFile(root: string, problems: ProblemList): Promise<Map<string, FetchItem>> {
+export async function readFetchFile(
+  root: string,
+  listing: PayloadListing,
+  problems: ProblemList,
+): Promise<Map<string, FetchItem>> {
   const items = new Map<string, FetchItem>();
   const file = await readTagFile(root, FETCH, problems);
   if (file.state !== 'read') return items;
@@ -24,7 +29,10 @@ export async function readFetchFile(root: string, problems: ProblemList): Promis
       if (items.has(path))
         throw new SatchelError('bad-fetch', `${where} lists "${path}" a second time.`, FETCH);
       // Materializing writes to this path later: it must not lead through a link.
-      if (locate(root, path, where, problems).state !== 'refused') items.set(path, item);
+      if (leadsThroughLink(path, listing)) {
+        throw new SatchelError('unsafe-path', `${where} names "${path}", which leads through a symbolic link.`, path);
+      }
+      items.set(path, item);
     } catch (error) {
       problems.addError(error, FETCH);
     }

@@ -29,8 +29,8 @@ export async function verifyBag(bagDir: string, options: VerifyOptions = {}): Pr
   const oxum = await readPayloadOxum(root, problems);
   const payloadManifests = await readManifests(root, 'manifest', problems);
   const tagManifests = await readManifests(root, 'tagmanifest', problems);
-  const fetchItems = await readFetchFile(root, problems);
   const listing = await listPayload(root, problems);
+  const fetchItems = await readFetchFile(root, listing, problems);
 
   const payload = planPayloadChecks(root, payloadManifests, fetchItems, listing, problems);
   const tagTasks = planTagChecks(root, tagManifests, problems);

@@ -52,3 +52,10 @@ async function lstatOrNull(file: string): Promise<fs.Stats | null> {
     throw error;
   }
 }
+
+/** Whether a bag path is a link found by the walk or lies below one (checked without touching the disk). */
+export function leadsThroughLink(relative: string, listing: PayloadListing): boolean {
+  if (listing.links.has(relative)) return true;
+  for (const link of listing.links) if (relative.startsWith(`${link}/`)) return true;
+  return false;
+}

@@ -1,0 +1,148 @@
+/**
+ * Writes a synthetic DerivaML Format B bag (BagIt 0.97) whose model is the real BCCD fixture catalog's
+ * (data/schema.json copied with a new snaptime) and whose data is generated deterministically from a seed.
+ * Images beyond `jpegFiles` are only listed in fetch.txt (a holey bag); their manifest checksums are those
+ * of the JPEG they would have (image i reuses the bytes of JPEG file i mod jpegFiles).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fixtureBagDir } from './paths.js';
+import { writeBagMetadata, writeFetchFile, type FetchEntry, type PayloadEntry } from './synthetic/bagit.js';
+import { readFixture, schemaJsonWithSnaptime, type Fixture } from './synthetic/fixture.js';
+import { digestOf, writeFileWithDigest, type FileDigest } from './synthetic/hashing-writer.js';
+import { JpegFactory } from './synthetic/jpeg.js';
+import { planBag, type BagPlan, type ImagePlan, type PlanOptions } from './synthetic/plan.js';
+import { imageUrl, writeTables, type ImageDigests } from './synthetic/tables.js';
+
+export interface SyntheticBagOptions {
+  images: number;
+  /** Rows of Execution_Image_Cell_Type; more than 3 × images adds executions. */
+  featureRows: number;
+  /** JPEG files actually written under data/asset (default: all images). */
+  jpegFiles?: number | 'all';
+  /** Default: one subject per 5 images. */
+  subjects?: number;
+  seed?: number;
+  /** Fixture bag whose schema.json and vocabularies are used (default: the shared BCCD Format B bag). */
+  fixtureBag?: string;
+}
+
+export interface SyntheticBagTable {
+  schema: string;
+  table: string;
+  /** Bag-relative path, e.g. data/hematology/Image.csv. */
+  path: string;
+  /** Data rows (header excluded). */
+  rows: number;
+}
+
+export interface SyntheticBag {
+  bagDir: string;
+  /** RID of the root (Complete) dataset. */
+  rid: string;
+  imageRids: string[];
+  executions: string[];
+  featureRows: number;
+  /** JPEG files present under data/asset, and their total size. */
+  assetFiles: number;
+  assetBytes: number;
+  tables: SyntheticBagTable[];
+}
+
+/** fetch.txt URLs use a reserved TLD, so nothing can ever be downloaded from them. */
+export const SYNTHETIC_ORIGIN = 'https://synthetic-catalog.invalid';
+const JPEG_CONCURRENCY = 4;
+
+export async function writeSyntheticBag(dir: string, options: SyntheticBagOptions): Promise<SyntheticBag> {
+  const plan = planBag(resolveOptions(options));
+  const fixture = readFixture(options.fixtureBag ?? fixtureBagDir());
+  const bagDir = path.join(dir, `Dataset_${plan.root.rid}`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(bagDir);
+
+  const jpegDigests = await writeJpegFiles(bagDir, plan);
+  const digests: ImageDigests = (i) => jpegDigests[i % jpegDigests.length] ?? missingDigest(i);
+  const schemaEntry = writeSchemaJson(bagDir, fixture, plan.snaptime);
+  const tables = writeTables(bagDir, plan, fixture, digests);
+  const assets = plan.images.map((image, i): PayloadEntry => ({ path: assetPath(image), ...digests(i) }));
+  const fetchDigest = writeFetchFile(bagDir, fetchEntries(plan, digests));
+  writeBagMetadata(bagDir, [schemaEntry, ...tables.map(toPayloadEntry), ...assets], fetchDigest);
+
+  return {
+    bagDir,
+    rid: plan.root.rid,
+    imageRids: plan.images.map((image) => image.rid),
+    executions: plan.executions.map((execution) => execution.rid),
+    featureRows: plan.options.featureRows,
+    assetFiles: jpegDigests.length,
+    assetBytes: jpegDigests.reduce((sum, digest) => sum + digest.bytes, 0),
+    tables: tables.map(({ schema, table, path: bagPath, rows }) => ({ schema, table, path: bagPath, rows })),
+  };
+}
+
+function resolveOptions(options: SyntheticBagOptions): PlanOptions {
+  const { images, featureRows } = options;
+  const jpegFiles =
+    options.jpegFiles === undefined || options.jpegFiles === 'all' ? images : options.jpegFiles;
+  const subjects = options.subjects ?? Math.ceil(images / 5);
+  requireInteger('images', images, 1);
+  requireInteger('featureRows', featureRows, 0);
+  requireInteger('jpegFiles', jpegFiles, 1);
+  requireInteger('subjects', subjects, 1);
+  if (jpegFiles > images) throw new RangeError(`jpegFiles (${jpegFiles}) exceeds images (${images})`);
+  return { images, featureRows, jpegFiles, subjects, seed: options.seed ?? 1 };
+}
+
+function requireInteger(name: string, value: number, minimum: number): void {
+  if (!Number.isSafeInteger(value) || value < minimum)
+    throw new RangeError(`${name} must be an integer >= ${minimum}, got ${value}`);
+}
+
+function missingDigest(index: number): never {
+  throw new Error(`no JPEG digest for image ${index}`);
+}
+
+function assetPath(image: ImagePlan): string {
+  return `data/asset/${image.rid}/Image/${image.filename}`;
+}
+
+/** Renders and writes JPEG files 0..jpegFiles-1 into their asset folders, a few encodes in flight at once. */
+async function writeJpegFiles(bagDir: string, plan: BagPlan): Promise<FileDigest[]> {
+  const factory = new JpegFactory(plan.options.seed);
+  const count = plan.options.jpegFiles;
+  const digests: FileDigest[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < count; i = next++) {
+      const image = plan.images[i];
+      if (!image) throw new Error(`no image ${i}`);
+      const data = await factory.render(i);
+      const file = path.join(bagDir, ...assetPath(image).split('/'));
+      await fs.promises.mkdir(path.dirname(file), { recursive: true });
+      await fs.promises.writeFile(file, data, { flag: 'wx' });
+      digests[i] = digestOf(data);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(JPEG_CONCURRENCY, count) }, worker));
+  return digests;
+}
+
+function writeSchemaJson(bagDir: string, fixture: Fixture, snaptime: string): PayloadEntry {
+  const relative = 'data/schema.json';
+  fs.mkdirSync(path.join(bagDir, 'data'), { recursive: true });
+  return {
+    path: relative,
+    ...writeFileWithDigest(path.join(bagDir, relative), schemaJsonWithSnaptime(fixture, snaptime)),
+  };
+}
+
+function* fetchEntries(plan: BagPlan, digests: ImageDigests): Generator<FetchEntry> {
+  for (const [i, image] of plan.images.entries()) {
+    const digest = digests(i);
+    yield { url: SYNTHETIC_ORIGIN + imageUrl(image, digest), bytes: digest.bytes, path: assetPath(image) };
+  }
+}
+
+function toPayloadEntry(entry: PayloadEntry): PayloadEntry {
+  return { path: entry.path, bytes: entry.bytes, md5: entry.md5, sha256: entry.sha256 };
+}

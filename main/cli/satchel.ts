@@ -1,15 +1,11 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Selector } from '../../shared/bag.js';
-import { locateBag, openBag, parseSelector, type Bag } from '../core/bag/index.js';
+import { locateBag } from '../core/bag/index.js';
 import { SatchelError, isSatchelError } from '../core/common/index.js';
 import { exportImageFolder } from '../core/export/index.js';
 import { verifyBag } from '../core/verify/index.js';
 import { resolveWorkspace } from '../core/workspace/index.js';
+import { EXIT_BAD_INPUT, EXIT_PROBLEMS, parse, requireBagArgument, requireOption, selectorOption, withBag } from './args.js';
 import { printHuman, printJson, progressPrinter } from './output.js';
 
-/** Exit codes: 0 success, 1 the bag has problems (verify), 2 bad input or usage. */
-const EXIT_PROBLEMS = 1;
-const EXIT_BAD_INPUT = 2;
 
 const USAGE = `Usage: satchel <command> [options]
 
@@ -20,19 +16,25 @@ Commands:
   values BAG --target TABLE --feature NAME [--selector newest|first|majority|execution:RID|all]
   export BAG --out DIR [--asset-table T] [--target FEATURE ...] [--selector S]
              [--missing unknown|skip|error] [--copy]
+  serve [BAG] [--port N]           browser mode on 127.0.0.1: prints the URL (with its token) and serves
+                                   until Ctrl-C; BROWSER=none keeps the browser closed
+  start [BAG]                      the desktop app, or browser mode when Electron is not installed
+  drafts list|export|import BAG --feature Image/Cell_Type [--format jsonl|csv] [--file F]
+                                   offline labels (drafts) of a bag: list, export, or import with validation
+  label BAG --feature Image/Cell_Type --set RID=Term ... [--value Column=V ...] [--clear RID ...]
+                                   set (or clear) draft labels from a script; invalid records exit 2
 
 Common options: --json, --workspace DIR (default: the app-data folder, or SATCHEL_WORKSPACE)
 BAG is a bag folder or a bag .zip.`;
 
-const COMMON = {
-  json: { type: 'boolean' },
-  workspace: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
+  // Loaded on demand: the server brings sharp, SQLite and a worker thread that other commands do not need.
+  serve: async (args) => (await import('../serve/index.js')).serveCommand(args),
+  start: async (args) => (await import('../serve/index.js')).startCommand(args),
+  drafts: async (args) => (await import('./labels.js')).draftsCommand(args),
+  label: async (args) => (await import('./labels.js')).labelCommand(args),
   inspect: async (args) => {
     const { values, bag } = await withBag(args, {});
     try {
@@ -118,46 +120,6 @@ const COMMANDS: Record<string, Command> = {
     }
   },
 };
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-function parse<T extends Options>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options: { ...COMMON, ...options } as typeof COMMON & T, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new SatchelError('bad-argument', `${(error as Error).message.replace(/\.$/, '')}.`);
-  }
-}
-
-async function withBag<T extends Options>(args: string[], options: T) {
-  const { values, positionals } = parse(args, options);
-  const input = requireBagArgument(positionals);
-  const common = values as { workspace?: string; json?: boolean };
-  const bag: Bag = await openBag(input, {
-    workspace: resolveWorkspace(common.workspace),
-    onProgress: common.json ? undefined : progressPrinter('Importing'),
-  });
-  return { values, bag };
-}
-
-function requireBagArgument(positionals: string[]): string {
-  if (positionals.length !== 1) throw new SatchelError('bad-argument', 'Name exactly one bag folder or .zip file.');
-  return positionals[0]!;
-}
-
-function requireOption(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value === '') throw new SatchelError('bad-argument', `The option ${name} is required.`);
-  return value;
-}
-
-function selectorOption(text: string | undefined): Selector | undefined {
-  if (text === undefined) return undefined;
-  const selector = parseSelector(text);
-  if (!selector) {
-    throw new SatchelError('bad-argument', `"${text}" is not a selector; use newest, first, majority, execution:RID or all.`);
-  }
-  return selector;
-}
 
 export async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;

@@ -1,0 +1,268 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  type ApiResult,
+  type AssetUrlKind,
+  type Channel,
+  type EventMap,
+  type EventName,
+  type LibraryState,
+  type OpenedBag,
+  type RequestOf,
+  type ResponseOf,
+} from '../../../shared/contract.js';
+import { requestSchemas } from '../../../shared/requests.js';
+import { locateBag, openBag, type Bag, type OpenProgress } from '../bag/index.js';
+import { findDerivaCacheBags, RecentBags } from '../library/index.js';
+import { buildSampleBag, isSampleBuilt, samplePath } from '../sample/index.js';
+import { ThumbnailCache, type ThumbnailPriority } from '../thumbs/index.js';
+import { verifyBag } from '../verify/index.js';
+import { openWorkspaceDb, type WorkspaceDb } from '../workspace-db/index.js';
+import { invalidRequest, RequestError, toApiError } from './errors.js';
+import { describeAsset } from './asset-info.js';
+import { isInside, servedContentType } from './files.js';
+import { BagLookups } from './lookups.js';
+import { throttledProgress } from './progress.js';
+
+export type EmitEvent = <E extends EventName>(event: E, payload: EventMap[E]) => void;
+
+export interface ApiOptions {
+  /** The workspace folder: workspace.sqlite, bag databases, thumbnails, the sample bag. */
+  workspace: string;
+  /** Where `~/.deriva-ml` is looked for; the user's home by default. */
+  homeDir?: string;
+  emit?: EmitEvent;
+}
+
+export interface AssetFile {
+  path: string;
+  contentType: string;
+}
+
+export interface Api {
+  /** Validates `raw` against the channel's schema and runs it; never throws. */
+  handle(channel: string, raw: unknown): Promise<ApiResult<Channel>>;
+  /**
+   * The file behind `/asset/…` or `/thumb/…`: only ever a file inside an opened bag's root or inside
+   * the thumbnail cache; null for anything else (unknown bag or row, missing file, unsafe path).
+   */
+  assetFile(kind: AssetUrlKind, bagId: string, table: string, rid: string): Promise<AssetFile | null>;
+  close(): Promise<void>;
+}
+
+interface OpenEntry {
+  bagId: string;
+  bag: Bag;
+  lookups: BagLookups;
+  realRoot: string;
+  opened: OpenedBag;
+}
+
+type Handlers = { [C in Channel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C> };
+
+/** The bag's id in URLs and requests: the first 16 hex digits of sha256 of its real root path. */
+export function bagIdOf(realRoot: string): string {
+  return crypto.createHash('sha256').update(realRoot).digest('hex').slice(0, 16);
+}
+
+/** The whole contract of shared/contract.ts over the core: one instance per workspace. */
+export function createApi(options: ApiOptions): Api {
+  const workspace = path.resolve(options.workspace);
+  fs.mkdirSync(workspace, { recursive: true });
+  const homeDir = options.homeDir ?? os.homedir();
+  const emit: EmitEvent = options.emit ?? (() => {});
+  const db: WorkspaceDb = openWorkspaceDb(workspace);
+  const recent = new RecentBags(db);
+  const thumbs = new ThumbnailCache(workspace);
+  const bags = new Map<string, OpenEntry>();
+  const opening = new Map<string, Promise<OpenedBag>>();
+
+  const requireBag = (bagId: string): OpenEntry => {
+    const entry = bags.get(bagId);
+    if (!entry) throw new RequestError('unknown-bag', `No open bag has the id ${bagId}; open the bag again.`);
+    return entry;
+  };
+
+  const libraryState = (): LibraryState => ({
+    recent: recent.list(),
+    derivaCache: findDerivaCacheBags(homeDir),
+    sample: isSampleBuilt(workspace)
+      ? { path: samplePath(workspace), built: true }
+      : { path: null, built: false },
+  });
+
+  const open = async (requested: string): Promise<OpenedBag> => {
+    const sendProgress = throttledProgress((progress) => emit('progress', progress));
+    const onProgress = ({ phase, done, total }: OpenProgress) =>
+      sendProgress({ task: 'open', phase, done, total, path: requested });
+    const root = await locateBag(requested, { workspace, onProgress });
+    const realRoot = fs.realpathSync(root);
+    const bagId = bagIdOf(realRoot);
+    const alreadyOpen = () => {
+      const entry = bags.get(bagId);
+      if (!entry) return null;
+      recent.record({ path: requested, rid: entry.bag.rid, version: entry.opened.report.version });
+      return { ...entry.opened, path: requested };
+    };
+    const existing = alreadyOpen();
+    if (existing) return existing;
+    const bag = await openBag(root, { workspace, onProgress });
+    const raced = alreadyOpen();
+    if (raced) {
+      bag.close();
+      return raced;
+    }
+    const report = bag.inspect();
+    const opened: OpenedBag = {
+      bagId,
+      path: requested,
+      report,
+      assetElementTypes: bag.model.elementTypes
+        .filter((type) => type.table.kind === 'asset')
+        .map((type) => type.table.name),
+    };
+    bags.set(bagId, { bagId, bag, lookups: new BagLookups(bag), realRoot, opened });
+    recent.record({ path: requested, rid: bag.rid, version: report.version });
+    return opened;
+  };
+
+  /** The real path of an asset row's file, proven to be inside the bag; null when absent or unsafe. */
+  const assetPathOf = async (entry: OpenEntry, tableName: string, rid: string): Promise<string | null> => {
+    try {
+      const table = entry.bag.requireTable(tableName);
+      if (table.kind !== 'asset') return null;
+      const file = entry.bag.assetFile(table.qualified, rid);
+      if (!file?.exists) return null;
+      const real = await fs.promises.realpath(file.path);
+      const stat = await fs.promises.stat(real);
+      return stat.isFile() && isInside(entry.realRoot, real) ? real : null;
+    } catch {
+      return null;
+    }
+  };
+
+  const thumbnailOf = async (entry: OpenEntry, table: string, rid: string, priority: ThumbnailPriority) => {
+    const source = await assetPathOf(entry, table, rid);
+    return source ? thumbs.get(source, { priority }) : null;
+  };
+
+  const handlers: Handlers = {
+    'library:state': () => libraryState(),
+    'library:sample': async () => {
+      const sendProgress = throttledProgress((progress) => emit('progress', progress));
+      const built = await buildSampleBag(workspace, {
+        onProgress: ({ phase, done, total }) =>
+          sendProgress({ task: 'sample', phase, done, total, path: samplePath(workspace) }),
+      });
+      return { path: built };
+    },
+    'library:forget': ({ path: forgotten }) => {
+      recent.forget(forgotten);
+      return libraryState();
+    },
+    'bag:open': ({ path: input }) => {
+      const key = path.resolve(input);
+      const pending = opening.get(key);
+      if (pending) return pending;
+      const promise = open(key).finally(() => opening.delete(key));
+      opening.set(key, promise);
+      return promise;
+    },
+    'bag:close': ({ bagId }) => {
+      const entry = bags.get(bagId);
+      if (!entry) return { closed: false };
+      bags.delete(bagId);
+      entry.lookups.close();
+      entry.bag.close();
+      return { closed: true };
+    },
+    'bag:datasets': ({ bagId }) => requireBag(bagId).bag.datasets(),
+    'bag:members': ({ bagId, datasetRid, elementType, recurse, offset, limit, sort, filters }) => {
+      const { bag, lookups } = requireBag(bagId);
+      const page = bag.members(datasetRid, { elementType, recurse, offset, limit, sort, filters });
+      const rids = page.rows.map((row) => String(row.RID));
+      return { ...page, badges: lookups.badges(bag.elementType(elementType).table, rids) };
+    },
+    'bag:rows': ({ bagId, table, offset, limit, sort, filters }) =>
+      requireBag(bagId).bag.rows(table, { offset, limit, sort, filters }),
+    'bag:table': ({ bagId, table }) => requireBag(bagId).bag.tableInfo(table),
+    'bag:row': ({ bagId, table, rid }) => requireBag(bagId).bag.row(table, rid),
+    'bag:features': ({ bagId }) => requireBag(bagId).bag.featureDefinitions(),
+    'bag:feature-values': ({ bagId, target, feature, selector, datasetRid }) => {
+      const { bag } = requireBag(bagId);
+      return bag.featureValues(target, feature, selector, datasetRid ?? bag.rid);
+    },
+    'bag:verify': async ({ bagId }) => {
+      const { bag } = requireBag(bagId);
+      const sendProgress = throttledProgress((progress) => emit('progress', progress));
+      return verifyBag(bag.root, {
+        onProgress: (done, total) =>
+          sendProgress({ task: 'verify', phase: 'checksums', done, total, path: bag.root }),
+      });
+    },
+    'asset:info': ({ bagId, table, rid }) => {
+      const { bag, lookups } = requireBag(bagId);
+      return describeAsset(bag, lookups, table, rid);
+    },
+    'asset:prefetch': async ({ bagId, table, rids }) => {
+      const entry = requireBag(bagId);
+      let queued = 0;
+      for (const rid of rids) {
+        const source = await assetPathOf(entry, table, rid);
+        if (!source) continue;
+        queued++;
+        void thumbs.get(source, { priority: 'prefetch' });
+      }
+      return { queued };
+    },
+  };
+
+  return {
+    async handle(channel, raw) {
+      try {
+        if (!Object.hasOwn(requestSchemas, channel)) {
+          const shown = channel.length > 60 ? `${channel.slice(0, 60)}…` : channel;
+          throw new RequestError('bad-request', `"${shown}" is not a channel of the Satchel API.`);
+        }
+        const known = channel as Channel;
+        const parsed = requestSchemas[known].safeParse(raw ?? {});
+        if (!parsed.success) throw invalidRequest(known, parsed.error);
+        const handler = handlers[known] as (request: unknown) => Promise<unknown> | unknown;
+        const value = await handler(parsed.data);
+        return { ok: true, value } as ApiResult<Channel>;
+      } catch (error) {
+        const apiError = toApiError(error, channel);
+        if (apiError.kind === 'internal') console.error(`satchel: ${channel} failed:`, error);
+        return { ok: false, error: apiError };
+      }
+    },
+
+    async assetFile(kind, bagId, table, rid) {
+      const entry = bags.get(bagId);
+      if (!entry) return null;
+      if (kind === 'asset') {
+        const file = await assetPathOf(entry, table, rid);
+        return file ? { path: file, contentType: await servedContentType(file) } : null;
+      }
+      const thumbnail = await thumbnailOf(entry, table, rid, 'visible');
+      if (!thumbnail?.ok) return null;
+      const real = await fs.promises.realpath(thumbnail.path).catch(() => null);
+      const cacheRoot = await fs.promises.realpath(thumbs.directory).catch(() => null);
+      return real && cacheRoot && isInside(cacheRoot, real)
+        ? { path: real, contentType: thumbnail.contentType }
+        : null;
+    },
+
+    async close() {
+      await thumbs.close();
+      for (const entry of bags.values()) {
+        entry.lookups.close();
+        entry.bag.close();
+      }
+      bags.clear();
+      if (db.open) db.close();
+    },
+  };
+}

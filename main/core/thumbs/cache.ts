@@ -1,0 +1,192 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { isThumbnailFormat, readHead, sniffImageFormat, THUMBNAIL_FORMATS } from './formats.js';
+import { PriorityQueue, type Priority } from './queue.js';
+
+/** Longest side of a thumbnail, in pixels. */
+export const THUMBNAIL_SIZE = 256;
+/** Part of every cache key: bump it when the encoding changes so old thumbnails are not reused. */
+const FORMAT_VERSION = 'webp-q80-v1';
+/** 10 240 × 10 240: large scans still get thumbnails (shrink-on-load keeps memory low), bombs do not. */
+export const MAX_INPUT_PIXELS = 10_240 * 10_240;
+/** Two images at once use both cores of a small machine; more libvips threads per image do not help. */
+const CONCURRENCY = 2;
+const KEY_MEMO_LIMIT = 50_000;
+
+export type Thumbnail = { ok: true; path: string; contentType: 'image/webp' } | { ok: false; reason: string };
+
+interface Request {
+  promise: Promise<Thumbnail>;
+  priority: Priority;
+  promote?: () => void;
+}
+
+/**
+ * 256-px WebP thumbnails made with sharp from the original image, kept content-addressed at
+ * `<workspace>/thumbs/<ab>/<sha256>.webp` (key: sha256 of the source bytes, the size and the format
+ * version), so a file met again under another name or in another bag costs nothing. Only the decoders
+ * of THUMBNAIL_FORMATS run, and images above MAX_INPUT_PIXELS are refused with a reason.
+ */
+export class ThumbnailCache {
+  readonly directory: string;
+  private readonly queue = new PriorityQueue(CONCURRENCY);
+  private readonly requests = new Map<string, Request>();
+  /** Content keys by path + size + mtime + inode, so a cache hit does not rehash the source. */
+  private readonly keys = new Map<string, string>();
+
+  constructor(workspace: string) {
+    this.directory = path.join(workspace, 'thumbs');
+  }
+
+  /** The thumbnail of `source`, made at most once however many callers ask at the same time. */
+  get(source: string, options: { priority?: Priority } = {}): Promise<Thumbnail> {
+    const priority = options.priority ?? 'visible';
+    const pending = this.requests.get(source);
+    if (pending) {
+      if (priority === 'visible' && pending.priority === 'prefetch') {
+        pending.priority = 'visible';
+        pending.promote?.();
+      }
+      return pending.promise;
+    }
+    const request: Request = { priority, promise: Promise.resolve({ ok: false, reason: '' }) };
+    request.promise = this.produce(source, request).finally(() => this.requests.delete(source));
+    this.requests.set(source, request);
+    return request.promise;
+  }
+
+  /** Resolves when no thumbnail is being made or waiting. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /** Drops the thumbnails still waiting (their requests get a reason) and lets the running ones finish. */
+  close(): Promise<void> {
+    this.queue.cancelWaiting();
+    return this.queue.idle();
+  }
+
+  /**
+   * Removes the least recently used thumbnails until the cache holds at most `maxBytes`.
+   * Use is tracked in the access time, which get() sets on every hit.
+   */
+  async prune(maxBytes: number): Promise<{ removed: number; bytes: number }> {
+    const files: { file: string; size: number; used: number }[] = [];
+    for (const shard of await listDirectory(this.directory)) {
+      const shardDir = path.join(this.directory, shard);
+      for (const name of await listDirectory(shardDir)) {
+        if (!name.endsWith('.webp')) continue;
+        const file = path.join(shardDir, name);
+        const stat = await fs.promises.stat(file).catch(() => null);
+        if (stat?.isFile()) files.push({ file, size: stat.size, used: Math.max(stat.atimeMs, stat.mtimeMs) });
+      }
+    }
+    let bytes = files.reduce((sum, entry) => sum + entry.size, 0);
+    let removed = 0;
+    files.sort((a, b) => a.used - b.used);
+    for (const entry of files) {
+      if (bytes <= maxBytes) break;
+      await fs.promises.rm(entry.file, { force: true });
+      bytes -= entry.size;
+      removed++;
+    }
+    return { removed, bytes };
+  }
+
+  private async produce(source: string, request: Request): Promise<Thumbnail> {
+    const name = path.basename(source);
+    let stat: fs.Stats;
+    try {
+      stat = await fs.promises.stat(source);
+    } catch {
+      return { ok: false, reason: `${name} does not exist.` };
+    }
+    if (!stat.isFile()) return { ok: false, reason: `${name} is not a file.` };
+    const format = sniffImageFormat(await readHead(source));
+    if (!isThumbnailFormat(format)) return { ok: false, reason: unsupported(name) };
+    const key = await this.contentKey(source, stat);
+    const target = path.join(this.directory, key.slice(0, 2), `${key}.webp`);
+    if (await touch(target)) return { ok: true, path: target, contentType: 'image/webp' };
+    const job = this.queue.add(request.priority, () => encodeThumbnail(source, target));
+    request.promote = job.promote;
+    let failure: string | null;
+    try {
+      failure = await job.result;
+    } catch {
+      return { ok: false, reason: `The thumbnail of ${name} was not made: Satchel is closing.` };
+    }
+    return failure ? { ok: false, reason: failure } : { ok: true, path: target, contentType: 'image/webp' };
+  }
+
+  private async contentKey(source: string, stat: fs.Stats): Promise<string> {
+    const memo = `${source}\0${stat.size}\0${stat.mtimeMs}\0${stat.ino}`;
+    const known = this.keys.get(memo);
+    if (known) return known;
+    const hash = crypto.createHash('sha256');
+    for await (const chunk of fs.createReadStream(source)) hash.update(chunk as Buffer);
+    hash.update(`\0${THUMBNAIL_SIZE}\0${FORMAT_VERSION}`);
+    const key = hash.digest('hex');
+    if (this.keys.size >= KEY_MEMO_LIMIT) this.keys.clear();
+    this.keys.set(memo, key);
+    return key;
+  }
+}
+
+/** Writes the thumbnail through a temporary file; returns a reason when the source is refused. */
+async function encodeThumbnail(source: string, target: string): Promise<string | null> {
+  const name = path.basename(source);
+  try {
+    // The header alone (no pixels decoded) tells the format and size, so a bomb gets a precise reason.
+    const { format, width = 0, height = 0 } = await sharp(source, { limitInputPixels: false }).metadata();
+    if (!isThumbnailFormat(format)) return unsupported(name);
+    if (width * height > MAX_INPUT_PIXELS) {
+      const megapixels = Math.round((width * height) / 1e6);
+      return `${name} is ${width}×${height} pixels (${megapixels} megapixels), more than the ${Math.round(MAX_INPUT_PIXELS / 1e6)} megapixels Satchel decodes for a thumbnail.`;
+    }
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    const temporary = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await sharp(source, { limitInputPixels: MAX_INPUT_PIXELS, sequentialRead: true })
+        .autoOrient()
+        .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: 80, effort: 2 })
+        .toFile(temporary);
+      // Whole milliseconds, so later access-time updates can restore the modification time exactly.
+      const now = new Date();
+      await fs.promises.utimes(temporary, now, now);
+      await fs.promises.rename(temporary, target);
+    } finally {
+      await fs.promises.rm(temporary, { force: true });
+    }
+    return null;
+  } catch (error) {
+    const detail = ((error as Error).message ?? String(error)).split('\n')[0]!.replace(/\.$/, '');
+    return `${name} could not be decoded as an image (${detail}).`;
+  }
+}
+
+function unsupported(name: string): string {
+  const formats = THUMBNAIL_FORMATS.map((format) => format.toUpperCase()).join(', ');
+  return `${name} is not an image Satchel makes thumbnails of (${formats}).`;
+}
+
+/** Marks a cached thumbnail as used (access time only: the modification time stays its creation). */
+async function touch(file: string): Promise<boolean> {
+  try {
+    const stat = await fs.promises.stat(file);
+    await fs.promises.utimes(file, new Date(), stat.mtime);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function listDirectory(dir: string): Promise<string[]> {
+  try {
+    return await fs.promises.readdir(dir);
+  } catch {
+    return [];
+  }
+}

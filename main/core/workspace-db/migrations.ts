@@ -1,0 +1,75 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * One step of the workspace database's schema. `version` is the `PRAGMA user_version` the database
+ * has after the step; steps run in order, each in its own transaction. Never edit a released
+ * migration: add a new one at the end.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database.Database): void;
+}
+
+export const WORKSPACE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'recent bags',
+    up(db) {
+      db.exec(`CREATE TABLE recent_bags (
+        path TEXT PRIMARY KEY,
+        rid TEXT NOT NULL,
+        version TEXT,
+        opened_at TEXT NOT NULL
+      );
+      CREATE INDEX recent_bags_opened_at ON recent_bags (opened_at);`);
+    },
+  },
+  {
+    version: 2,
+    name: 'label drafts, actions and history',
+    up(db) {
+      db.exec(`
+        CREATE TABLE label_actions (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          bag_rid TEXT NOT NULL,
+          snaptime TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('set', 'clear', 'import', 'undo', 'redo')),
+          author TEXT NOT NULL,
+          at TEXT NOT NULL,
+          state TEXT NOT NULL DEFAULT 'done' CHECK (state IN ('done', 'undone', 'discarded')),
+          undo_order INTEGER,
+          reverts INTEGER REFERENCES label_actions (id)
+        );
+        CREATE INDEX label_actions_scope ON label_actions (bag_rid, snaptime, state, id);
+        CREATE TABLE label_history (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          action_id INTEGER NOT NULL REFERENCES label_actions (id),
+          feature TEXT NOT NULL,
+          target TEXT NOT NULL,
+          old_values TEXT,
+          new_values TEXT
+        );
+        CREATE INDEX label_history_action ON label_history (action_id);
+        CREATE INDEX label_history_target ON label_history (feature, target);
+        CREATE TABLE label_features (
+          feature TEXT PRIMARY KEY,
+          feature_name TEXT NOT NULL,
+          target_table TEXT NOT NULL
+        );
+        CREATE TABLE label_drafts (
+          bag_rid TEXT NOT NULL,
+          snaptime TEXT NOT NULL,
+          feature TEXT NOT NULL,
+          target TEXT NOT NULL,
+          feature_name TEXT NOT NULL,
+          target_table TEXT NOT NULL,
+          "values" TEXT NOT NULL,
+          author TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          PRIMARY KEY (bag_rid, snaptime, feature, target)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
+];

@@ -1,0 +1,138 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SatchelError } from '../core/common/index.js';
+import { resolveWorkspace } from '../core/workspace/index.js';
+import { startServer } from './server.js';
+
+/** The repository (or installed package) root, seen from dist/main/serve/cli.js. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** How long a clean shutdown may take before the process leaves anyway. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
+interface ServeArguments {
+  port: number;
+  workspace: string | undefined;
+  bag: string | undefined;
+}
+
+function parseServeArguments(args: string[]): ServeArguments {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { port: { type: 'string' }, workspace: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new SatchelError('bad-argument', `${(error as Error).message.replace(/\.$/, '')}.`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1)
+    throw new SatchelError('bad-argument', 'Name at most one bag folder or .zip file.');
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new SatchelError(
+      'bad-argument',
+      `--port must be a port number from 0 to 65535, not "${values.port}".`,
+    );
+  }
+  return { port, workspace: values.workspace, bag: positionals[0] };
+}
+
+/**
+ * `satchel serve [--port N] [BAG] [--workspace DIR]`: prints exactly one line, the URL with its
+ * token, opens a browser (unless BROWSER=none) and serves until SIGINT or SIGTERM.
+ */
+export async function serveCommand(args: string[]): Promise<number> {
+  const options = parseServeArguments(args);
+  const server = await startServer({
+    workspace: resolveWorkspace(options.workspace),
+    port: options.port,
+    bag: options.bag,
+  });
+  process.stdout.write(`${server.url}\n`);
+  openBrowser(server.url);
+  void server.startup.then(({ error }) => {
+    if (error) process.stderr.write(`satchel: ${error.message}\n`);
+  });
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
+  await server.close();
+  return 0;
+}
+
+/**
+ * `satchel start`: the Electron app when its binary is installed, else browser mode with one
+ * sentence on stderr saying so.
+ */
+export async function startCommand(args: string[]): Promise<number> {
+  const options = parseServeArguments(args);
+  const electron = electronBinary();
+  if (!electron) {
+    process.stderr.write(
+      'Electron is not installed on this machine, so Satchel opens in your browser instead.\n',
+    );
+    return serveCommand(args);
+  }
+  const env = {
+    ...process.env,
+    ...(options.workspace ? { SATCHEL_WORKSPACE: resolveWorkspace(options.workspace) } : {}),
+  };
+  // The package root, not dist/main/app/main.js itself: app.getAppPath() must be the root for renderer-dist.
+  const child = spawn(electron, [PACKAGE_ROOT, ...(options.bag ? [options.bag] : [])], {
+    stdio: 'inherit',
+    env,
+  });
+  return new Promise((resolve) => {
+    child.on('error', (error) => {
+      process.stderr.write(`satchel: Electron could not start: ${error.message}\n`);
+      resolve(1);
+    });
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+/**
+ * The Electron binary's path, asked of `require('electron')` in a child process: the electron
+ * package throws when its binary was never downloaded, and main/ never loads it itself.
+ */
+function electronBinary(): string | null {
+  const probe = spawnSync(process.execPath, ['-e', "process.stdout.write(String(require('electron')))"], {
+    cwd: PACKAGE_ROOT,
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  const binary = probe.status === 0 ? probe.stdout.trim() : '';
+  return binary !== '' && fs.existsSync(binary) ? binary : null;
+}
+
+/** BROWSER=none: no browser; BROWSER=<command> (optionally with %s): that command; else the OS opener. */
+function openBrowser(url: string): void {
+  const chosen = process.env.BROWSER?.trim();
+  if (chosen === 'none') return;
+  let command: string;
+  let args: string[];
+  if (chosen) {
+    const words = chosen.split(/\s+/);
+    command = words[0]!;
+    args = words.slice(1).map((word) => word.replaceAll('%s', url));
+    if (!chosen.includes('%s')) args.push(url);
+  } else if (process.platform === 'darwin') {
+    [command, args] = ['open', [url]];
+  } else if (process.platform === 'win32') {
+    [command, args] = ['cmd', ['/c', 'start', '""', url]];
+  } else {
+    [command, args] = ['xdg-open', [url]];
+  }
+  const child = spawn(command, args, { detached: true, stdio: 'ignore' });
+  child.on('error', () =>
+    process.stderr.write(`satchel: could not start a browser (${command}); open the URL above yourself.\n`),
+  );
+  child.unref();
+}

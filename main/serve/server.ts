@@ -1,0 +1,274 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ApiError, ApiResult, AssetUrlKind, Channel, OpenedBag } from '../../shared/contract.js';
+import { startApiHost } from '../core/api/index.js';
+import { SatchelError } from '../core/common/index.js';
+import { EventStreams } from './events.js';
+import {
+  APP_CSP,
+  ASSET_CSP,
+  authorized,
+  hostAllowed,
+  newToken,
+  originAllowed,
+  sameToken,
+  sessionCookie,
+} from './security.js';
+import { sendFile } from './send-file.js';
+import { resolveStaticFile } from './static-files.js';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+/** `<repo>/renderer-dist`, seen from dist/main/serve/server.js. */
+export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../../renderer-dist/', import.meta.url));
+
+export interface ServerOptions {
+  workspace: string;
+  /** 0 or absent: any free port. */
+  port?: number;
+  /** A bag folder or .zip opened at start, shown by the UI through `GET /api/startup`. */
+  bag?: string;
+  rendererDir?: string;
+  /** Where `~/.deriva-ml` is looked for (tests). */
+  homeDir?: string;
+}
+
+/** What `GET /api/startup` answers: the bag named on the command line, once opened. */
+export interface StartupState {
+  bag: OpenedBag | null;
+  error: ApiError | null;
+}
+
+export interface SatchelServer {
+  /** `http://127.0.0.1:<port>/?token=<token>`: the one URL that lets a browser in. */
+  url: string;
+  token: string;
+  port: number;
+  server: http.Server;
+  startup: Promise<StartupState>;
+  close(): Promise<void>;
+}
+
+const COMMON_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+const APP_HEADERS = { ...COMMON_HEADERS, 'Content-Security-Policy': APP_CSP };
+const NO_STORE = { ...APP_HEADERS, 'Cache-Control': 'no-store' };
+
+/**
+ * Browser mode: the renderer, the API (`POST /api/<channel>`), progress events (`GET /events`) and
+ * bag files (`GET /asset|thumb/<bagId>/<table>/<rid>`) over HTTP on 127.0.0.1 only, behind a random
+ * token. The API runs in a worker thread, exactly as in the Electron app.
+ */
+export async function startServer(options: ServerOptions): Promise<SatchelServer> {
+  const rendererDir = path.resolve(options.rendererDir ?? DEFAULT_RENDERER_DIR);
+  const host = await startApiHost({ workspace: options.workspace, homeDir: options.homeDir });
+  const token = newToken();
+  const events = new EventStreams();
+  host.onEvent((name, payload) => events.send(name, payload));
+  let port = 0;
+
+  const server = http.createServer((request, response) => {
+    route(request, response).catch((error: unknown) => {
+      console.error('satchel serve: a request failed:', error);
+      if (!response.headersSent) sendText(response, 500, 'Internal error.');
+      else response.destroy();
+    });
+  });
+
+  const route = async (request: http.IncomingMessage, response: http.ServerResponse) => {
+    if (!hostAllowed(request, port))
+      return sendText(response, 403, 'Forbidden: this server answers only to 127.0.0.1 and localhost.');
+    // The raw path, not WHATWG URL parsing: that would quietly turn `%2e%2e` segments into `..` steps.
+    const [pathname = '', search = ''] = (request.url ?? '/').split('?', 2);
+    if (!pathname.startsWith('/')) return sendText(response, 400, 'Bad request.');
+    const query = new URLSearchParams(search);
+    const method = request.method ?? 'GET';
+    if (pathname === '/' && query.has('token') && method === 'GET') {
+      if (!sameToken(query.get('token'), token))
+        return sendText(response, 403, 'Forbidden: the token is wrong.');
+      response.writeHead(302, { ...NO_STORE, 'Set-Cookie': sessionCookie(token, port), Location: '/' });
+      return response.end();
+    }
+    if (!authorized(request, token, port)) {
+      return sendText(
+        response,
+        403,
+        'Forbidden: open the URL that satchel serve printed (it carries the access token).',
+      );
+    }
+    if (!originAllowed(request, port)) return sendText(response, 403, 'Forbidden: cross-origin request.');
+
+    const segments = pathname.split('/').slice(1);
+    if (segments[0] === 'api') return handleApi(request, response, segments.slice(1).join('/'), method);
+    if (segments[0] === 'events' && segments.length === 1) {
+      if (method !== 'GET') return sendText(response, 405, 'Method not allowed.', { Allow: 'GET' });
+      return events.attach(response, APP_HEADERS);
+    }
+    if (method !== 'GET' && method !== 'HEAD')
+      return sendText(response, 405, 'Method not allowed.', { Allow: 'GET, HEAD' });
+    if (segments[0] === 'asset' || segments[0] === 'thumb') return handleAsset(request, response, segments);
+    const file = await resolveStaticFile(rendererDir, pathname);
+    const headers = { ...APP_HEADERS, 'Content-Type': file?.contentType ?? '', 'Cache-Control': 'no-cache' };
+    if (!file || !(await sendFile(request, response, file.file, headers)))
+      sendText(response, 404, 'Not found.');
+  };
+
+  const handleApi = async (
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    channel: string,
+    method: string,
+  ) => {
+    if (channel === 'startup') {
+      if (method !== 'GET') return sendText(response, 405, 'Method not allowed.', { Allow: 'GET' });
+      return sendJson(response, 200, await startup);
+    }
+    if (method !== 'POST') return sendText(response, 405, 'Method not allowed.', { Allow: 'POST' });
+    if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+      return sendJson(response, 415, badRequest('API requests must be sent as application/json.'));
+    }
+    const body = await readBody(request);
+    if (body === 'too-large')
+      return sendJson(response, 413, badRequest('The request body is larger than 1 MiB.'));
+    let raw: unknown;
+    try {
+      raw = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    } catch {
+      return sendJson(response, 400, badRequest('The request body is not valid JSON.'));
+    }
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(channel);
+    } catch {
+      return sendJson(response, 400, badRequest('The channel name is not valid.'));
+    }
+    sendJson(response, 200, await host.handle(decoded, raw));
+  };
+
+  const handleAsset = async (
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    segments: string[],
+  ) => {
+    const [kind, ...rest] = segments;
+    const parts = rest.map(safeDecode);
+    if (parts.length !== 3 || parts.some((part) => part === null || part === ''))
+      return sendText(response, 404, 'Not found.');
+    const [bagId, table, rid] = parts as [string, string, string];
+    const file = await host.assetFile(kind as AssetUrlKind, bagId, table, rid);
+    const headers = {
+      ...COMMON_HEADERS,
+      'Content-Security-Policy': ASSET_CSP,
+      'Content-Type': file?.contentType ?? '',
+      'Cache-Control': 'private, max-age=3600',
+    };
+    if (!file || !(await sendFile(request, response, file.path, headers)))
+      sendText(response, 404, 'Not found.');
+  };
+
+  const startup: Promise<StartupState> = options.bag
+    ? host.handle('bag:open', { path: options.bag }).then((result) => toStartup(result))
+    : Promise.resolve({ bag: null, error: null });
+
+  try {
+    port = await listen(server, options.port ?? 0);
+  } catch (error) {
+    events.close();
+    await host.close();
+    throw error;
+  }
+
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    token,
+    port,
+    server,
+    startup,
+    async close() {
+      events.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await host.close();
+    },
+  };
+}
+
+function toStartup(result: ApiResult<Channel>): StartupState {
+  return result.ok ? { bag: result.value as OpenedBag, error: null } : { bag: null, error: result.error };
+}
+
+function listen(server: http.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new SatchelError(
+            'io-error',
+            `Port ${port} on 127.0.0.1 is already in use; choose another with --port.`,
+          ),
+        );
+      } else reject(error);
+    });
+    // Loopback only, never 0.0.0.0 or ::, whatever the machine's configuration.
+    server.listen({ port, host: '127.0.0.1' }, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** The request body, or 'too-large' past 1 MiB (the rest is read and dropped so the 413 can be sent). */
+function readBody(request: http.IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function safeDecode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+function badRequest(message: string): ApiResult<Channel> {
+  return { ok: false, error: { kind: 'bad-request', message } };
+}
+
+function sendJson(response: http.ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  response.writeHead(status, {
+    ...NO_STORE,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  response.end(body);
+}
+
+function sendText(
+  response: http.ServerResponse,
+  status: number,
+  text: string,
+  extra: Record<string, string> = {},
+): void {
+  const body = `${text}\n`;
+  response.writeHead(status, {
+    ...NO_STORE,
+    ...extra,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  response.end(body);
+}

@@ -1,0 +1,210 @@
+import {
+  useCallback,
+  useEffect,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type KeyboardEvent,
+  type MouseEvent,
+} from 'react';
+import { getScrollbarSize, List, useListRef, type RowComponentProps } from 'react-window';
+import type { PagedRows } from '../../data/pagedRows.js';
+import { useElementSize } from '../../hooks/useElementSize.js';
+import { hasModKey } from '../../keymap.js';
+import { useSelection } from '../../stores/selection.js';
+import { useSession } from '../../stores/session.js';
+import { useViewer } from '../../stores/viewer.js';
+import { targetIndex } from './gridKeys.js';
+import { Tile, tileElementId } from './Tile.js';
+import { PREFETCH_MARGIN, usePrefetch } from './usePrefetch.js';
+import './grid.css';
+
+const MIN_TILE_WIDTH = 180;
+const ROW_HEIGHT = 212;
+const FILL_PARENT = { position: 'absolute', inset: 0 } as const;
+
+interface ThumbnailGridProps {
+  source: PagedRows;
+  /** The qualified asset table of the element type. */
+  table: string;
+  elementType: string;
+}
+
+/** Members of an asset element type as a virtualized grid of thumbnails, fetched page by page. */
+export function ThumbnailGrid({ source, table, elementType }: ThumbnailGridProps) {
+  const bagId = useSession((state) => state.bag!.bagId);
+  const version = useSyncExternalStore(source.subscribe, source.getVersion);
+  const selected = useSelection((state) => state.selected);
+  const focus = useSelection((state) => state.focus);
+  const select = useSelection((state) => state.select);
+  const selectAll = useSelection((state) => state.selectAll);
+  const clearSelection = useSelection((state) => state.clear);
+  const showViewer = useViewer((state) => state.show);
+
+  const [wrapper, setWrapper] = useState<HTMLDivElement | null>(null);
+  const size = useElementSize(wrapper);
+  const listRef = useListRef(null);
+  const columns = Math.max(1, Math.floor((size.width - getScrollbarSize()) / MIN_TILE_WIDTH));
+  const total = source.total;
+  const rowCount = total === null ? 0 : Math.ceil(total / columns);
+  const rowsPerScreen = Math.max(1, Math.floor(size.height / ROW_HEIGHT));
+
+  const prefetch = usePrefetch(bagId, table, source);
+  const visible = useRef({ start: 0, stop: 0 });
+  const onRowsRendered = useCallback(
+    (
+      shown: { startIndex: number; stopIndex: number },
+      rendered: { startIndex: number; stopIndex: number },
+    ) => {
+      visible.current = { start: shown.startIndex * columns, stop: (shown.stopIndex + 1) * columns - 1 };
+      source.ensureRange(
+        rendered.startIndex * columns - PREFETCH_MARGIN,
+        (rendered.stopIndex + 1) * columns + PREFETCH_MARGIN,
+      );
+    },
+    [columns, source],
+  );
+  // The total arrives with the first page; until then the list has no rows that could ask for it.
+  useEffect(() => source.ensureRange(0, 0), [source]);
+  // Pages arrive after the range was rendered: prefetch once the rows beyond it are known.
+  useEffect(() => prefetch(visible.current.start, visible.current.stop), [prefetch, version]);
+
+  useEffect(() => {
+    if (rowCount > 0 && focus < (total ?? 0))
+      listRef.current?.scrollToRow({ index: Math.floor(focus / columns), align: 'auto' });
+  }, [focus, columns, rowCount, total, listRef]);
+
+  const onPick = useCallback(
+    (index: number, event: MouseEvent) =>
+      select(index, event.shiftKey ? 'range' : hasModKey(event) ? 'toggle' : 'single'),
+    [select],
+  );
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (!total) return;
+    const mod = hasModKey(event);
+    if (mod && event.key.toLowerCase() === 'a') selectAll(total);
+    else if (event.key === 'Escape') clearSelection();
+    else if (event.key === 'Enter') showViewer(focus);
+    else if (event.key === ' ') select(focus, 'toggle');
+    else {
+      const target = targetIndex(event.key, focus, columns, total, rowsPerScreen);
+      if (target === null) return;
+      select(target, event.shiftKey ? 'range' : mod ? 'focus' : 'single');
+    }
+    event.preventDefault();
+  };
+
+  return (
+    <div className="grid-area">
+      <div className="grid-wrapper" ref={setWrapper}>
+        {total === 0 ? (
+          <p className="empty" data-testid="grid-empty">
+            No {elementType} members here. Try another dataset, or include nested datasets.
+          </p>
+        ) : (
+          <List
+            listRef={listRef}
+            className="grid"
+            data-testid="grid"
+            role="listbox"
+            aria-label={`${elementType} members`}
+            aria-multiselectable="true"
+            aria-activedescendant={total ? tileElementId(focus) : undefined}
+            tabIndex={0}
+            onKeyDown={onKeyDown}
+            rowComponent={TileRow}
+            rowCount={rowCount}
+            rowHeight={ROW_HEIGHT}
+            rowProps={{ source, version, columns, bagId, table, selected, focus, onPick, onOpen: showViewer }}
+            onRowsRendered={onRowsRendered}
+            overscanCount={2}
+            style={FILL_PARENT}
+          />
+        )}
+      </div>
+      <GridStatus total={total} selected={selected.size} elementType={elementType} />
+    </div>
+  );
+}
+
+interface TileRowProps {
+  source: PagedRows;
+  /** Not read: a new value re-renders the rows when a page arrives. */
+  version: number;
+  columns: number;
+  bagId: string;
+  table: string;
+  selected: ReadonlySet<number>;
+  focus: number;
+  onPick(index: number, event: MouseEvent): void;
+  onOpen(index: number): void;
+}
+
+function TileRow({
+  index: rowIndex,
+  style,
+  source,
+  columns,
+  bagId,
+  table,
+  selected,
+  focus,
+  onPick,
+  onOpen,
+}: RowComponentProps<TileRowProps>) {
+  const first = rowIndex * columns;
+  const last = Math.min(first + columns, source.total ?? 0);
+  const tiles = [];
+  for (let index = first; index < last; index++) {
+    const row = source.rowAt(index);
+    const rid = row?.RID;
+    tiles.push(
+      <Tile
+        key={typeof rid === 'string' ? rid : `pending-${index}`}
+        index={index}
+        row={row}
+        badges={typeof rid === 'string' ? source.badgesOf(rid) : []}
+        bagId={bagId}
+        table={table}
+        selected={selected.has(index)}
+        focused={focus === index}
+        onPick={onPick}
+        onOpen={onOpen}
+      />,
+    );
+  }
+  return (
+    <div
+      role="presentation"
+      className="tile-row"
+      style={{ ...style, gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }}
+    >
+      {tiles}
+    </div>
+  );
+}
+
+function GridStatus({
+  total,
+  selected,
+  elementType,
+}: {
+  total: number | null;
+  selected: number;
+  elementType: string;
+}) {
+  return (
+    <div className="status-bar" data-testid="grid-status" aria-live="polite">
+      {total === null ? (
+        <span>Loading members…</span>
+      ) : (
+        <span>
+          {total.toLocaleString()} {elementType} member{total === 1 ? '' : 's'}
+          {selected > 0 && ` · ${selected.toLocaleString()} selected`}
+        </span>
+      )}
+      <span className="muted">Enter opens the viewer · ? lists every shortcut</span>
+    </div>
+  );
+}

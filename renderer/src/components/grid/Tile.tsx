@@ -1,0 +1,114 @@
+import { memo, useState, type MouseEvent } from 'react';
+import type { Row } from '../../../../shared/bag.js';
+import type { Badge } from '../../../../shared/contract.js';
+import { api } from '../../api.js';
+import { stringField } from '../../data/format.js';
+
+export const tileElementId = (index: number) => `tile-at-${index}`;
+
+interface TileProps {
+  index: number;
+  row: Row | undefined;
+  badges: Badge[];
+  bagId: string;
+  table: string;
+  selected: boolean;
+  focused: boolean;
+  onPick(index: number, event: MouseEvent): void;
+  onOpen(index: number): void;
+}
+
+export const Tile = memo(function Tile({
+  index,
+  row,
+  badges,
+  bagId,
+  table,
+  selected,
+  focused,
+  onPick,
+  onOpen,
+}: TileProps) {
+  const rid = stringField(row, 'RID');
+  const className = ['tile', selected && 'selected', focused && 'focused', !rid && 'pending']
+    .filter(Boolean)
+    .join(' ');
+  if (!rid) {
+    return (
+      <div
+        id={tileElementId(index)}
+        role="option"
+        aria-selected={selected}
+        aria-busy="true"
+        className={className}
+      />
+    );
+  }
+  const filename = stringField(row, 'Filename');
+  return (
+    <div
+      id={tileElementId(index)}
+      role="option"
+      aria-selected={selected}
+      aria-label={filename ? `${rid} ${filename}` : rid}
+      className={className}
+      data-testid={`tile-${rid}`}
+      onClick={(event) => onPick(index, event)}
+      onDoubleClick={() => onOpen(index)}
+    >
+      <Thumbnail key={rid} url={api.assetUrl('thumb', bagId, table, rid)} rid={rid} alt={filename ?? rid} />
+      <div className="tile-caption" title={filename ?? undefined}>
+        <span className="rid">{rid}</span> {filename && <span className="muted">{filename}</span>}
+      </div>
+      <Badges badges={badges} />
+    </div>
+  );
+});
+
+function Thumbnail({ url, rid, alt }: { url: string; rid: string; alt: string }) {
+  const [state, setState] = useState<'loading' | 'loaded' | 'failed'>('loading');
+  return (
+    <div className={`thumb ${state}`}>
+      {state !== 'loaded' && (
+        <span className="thumb-placeholder" aria-hidden="true">
+          {state === 'failed' ? `${rid}: no thumbnail` : rid}
+        </span>
+      )}
+      <img
+        src={url}
+        alt={alt}
+        loading="lazy"
+        decoding="async"
+        draggable={false}
+        data-loaded={state === 'loaded' ? 'true' : undefined}
+        onLoad={() => setState('loaded')}
+        onError={() => setState('failed')}
+      />
+    </div>
+  );
+}
+
+function Badges({ badges }: { badges: Badge[] }) {
+  if (badges.length === 0) return <div className="badges" />;
+  return (
+    <div className="badges">
+      {badges.map((badge) => (
+        <span
+          key={badge.feature}
+          className={badge.disagreement ? 'badge disagreement' : 'badge'}
+          data-testid="badge"
+          title={`${badge.feature}: ${badge.value} (${badge.executions} execution${badge.executions === 1 ? '' : 's'}${badge.disagreement ? ', which disagree' : ''})`}
+        >
+          {badge.value}
+          {badge.disagreement && (
+            <span
+              className="disagreement-marker"
+              data-testid="disagreement"
+              aria-label="executions disagree"
+            />
+          )}
+        </span>
+      ))}
+    </div>
+  );
+}

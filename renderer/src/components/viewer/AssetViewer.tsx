@@ -1,0 +1,162 @@
+import { useEffect, useRef, useSyncExternalStore } from 'react';
+import type { Row } from '../../../../shared/bag.js';
+import type { AssetInfo } from '../../../../shared/contract.js';
+import { api } from '../../api.js';
+import { looksLikeImage, stringField } from '../../data/format.js';
+import type { PagedRows } from '../../data/pagedRows.js';
+import { useRequest } from '../../data/useRequest.js';
+import type { Size } from '../../geometry.js';
+import { hasModKey, isTyping } from '../../keymap.js';
+import { useSelection } from '../../stores/selection.js';
+import { useSession } from '../../stores/session.js';
+import { useViewer } from '../../stores/viewer.js';
+import { AssetDetails } from './AssetDetails.js';
+import { MissingFile, OtherPreview, TextPreview } from './FilePreview.js';
+import { preloadImage } from './preload.js';
+import { ZoomableImage } from './ZoomableImage.js';
+import './viewer.css';
+
+interface AssetViewerProps {
+  source: PagedRows;
+  table: string;
+  elementType: string;
+}
+
+function recordedSize(row: Row | undefined): Size | null {
+  const width = Number(row?.Width);
+  const height = Number(row?.Height);
+  return width > 0 && height > 0 ? { width, height } : null;
+}
+
+/** One member at a time over the grid: the file, its metadata and every label executions gave it. */
+export function AssetViewer({ source, table, elementType }: AssetViewerProps) {
+  const index = useViewer((state) => state.index) ?? 0;
+  const show = useViewer((state) => state.show);
+  const close = useViewer((state) => state.close);
+  const select = useSelection((state) => state.select);
+  const bagId = useSession((state) => state.bag!.bagId);
+  const version = useSyncExternalStore(source.subscribe, source.getVersion);
+  const dialog = useRef<HTMLDivElement>(null);
+
+  const total = source.total ?? 0;
+  const row = source.rowAt(index);
+  const rid = stringField(row, 'RID');
+  const filename = stringField(row, 'Filename');
+  const { value: info } = useRequest('asset:info', rid ? { bagId, table, rid } : null);
+
+  useEffect(() => {
+    source.ensureRange(index - 1, index + 1);
+    for (const neighbour of [source.rowAt(index + 1), source.rowAt(index - 1)]) {
+      const neighbourRid = stringField(neighbour, 'RID');
+      if (neighbourRid && looksLikeImage(stringField(neighbour, 'Filename'))) {
+        preloadImage(api.assetUrl('asset', bagId, table, neighbourRid));
+      }
+    }
+  }, [index, source, version, bagId, table]);
+
+  // The grid keeps its selection; its focus follows the member last shown.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (hasModKey(event) || event.altKey || isTyping(event.target)) return;
+      if (event.key === 'Escape') {
+        select(index, 'focus');
+        close();
+      } else if (event.key === 'ArrowLeft' && index > 0) show(index - 1);
+      else if (event.key === 'ArrowRight' && index < total - 1) show(index + 1);
+      else return;
+      event.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [index, total, show, close, select]);
+
+  useEffect(() => {
+    const previous = document.activeElement;
+    dialog.current?.focus();
+    return () => {
+      if (previous instanceof HTMLElement) previous.focus({ preventScroll: true });
+    };
+  }, []);
+
+  const closeViewer = () => {
+    select(index, 'focus');
+    close();
+  };
+
+  return (
+    <div
+      ref={dialog}
+      className="viewer"
+      role="dialog"
+      aria-modal="true"
+      aria-label={`${elementType} ${rid ?? ''}`}
+      tabIndex={-1}
+      data-testid="viewer"
+    >
+      <header className="viewer-bar">
+        <span className="rid" data-testid="viewer-rid">
+          {rid ?? '…'}
+        </span>
+        {filename && <span className="viewer-filename">{filename}</span>}
+        <span className="muted">
+          {(index + 1).toLocaleString()} of {total.toLocaleString()}
+        </span>
+        <span className="spacer" />
+        <button
+          type="button"
+          className="ghost"
+          disabled={index === 0}
+          onClick={() => show(index - 1)}
+          title="Previous (←)"
+        >
+          ← Previous
+        </button>
+        <button
+          type="button"
+          className="ghost"
+          disabled={index >= total - 1}
+          onClick={() => show(index + 1)}
+          title="Next (→)"
+        >
+          Next →
+        </button>
+        <button type="button" className="secondary" onClick={closeViewer} title="Close (Esc)">
+          Close
+        </button>
+      </header>
+      <div className="viewer-body">
+        <div className="viewer-preview">
+          {rid && <Preview key={rid} info={info} rid={rid} row={row} bagId={bagId} table={table} />}
+        </div>
+        <AssetDetails info={info} row={row} elementType={elementType} />
+      </div>
+    </div>
+  );
+}
+
+interface PreviewProps {
+  info: AssetInfo | undefined;
+  rid: string;
+  row: Row | undefined;
+  bagId: string;
+  table: string;
+}
+
+/** Images start at once from the filename; other kinds wait for `asset:info` to say what the file is. */
+function Preview({ info, rid, row, bagId, table }: PreviewProps) {
+  const filename = stringField(row, 'Filename');
+  const kind = info?.preview ?? (looksLikeImage(filename) ? 'image' : null);
+  if (info && !info.exists) return <MissingFile info={info} />;
+  if (kind === 'image') {
+    return (
+      <ZoomableImage
+        thumbUrl={api.assetUrl('thumb', bagId, table, rid)}
+        originalUrl={api.assetUrl('asset', bagId, table, rid)}
+        sizeHint={recordedSize(row)}
+        alt={filename ?? rid}
+      />
+    );
+  }
+  if (!info) return <p className="empty">Loading…</p>;
+  return kind === 'text' ? <TextPreview info={info} /> : <OtherPreview info={info} />;
+}

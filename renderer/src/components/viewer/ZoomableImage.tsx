@@ -1,0 +1,196 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type PointerEvent } from 'react';
+import type { Point, Size } from '../../geometry.js';
+import { useElementSize } from '../../hooks/useElementSize.js';
+import { isTyping, hasModKey } from '../../keymap.js';
+import { fitView, panBy, resized, zoomAt, type View } from './zoom.js';
+
+interface ZoomableImageProps {
+  thumbUrl: string;
+  originalUrl: string;
+  /** The pixel size the bag records for the image, if any: lets the thumbnail stand in at the right size. */
+  sizeHint: Size | null;
+  alt: string;
+}
+
+interface Picture {
+  size: Size | null;
+  /** null: fit to the stage (and keep fitting when the stage resizes). */
+  view: View | null;
+}
+
+const ZOOM_STEP = 1.25;
+
+/**
+ * The thumbnail at once, the original once it has been decoded off the main thread (`img.decode()`),
+ * so a 10k × 10k image never blocks the UI. Zoom and pan are a CSS transform, no canvas.
+ */
+export function ZoomableImage({ thumbUrl, originalUrl, sizeHint, alt }: ZoomableImageProps) {
+  const [stage, setStage] = useState<HTMLDivElement | null>(null);
+  const stageSize = useElementSize(stage);
+  const stageSizeNow = useRef(stageSize);
+  useLayoutEffect(() => {
+    stageSizeNow.current = stageSize;
+  }, [stageSize]);
+  const [picture, setPicture] = useState<Picture>({ size: sizeHint, view: null });
+  const [original, setOriginal] = useState<'loading' | 'ready' | 'failed'>('loading');
+  const dragFrom = useRef<Point | null>(null);
+
+  const adoptSize = useCallback(
+    (size: Size) =>
+      setPicture((current) => {
+        if (current.size?.width === size.width && current.size.height === size.height) return current;
+        return {
+          size,
+          view: current.view && current.size ? resized(current.view, current.size, size) : current.view,
+        };
+      }),
+    [],
+  );
+
+  const changeView = useCallback(
+    (change: (view: View) => View) =>
+      setPicture((current) => {
+        if (!current.size || stageSizeNow.current.width === 0) return current;
+        return { ...current, view: change(current.view ?? fitView(current.size, stageSizeNow.current)) };
+      }),
+    [],
+  );
+
+  const zoomAtCentre = useCallback(
+    (factor: (view: View) => number) => {
+      const { width, height } = stageSizeNow.current;
+      changeView((view) => zoomAt(view, factor(view), { x: width / 2, y: height / 2 }));
+    },
+    [changeView],
+  );
+  const fit = useCallback(() => setPicture((current) => ({ ...current, view: null })), []);
+  const zoomIn = useCallback(() => zoomAtCentre(() => ZOOM_STEP), [zoomAtCentre]);
+  const zoomOut = useCallback(() => zoomAtCentre(() => 1 / ZOOM_STEP), [zoomAtCentre]);
+  const actualSize = useCallback(() => zoomAtCentre((view) => 1 / view.scale), [zoomAtCentre]);
+
+  useEffect(() => {
+    let current = true;
+    const image = new Image();
+    image.src = originalUrl;
+    image.decode().then(
+      () => {
+        if (!current) return;
+        adoptSize({ width: image.naturalWidth, height: image.naturalHeight });
+        setOriginal('ready');
+      },
+      () => current && setOriginal('failed'),
+    );
+    return () => {
+      current = false;
+    };
+  }, [originalUrl, adoptSize]);
+
+  useEffect(() => {
+    const keys: Record<string, () => void> = {
+      '+': zoomIn,
+      '=': zoomIn,
+      '-': zoomOut,
+      _: zoomOut,
+      '0': fit,
+      '1': actualSize,
+    };
+    const onKey = (event: KeyboardEvent) => {
+      const action = keys[event.key];
+      if (!action || hasModKey(event) || event.altKey || isTyping(event.target)) return;
+      event.preventDefault();
+      action();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [zoomIn, zoomOut, fit, actualSize]);
+
+  // React's wheel listener is passive; zooming must stop the page (and Ctrl+wheel browser zoom) instead.
+  useEffect(() => {
+    if (!stage) return;
+    const onWheel = (event: WheelEvent) => {
+      event.preventDefault();
+      const box = stage.getBoundingClientRect();
+      const pixels = event.deltaMode === WheelEvent.DOM_DELTA_LINE ? event.deltaY * 16 : event.deltaY;
+      const at = { x: event.clientX - box.left, y: event.clientY - box.top };
+      changeView((view) => zoomAt(view, Math.exp(-pixels * 0.002), at));
+    };
+    stage.addEventListener('wheel', onWheel, { passive: false });
+    return () => stage.removeEventListener('wheel', onWheel);
+  }, [stage, changeView]);
+
+  const onPointerDown = (event: PointerEvent<HTMLDivElement>) => {
+    if (event.button !== 0) return;
+    event.currentTarget.setPointerCapture(event.pointerId);
+    dragFrom.current = { x: event.clientX, y: event.clientY };
+  };
+  const onPointerMove = (event: PointerEvent<HTMLDivElement>) => {
+    const from = dragFrom.current;
+    if (!from) return;
+    dragFrom.current = { x: event.clientX, y: event.clientY };
+    changeView((view) => panBy(view, event.clientX - from.x, event.clientY - from.y));
+  };
+  const endDrag = () => {
+    dragFrom.current = null;
+  };
+
+  const { size } = picture;
+  const view = size && stageSize.width > 0 ? (picture.view ?? fitView(size, stageSize)) : null;
+  return (
+    <div className="zoomable">
+      <div
+        ref={setStage}
+        className="stage"
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={endDrag}
+        onPointerCancel={endDrag}
+      >
+        <img
+          className={view && view.scale >= 3 ? 'stage-image pixelated' : 'stage-image'}
+          src={original === 'ready' ? originalUrl : thumbUrl}
+          alt={alt}
+          draggable={false}
+          data-testid="viewer-image"
+          data-original={original === 'ready'}
+          onLoad={(event) => {
+            if (!size)
+              adoptSize({
+                width: event.currentTarget.naturalWidth,
+                height: event.currentTarget.naturalHeight,
+              });
+          }}
+          style={
+            view && size
+              ? {
+                  width: size.width,
+                  height: size.height,
+                  transform: `translate(${view.x}px, ${view.y}px) scale(${view.scale})`,
+                }
+              : { visibility: 'hidden' }
+          }
+        />
+      </div>
+      <div className="zoom-bar" role="toolbar" aria-label="Zoom">
+        <button type="button" className="ghost" onClick={zoomOut} aria-label="Zoom out" title="Zoom out (-)">
+          −
+        </button>
+        <output className="zoom-level" data-testid="zoom-level" aria-label="Zoom level">
+          {view ? `${Math.round(view.scale * 100)}%` : '–'}
+        </output>
+        <button type="button" className="ghost" onClick={zoomIn} aria-label="Zoom in" title="Zoom in (+)">
+          +
+        </button>
+        <button type="button" className="ghost" onClick={fit} title="Fit to the window (0)">
+          Fit
+        </button>
+        <button type="button" className="ghost" onClick={actualSize} title="Actual size (1)">
+          1:1
+        </button>
+        {original === 'loading' && <span className="muted small">Loading the full image…</span>}
+        {original === 'failed' && (
+          <span className="warn small">The full image could not be decoded; this is the thumbnail.</span>
+        )}
+      </div>
+    </div>
+  );
+}

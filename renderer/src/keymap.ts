@@ -1,0 +1,83 @@
+export const MOD_KEY = /Mac|iPhone|iPad/.test(navigator.userAgent) ? '⌘' : 'Ctrl';
+
+export interface Shortcut {
+  keys: string[];
+  action: string;
+}
+
+export interface ShortcutArea {
+  area: string;
+  shortcuts: Shortcut[];
+}
+
+/** Every key the app answers to, shown by the `?` overlay. */
+export const KEYMAP: ShortcutArea[] = [
+  {
+    area: 'Everywhere',
+    shortcuts: [
+      { keys: ['?'], action: 'Show or hide this list of shortcuts' },
+      { keys: [`${MOD_KEY} O`], action: 'Open a bag' },
+      { keys: ['Tab', 'Shift Tab'], action: 'Move between controls' },
+      { keys: ['Esc'], action: 'Close the viewer or this list' },
+    ],
+  },
+  {
+    area: 'Dataset tree',
+    shortcuts: [
+      { keys: ['↑', '↓'], action: 'Previous / next dataset' },
+      { keys: ['→'], action: 'Expand, or go to the first nested dataset' },
+      { keys: ['←'], action: 'Collapse, or go to the parent dataset' },
+      { keys: ['Home', 'End'], action: 'First / last dataset' },
+      { keys: ['Enter', 'Space'], action: "Show the dataset's members" },
+    ],
+  },
+  {
+    area: 'Element type tabs',
+    shortcuts: [{ keys: ['←', '→'], action: 'Previous / next tab' }],
+  },
+  {
+    area: 'Thumbnail grid',
+    shortcuts: [
+      { keys: ['←', '→', '↑', '↓'], action: 'Move and select' },
+      { keys: ['Shift + arrow'], action: 'Extend the selection' },
+      { keys: [`${MOD_KEY} + arrow`], action: 'Move without changing the selection' },
+      { keys: ['Space'], action: 'Add or remove the focused item' },
+      { keys: ['Home', 'End'], action: 'First / last member' },
+      { keys: ['Page Up', 'Page Down'], action: 'One screen up / down' },
+      { keys: [`${MOD_KEY} A`], action: 'Select all members' },
+      { keys: ['Esc'], action: 'Clear the selection' },
+      { keys: ['Enter'], action: 'Open the focused member in the viewer' },
+      { keys: ['Click', 'Shift click', `${MOD_KEY} click`], action: 'Select, select a range, add or remove' },
+      { keys: ['Double-click'], action: 'Open in the viewer' },
+    ],
+  },
+  {
+    area: 'Viewer',
+    shortcuts: [
+      { keys: ['←', '→'], action: 'Previous / next member' },
+      { keys: ['+', '-'], action: 'Zoom in / out' },
+      { keys: ['0'], action: 'Fit to the window' },
+      { keys: ['1'], action: 'Actual size (100 %)' },
+      { keys: ['Wheel'], action: 'Zoom at the pointer' },
+      { keys: ['Drag'], action: 'Pan' },
+      { keys: ['Esc'], action: 'Close the viewer' },
+    ],
+  },
+  {
+    area: 'Tables',
+    shortcuts: [
+      { keys: ['Enter'], action: 'On a column header: sort ascending, descending, unsorted' },
+      { keys: ['Alt ←'], action: 'Back to the previous table' },
+    ],
+  },
+];
+
+/** Keys typed into a text field belong to the field, not to shortcuts. */
+export function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+export function hasModKey(event: { ctrlKey: boolean; metaKey: boolean }): boolean {
+  return event.ctrlKey || event.metaKey;
+}

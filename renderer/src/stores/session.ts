@@ -1,0 +1,179 @@
+import { create } from 'zustand';
+import type { ColumnFilter, DatasetSummary, FeatureDefinition, VerifyReport } from '../../../shared/bag.js';
+import type { OpenedBag } from '../../../shared/contract.js';
+import { request } from '../api.js';
+import { elementTypeTable, elementTypesOf, qualifiedName, rootDatasets } from '../data/bagModel.js';
+import { PagedRows } from '../data/pagedRows.js';
+import { useLibrary } from './library.js';
+import { reportError } from './notices.js';
+import { useProgress } from './progress.js';
+import { useSelection } from './selection.js';
+import { useViewer } from './viewer.js';
+
+/** What the main area shows: the members of one element type, or the table browser. */
+export type BagSection = { kind: 'members'; elementType: string } | { kind: 'tables' };
+
+/** A table in the table browser, optionally narrowed by exact-match filters (foreign-key navigation). */
+export interface TableLocation {
+  table: string;
+  filters: ColumnFilter[];
+}
+
+export type VerifyState =
+  { status: 'idle' } | { status: 'running' } | { status: 'done'; report: VerifyReport };
+
+interface SessionState {
+  bag: OpenedBag | null;
+  openingPath: string | null;
+  datasets: DatasetSummary[];
+  features: FeatureDefinition[];
+  datasetRid: string | null;
+  recurse: boolean;
+  section: BagSection;
+  /** Members of the selected dataset and element type, shared by the grid and the viewer. */
+  members: PagedRows | null;
+  /** Table browser locations, the current one last (foreign-key links push, Back pops). */
+  tableHistory: TableLocation[];
+  verify: VerifyState;
+}
+
+interface SessionStore extends SessionState {
+  openBag(path: string): Promise<void>;
+  closeBag(): Promise<void>;
+  selectDataset(rid: string): void;
+  setRecurse(recurse: boolean): void;
+  showSection(section: BagSection): void;
+  openTable(location: TableLocation): void;
+  goBackInTables(): void;
+  runVerify(): Promise<void>;
+  dismissVerify(): void;
+}
+
+const closedBag: Omit<SessionState, 'openingPath'> = {
+  bag: null,
+  datasets: [],
+  features: [],
+  datasetRid: null,
+  recurse: true,
+  section: { kind: 'tables' },
+  members: null,
+  tableHistory: [],
+  verify: { status: 'idle' },
+};
+
+function memberSource(
+  state: Pick<SessionState, 'bag' | 'datasetRid' | 'recurse' | 'section'>,
+): PagedRows | null {
+  const { bag, datasetRid, recurse, section } = state;
+  if (!bag || !datasetRid || section.kind !== 'members') return null;
+  const { elementType } = section;
+  return new PagedRows(
+    (offset, limit) =>
+      request('bag:members', { bagId: bag.bagId, datasetRid, elementType, recurse, offset, limit }),
+    reportError,
+  );
+}
+
+function firstView(
+  bag: OpenedBag,
+  datasets: DatasetSummary[],
+): Pick<SessionState, 'datasetRid' | 'section' | 'tableHistory'> {
+  const dataset = datasets.find((candidate) => candidate.rid === bag.report.rid) ?? rootDatasets(datasets)[0];
+  const elementTypes = elementTypesOf(datasets);
+  const elementType = elementTypes.find((name) => bag.assetElementTypes.includes(name)) ?? elementTypes[0];
+  const anyTable = bag.report.tables[0];
+  const table = elementType ? elementTypeTable(bag.report, elementType) : anyTable && qualifiedName(anyTable);
+  return {
+    datasetRid: dataset?.rid ?? null,
+    section: elementType ? { kind: 'members', elementType } : { kind: 'tables' },
+    tableHistory: table ? [{ table, filters: [] }] : [],
+  };
+}
+
+function resetGrid(): void {
+  useSelection.getState().reset();
+  useViewer.getState().close();
+}
+
+/** The open bag and what of it is on screen. */
+export const useSession = create<SessionStore>((set, get) => {
+  /** Applies a change of dataset, element type or recursion: a new member list and a fresh selection. */
+  const changeMembers = (change: Partial<Pick<SessionState, 'datasetRid' | 'recurse' | 'section'>>): void => {
+    const next = { ...get(), ...change };
+    resetGrid();
+    set({ ...change, members: memberSource(next) });
+  };
+
+  return {
+    ...closedBag,
+    openingPath: null,
+
+    openBag: async (path) => {
+      if (get().openingPath) return;
+      useProgress.getState().clear('open');
+      set({ openingPath: path });
+      try {
+        const bag = await request('bag:open', { path });
+        const [datasets, features] = await Promise.all([
+          request('bag:datasets', { bagId: bag.bagId }),
+          request('bag:features', { bagId: bag.bagId }),
+        ]);
+        const previous = get().bag;
+        if (previous && previous.bagId !== bag.bagId)
+          request('bag:close', { bagId: previous.bagId }).catch(reportError);
+        resetGrid();
+        const view = firstView(bag, datasets);
+        set({
+          ...closedBag,
+          bag,
+          datasets,
+          features,
+          ...view,
+          members: memberSource({ ...get(), bag, ...view }),
+        });
+      } catch (error) {
+        reportError(error);
+      } finally {
+        set({ openingPath: null });
+      }
+    },
+
+    closeBag: async () => {
+      const { bag } = get();
+      resetGrid();
+      set(closedBag);
+      if (bag) await request('bag:close', { bagId: bag.bagId }).catch(reportError);
+      await useLibrary.getState().load();
+    },
+
+    selectDataset: (datasetRid) => {
+      if (datasetRid !== get().datasetRid) changeMembers({ datasetRid });
+    },
+    setRecurse: (recurse) => changeMembers({ recurse }),
+    showSection: (section) => changeMembers({ section }),
+
+    openTable: (location) => {
+      changeMembers({ section: { kind: 'tables' } });
+      set((state) => ({ tableHistory: [...state.tableHistory, location] }));
+    },
+    goBackInTables: () =>
+      set((state) =>
+        state.tableHistory.length > 1 ? { tableHistory: state.tableHistory.slice(0, -1) } : state,
+      ),
+
+    runVerify: async () => {
+      const { bag } = get();
+      if (!bag || get().verify.status === 'running') return;
+      useProgress.getState().clear('verify');
+      set({ verify: { status: 'running' } });
+      try {
+        const report = await request('bag:verify', { bagId: bag.bagId });
+        if (get().bag === bag) set({ verify: { status: 'done', report } });
+      } catch (error) {
+        reportError(error);
+        set({ verify: { status: 'idle' } });
+      }
+    },
+    dismissVerify: () => set({ verify: { status: 'idle' } }),
+  };
+});

@@ -1,0 +1,145 @@
+import type { z } from 'zod';
+import type { requestSchemas } from './requests.js';
+import type {
+  DatasetSummary,
+  FeatureDefinition,
+  FeatureValue,
+  InspectReport,
+  Page,
+  Row,
+  TableInfo,
+  VerifyReport,
+} from './bag.js';
+
+/**
+ * The one door between the renderer and main. Every request is a `domain:verb` channel with a zod
+ * schema (shared/requests.ts, validated in main before anything reaches the core) and a typed
+ * response. Electron IPC and browser mode (HTTP on 127.0.0.1) are two transports of this same
+ * contract. This file holds types and a few plain values only, so the renderer bundles no zod.
+ */
+
+export type Channel = keyof typeof requestSchemas;
+export type RequestOf<C extends Channel> = z.infer<(typeof requestSchemas)[C]>;
+
+export interface RecentBag {
+  path: string;
+  rid: string;
+  version: string | null;
+  openedAt: string;
+}
+
+export interface FoundBag {
+  path: string;
+  rid: string;
+  /** Where it was found, e.g. "~/.deriva-ml/host/1/cache". */
+  source: string;
+}
+
+export interface LibraryState {
+  recent: RecentBag[];
+  derivaCache: FoundBag[];
+  sample: { path: string | null; built: boolean };
+}
+
+export interface OpenedBag {
+  bagId: string;
+  path: string;
+  report: InspectReport;
+  /** Element types that are asset tables (shown as thumbnails). */
+  assetElementTypes: string[];
+}
+
+/** A label badge on a grid tile: the newest value of one feature and whether executions disagree. */
+export interface Badge {
+  feature: string;
+  value: string;
+  executions: number;
+  disagreement: boolean;
+}
+
+export interface MembersPage extends Page<Row> {
+  badges: Record<string, Badge[]>;
+}
+
+export type AssetPreview = 'image' | 'text' | 'other';
+
+export interface AssetInfo {
+  table: string;
+  rid: string;
+  row: Row;
+  preview: AssetPreview;
+  /** Relative to the bag root; exists=false in a holey bag. */
+  relative: string | null;
+  exists: boolean;
+  bytes: number | null;
+  /** Whether the file's MD5 matches the row's MD5 column (null: not checked / no file). */
+  checksumMatches: boolean | null;
+  /** First 64 KiB of a text-like file, for the preview. */
+  text: string | null;
+  types: string[];
+  /** Asset_Execution rows (role Input/Output) with their execution's description. */
+  provenance: { execution: string; role: string | null; description: string | null }[];
+  /** Every feature value of this asset from every execution. */
+  features: (FeatureValue & { feature: string })[];
+}
+
+export interface ResponseMap {
+  'library:state': LibraryState;
+  'library:sample': { path: string };
+  'library:forget': LibraryState;
+  'bag:open': OpenedBag;
+  'bag:close': { closed: boolean };
+  'bag:datasets': DatasetSummary[];
+  'bag:members': MembersPage;
+  'bag:rows': Page<Row>;
+  'bag:table': TableInfo;
+  'bag:row': Row | null;
+  'bag:features': FeatureDefinition[];
+  'bag:feature-values': FeatureValue[];
+  'bag:verify': VerifyReport;
+  'asset:info': AssetInfo;
+  'asset:prefetch': { queued: number };
+}
+
+export type ResponseOf<C extends Channel> = ResponseMap[C];
+
+/** Events main pushes to the renderer (progress of long work). */
+export interface EventMap {
+  progress: { task: 'open' | 'verify' | 'sample'; phase: string; done: number; total: number; path?: string };
+  /** The native menu, a file opened from the OS or the command line asks the window to open a bag. */
+  'open-bag': { path: string };
+  /** Help › Keyboard Shortcuts. */
+  'show-shortcuts': Record<string, never>;
+}
+export type EventName = keyof EventMap;
+
+/** Errors cross the door as values with a sentence, never as stack traces. */
+export interface ApiError {
+  kind: string;
+  message: string;
+}
+
+export type ApiResult<C extends Channel> = { ok: true; value: ResponseOf<C> } | { ok: false; error: ApiError };
+
+/** URLs of asset files and thumbnails: `<base>/asset/<bagId>/<table>/<rid>`, `<base>/thumb/...`. */
+export type AssetUrlKind = 'asset' | 'thumb';
+export function assetPath(kind: AssetUrlKind, bag: string, table: string, assetRid: string): string {
+  return `/${kind}/${bag}/${encodeURIComponent(table)}/${encodeURIComponent(assetRid)}`;
+}
+
+/** What the preload (Electron) or the HTTP client (browser mode) exposes to the renderer. */
+export interface SatchelApi {
+  call<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ApiResult<C>>;
+  on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void;
+  assetUrl(kind: AssetUrlKind, bag: string, table: string, assetRid: string): string;
+  /** Electron only: the native open dialog; browser mode returns null (the renderer asks for a path). */
+  chooseBag(): Promise<string | null>;
+  /** Electron only: the file-system path of a dropped file (the preload's `webUtils.getPathForFile`). */
+  pathForFile?(file: File): string;
+  readonly transport: 'electron' | 'browser';
+}
+
+export const ELECTRON_PROTOCOL = 'satchel';
+export const IPC_CALL = 'satchel:call';
+export const IPC_EVENT = 'satchel:event';
+export const IPC_CHOOSE = 'satchel:choose-bag';

@@ -10,6 +10,7 @@ import type {
   TableInfo,
   VerifyReport,
 } from './bag.js';
+import type { AgreementReport, Draft, HistoryEntry, LabelChange, LabelFeature, LabelProgress } from './labels.js';
 
 /**
  * The one door between the renderer and main. Every request is a `domain:verb` channel with a zod
@@ -99,6 +100,17 @@ export interface ResponseMap {
   'bag:verify': VerifyReport;
   'asset:info': AssetInfo;
   'asset:prefetch': { queued: number };
+  'labels:features': LabelFeature[];
+  'labels:drafts': Draft[];
+  'labels:set': LabelChange;
+  'labels:clear': LabelChange;
+  'labels:undo': LabelChange;
+  'labels:redo': LabelChange;
+  'labels:queue': { targets: string[]; progress: LabelProgress };
+  'labels:agreement': AgreementReport;
+  'labels:history': HistoryEntry[];
+  'labels:export': { text: string; count: number };
+  'labels:import': { imported: number; changed: number; rejects: { line: number; reason: string }[]; change: LabelChange };
 }
 
 export type ResponseOf<C extends Channel> = ResponseMap[C];

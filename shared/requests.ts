@@ -29,6 +29,10 @@ export const selectorSchema = z.union([
   z.object({ kind: z.literal('execution'), rid }).strict(),
 ]);
 
+const featureKey = z.string().min(3).max(200).regex(/^[^/]+\/[^/]+$/, 'a feature such as Image/Cell_Type');
+const cellValue = z.union([z.string().max(10000), z.number(), z.boolean(), z.null()]);
+const draftFormat = z.enum(['jsonl', 'csv']);
+
 export const requestSchemas = {
   'library:state': z.object({}).strict(),
   'library:sample': z.object({}).strict(),
@@ -49,4 +53,26 @@ export const requestSchemas = {
   'bag:verify': z.object({ bagId }).strict(),
   'asset:info': z.object({ bagId, table: qualifiedTable, rid }).strict(),
   'asset:prefetch': z.object({ bagId, table: qualifiedTable, rids: z.array(rid).max(500) }).strict(),
+  'labels:features': z.object({ bagId, datasetRid: rid.optional() }).strict(),
+  'labels:drafts': z.object({ bagId, feature: featureKey, targets: z.array(rid).max(5000).optional() }).strict(),
+  'labels:set': z
+    .object({ bagId, feature: featureKey, targets: z.array(rid).min(1).max(200_000), values: z.record(z.string().max(200), cellValue), datasetRid: rid.optional() })
+    .strict(),
+  'labels:clear': z.object({ bagId, feature: featureKey, targets: z.array(rid).min(1).max(200_000), datasetRid: rid.optional() }).strict(),
+  'labels:undo': z.object({ bagId, feature: featureKey, datasetRid: rid.optional() }).strict(),
+  'labels:redo': z.object({ bagId, feature: featureKey, datasetRid: rid.optional() }).strict(),
+  'labels:queue': z
+    .object({
+      bagId,
+      feature: featureKey,
+      kind: z.enum(['all', 'unlabeled', 'disagreements', 'confidence', 'label', 'dataset-type']),
+      datasetRid: rid.optional(),
+      value: z.string().max(200).optional(),
+      column: name.optional(),
+    })
+    .strict(),
+  'labels:agreement': z.object({ bagId, feature: featureKey, pair: z.tuple([rid, rid]).optional() }).strict(),
+  'labels:history': z.object({ bagId, limit: z.number().int().min(1).max(1000).optional() }).strict(),
+  'labels:export': z.object({ bagId, feature: featureKey, format: draftFormat }).strict(),
+  'labels:import': z.object({ bagId, feature: featureKey, format: draftFormat, text: z.string().max(50_000_000) }).strict(),
 } as const;

@@ -21,7 +21,9 @@ import { ThumbnailCache, type ThumbnailPriority } from '../thumbs/index.js';
 import { verifyBag } from '../verify/index.js';
 import { openWorkspaceDb, type WorkspaceDb } from '../workspace-db/index.js';
 import { invalidRequest, RequestError, toApiError } from './errors.js';
+import { LabelStore } from '../labels/index.js';
 import { describeAsset } from './asset-info.js';
+import { labelHandlers } from './labels.js';
 import { isInside, servedContentType } from './files.js';
 import { BagLookups } from './lookups.js';
 import { throttledProgress } from './progress.js';
@@ -76,6 +78,7 @@ export function createApi(options: ApiOptions): Api {
   const db: WorkspaceDb = openWorkspaceDb(workspace);
   const recent = new RecentBags(db);
   const thumbs = new ThumbnailCache(workspace);
+  const labels = new LabelStore(db);
   const bags = new Map<string, OpenEntry>();
   const opening = new Map<string, Promise<OpenedBag>>();
 
@@ -149,6 +152,7 @@ export function createApi(options: ApiOptions): Api {
   };
 
   const handlers: Handlers = {
+    ...labelHandlers(labels, requireBag),
     'library:state': () => libraryState(),
     'library:sample': async () => {
       const sendProgress = throttledProgress((progress) => emit('progress', progress));

@@ -238,6 +238,13 @@ export class Bag {
     return result;
   }
 
+  /** The RIDs of the members of one element type, in RID order (no rows are read). */
+  memberRids(datasetRid: string, elementType: string, recurse: boolean): string[] {
+    this.requireDataset(datasetRid);
+    const selection = this.memberSelection(datasetRid, this.elementType(elementType), { recurse });
+    return this.db.prepare(`SELECT rid FROM temp.${q(selection.table)} ORDER BY rowid`).pluck().all() as string[];
+  }
+
   /** Position of a member in the ordered selection, for "jump to" in the grid; -1 if absent. */
   memberIndex(datasetRid: string, request: MemberRequest, rid: string): number {
     const type = this.elementType(request.elementType);

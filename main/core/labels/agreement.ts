@@ -3,16 +3,10 @@
  * kappa for a pair, and Fleiss' kappa over several raters (targets rated by fewer than two are
  * skipped; Fleiss uses the targets rated by every rater, the textbook form).
  */
-export type Ratings = Map<string, string>;
+import type { Confusion } from '../../../shared/labels.js';
 
-export interface Confusion {
-  labels: string[];
-  /** matrix[i][j] = targets labeled labels[i] by the first rater and labels[j] by the second. */
-  matrix: number[][];
-  /** Targets behind each cell, keyed `${i},${j}`, so a cell can become a work queue. */
-  targets: Record<string, string[]>;
-  shared: number;
-}
+export type { Confusion } from '../../../shared/labels.js';
+export type Ratings = Map<string, string>;
 
 export function confusionMatrix(first: Ratings, second: Ratings, vocabulary: string[] = []): Confusion {
   const labels = [...new Set([...vocabulary, ...first.values(), ...second.values()])].sort();

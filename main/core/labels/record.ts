@@ -1,30 +1,13 @@
 import type { CellValue, FeatureDefinition } from '../../../shared/bag.js';
+import type { FieldKind, RecordField, RecordShape, RecordValues } from '../../../shared/labels.js';
+
+export type { FieldKind, RecordField, RecordShape, RecordValues } from '../../../shared/labels.js';
 
 /**
  * The record shape deriva-ml's feature_record_class derives from a feature table: the target column,
  * Feature_Name, then one field per term, value and asset column. Term values must be vocabulary
  * names; value columns are typed from their ERMrest types; nullable columns are optional.
  */
-export type FieldKind = 'term' | 'integer' | 'float' | 'boolean' | 'date' | 'text' | 'asset';
-
-export interface RecordField {
-  column: string;
-  kind: FieldKind;
-  required: boolean;
-  /** For term fields: the allowed vocabulary names. */
-  terms?: string[];
-  type: string;
-}
-
-export interface RecordShape {
-  feature: string;
-  target: string;
-  table: string;
-  fields: RecordField[];
-}
-
-export type RecordValues = Record<string, CellValue>;
-
 const INTEGER_RANGES: Record<string, [number, number]> = {
   int2: [-32768, 32767],
   int4: [-2147483648, 2147483647],

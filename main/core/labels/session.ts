@@ -2,7 +2,10 @@ import os from 'node:os';
 import type { CellValue, FeatureDefinition, FeatureValue } from '../../../shared/bag.js';
 import type { Bag } from '../bag/index.js';
 import { SatchelError } from '../common/index.js';
-import { cohensKappa, confusionMatrix, fleissKappa, type Confusion, type Ratings } from './agreement.js';
+import type { AgreementReport, LabelProgress, QueueKind } from '../../../shared/labels.js';
+import { cohensKappa, confusionMatrix, fleissKappa, type Ratings } from './agreement.js';
+
+export type { AgreementReport, QueueKind } from '../../../shared/labels.js';
 import { recordShape, type RecordShape } from './record.js';
 import type { BagScope, LabelStore } from './store.js';
 
@@ -10,7 +13,6 @@ import type { BagScope, LabelStore } from './store.js';
  * Labeling one feature of one opened bag: the record shape, the drafts scope, work queues,
  * progress and agreement, all computed from the bag database and the drafts store.
  */
-export type QueueKind = 'all' | 'unlabeled' | 'disagreements' | 'confidence' | 'label' | 'dataset-type';
 
 export interface QueueRequest {
   kind: QueueKind;
@@ -22,14 +24,6 @@ export interface QueueRequest {
 }
 
 export const DRAFTS_RATER = 'drafts';
-
-export interface AgreementReport {
-  raters: { id: string; label: string; targets: number }[];
-  pairs: { a: string; b: string; kappa: number | null; shared: number }[];
-  fleiss: { kappa: number | null; subjects: number };
-  confusion: Confusion | null;
-  disagreements: { target: string; labels: Record<string, string> }[];
-}
 
 export function defaultAuthor(): string {
   try {
@@ -65,21 +59,33 @@ export class LabelingSession {
     return this.shape.fields.find((field) => field.kind === 'term')?.column ?? this.shape.fields[0]?.column ?? null;
   }
 
+  private readonly memberCache = new Map<string, { list: string[]; set: Set<string> }>();
+
   /** Every member RID of the target type in the dataset (with nested datasets), in RID order. */
   targets(datasetRid = this.bag.rid): string[] {
-    const type = this.bag.model.elementTypes.find((candidate) => candidate.table.name === this.definition.target);
-    if (!type) return [];
-    return this.bag.allMembers(datasetRid, true)[type.table.name]?.map((row) => String(row.RID)) ?? [];
+    return this.members(datasetRid).list;
+  }
+
+  /** The bag is read-only, so a dataset's members are looked up once per session. */
+  private members(datasetRid: string): { list: string[]; set: Set<string> } {
+    let cached = this.memberCache.get(datasetRid);
+    if (!cached) {
+      const isElementType = this.bag.model.elementTypes.some((type) => type.table.name === this.definition.target);
+      const list = isElementType ? this.bag.memberRids(datasetRid, this.definition.target, true) : [];
+      cached = { list, set: new Set(list) };
+      this.memberCache.set(datasetRid, cached);
+    }
+    return cached;
   }
 
   isTarget(rid: string): boolean {
     return this.bag.row(`${this.definition.targetSchema}:${this.definition.target}`, rid) !== null;
   }
 
-  progress(datasetRid = this.bag.rid): { labeled: number; total: number } {
-    const targets = this.targets(datasetRid);
-    const drafted = new Set(this.store.drafts(this.scope, this.definition.table).map((draft) => draft.target));
-    return { labeled: targets.filter((target) => drafted.has(target)).length, total: targets.length };
+  progress(datasetRid = this.bag.rid): LabelProgress {
+    const members = this.members(datasetRid);
+    const labeled = this.store.draftTargets(this.scope, this.definition.table).filter((target) => members.set.has(target)).length;
+    return { labeled, total: members.list.length };
   }
 
   existingValues(): FeatureValue[] {

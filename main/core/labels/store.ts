@@ -1,7 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { CellValue } from '../../../shared/bag.js';
 import { SatchelError } from '../common/index.js';
+import type { Draft, HistoryEntry } from '../../../shared/labels.js';
 import { validateRecord, type RecordShape, type RecordValues } from './record.js';
+
+export type { Draft, HistoryEntry } from '../../../shared/labels.js';
 
 /**
  * Drafts: one value per (bag RID, snapshot, feature, target), as the catalog allows one value per
@@ -15,32 +18,11 @@ export interface BagScope {
   snaptime: string;
 }
 
-export interface Draft {
-  feature: string;
-  featureName: string;
-  targetTable: string;
-  target: string;
-  values: RecordValues;
-  author: string;
-  updatedAt: string;
-}
-
 export interface ActionResult {
   actionId: number;
   kind: 'set' | 'clear' | 'import' | 'undo' | 'redo';
   changed: number;
   targets: string[];
-}
-
-export interface HistoryEntry {
-  actionId: number;
-  kind: string;
-  author: string;
-  at: string;
-  feature: string;
-  target: string;
-  old: RecordValues | null;
-  new: RecordValues | null;
 }
 
 interface Change {
@@ -103,6 +85,13 @@ export class LabelStore {
       )
       .all(scope.bagRid, scope.snaptime, feature ?? null, feature ?? null) as DraftRow[];
     return rows.map(toDraft);
+  }
+
+  /** Just the labeled targets of one feature: cheap enough to count progress on every keypress. */
+  draftTargets(scope: BagScope, feature: string): string[] {
+    return this.statement('SELECT target FROM label_drafts WHERE bag_rid = ? AND snaptime = ? AND feature = ?')
+      .pluck()
+      .all(scope.bagRid, scope.snaptime, feature) as string[];
   }
 
   draft(scope: BagScope, feature: string, target: string): Draft | null {

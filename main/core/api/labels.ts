@@ -1,0 +1,103 @@
+import type { RequestOf, ResponseMap, ResponseOf } from '../../../shared/contract.js';
+import type { LabelChange } from '../../../shared/labels.js';
+import type { Bag } from '../bag/index.js';
+import {
+  defaultAuthor,
+  exportDrafts,
+  LabelingSession,
+  parseDrafts,
+  type ActionResult,
+  type LabelStore,
+} from '../labels/index.js';
+
+type LabelChannel = Extract<keyof ResponseMap, `labels:${string}`>;
+type LabelHandlers = { [C in LabelChannel]: (request: RequestOf<C>) => ResponseOf<C> };
+
+/**
+ * The labels:* channels: drafts of the open bags' features in the workspace database. Every action
+ * answers with what changed plus the state the UI shows next (drafts of the touched targets,
+ * progress, undo/redo availability), so a keypress costs one round trip.
+ */
+export function labelHandlers(store: LabelStore, requireBag: (bagId: string) => { bag: Bag }): LabelHandlers {
+  const sessions = new Map<string, LabelingSession>();
+  const author = defaultAuthor();
+
+  const session = (bagId: string, feature: string): LabelingSession => {
+    const key = `${bagId}\u0000${feature}`;
+    const { bag } = requireBag(bagId);
+    let found = sessions.get(key);
+    if (!found || found.bag !== bag) {
+      found = new LabelingSession(bag, store, feature);
+      sessions.set(key, found);
+    }
+    return found;
+  };
+
+  const change = (labeling: LabelingSession, result: ActionResult | null, datasetRid?: string): LabelChange => {
+    const { undo, redo } = store.canUndo(labeling.scope);
+    const targets = result?.targets ?? [];
+    const drafts = targets.flatMap((target) => store.draft(labeling.scope, labeling.definition.table, target) ?? []);
+    return {
+      kind: result?.kind ?? 'none',
+      changed: result?.changed ?? 0,
+      targets,
+      drafts,
+      progress: labeling.progress(datasetRid),
+      canUndo: undo,
+      canRedo: redo,
+    };
+  };
+
+  return {
+    'labels:features': ({ bagId, datasetRid }) => {
+      const { bag } = requireBag(bagId);
+      return bag.featureDefinitions().map((definition) => {
+        const labeling = session(bagId, `${definition.target}/${definition.name}`);
+        return { key: `${definition.target}/${definition.name}`, shape: labeling.shape, progress: labeling.progress(datasetRid) };
+      });
+    },
+    'labels:drafts': ({ bagId, feature, targets }) => {
+      const labeling = session(bagId, feature);
+      const drafts = store.drafts(labeling.scope, labeling.definition.table);
+      if (!targets) return drafts;
+      const wanted = new Set(targets);
+      return drafts.filter((draft) => wanted.has(draft.target));
+    },
+    'labels:set': ({ bagId, feature, targets, values, datasetRid }) => {
+      const labeling = session(bagId, feature);
+      return change(labeling, store.set(labeling.scope, labeling.shape, targets, values, author), datasetRid);
+    },
+    'labels:clear': ({ bagId, feature, targets, datasetRid }) => {
+      const labeling = session(bagId, feature);
+      return change(labeling, store.clear(labeling.scope, labeling.shape, targets, author), datasetRid);
+    },
+    'labels:undo': ({ bagId, feature, datasetRid }) => {
+      const labeling = session(bagId, feature);
+      return change(labeling, store.undo(labeling.scope, author), datasetRid);
+    },
+    'labels:redo': ({ bagId, feature, datasetRid }) => {
+      const labeling = session(bagId, feature);
+      return change(labeling, store.redo(labeling.scope, author), datasetRid);
+    },
+    'labels:queue': ({ bagId, feature, kind, datasetRid, value, column }) => {
+      const labeling = session(bagId, feature);
+      return { targets: labeling.queue({ kind, datasetRid, value, column }), progress: labeling.progress(datasetRid) };
+    },
+    'labels:agreement': ({ bagId, feature, pair }) => session(bagId, feature).agreement(pair),
+    'labels:history': ({ bagId, limit }) => {
+      const { bag } = requireBag(bagId);
+      return store.history({ bagRid: bag.rid, snaptime: bag.identity.snaptime }, limit);
+    },
+    'labels:export': ({ bagId, feature, format }) => {
+      const labeling = session(bagId, feature);
+      const drafts = store.drafts(labeling.scope, labeling.definition.table);
+      return { text: exportDrafts(labeling.shape, drafts, format), count: drafts.length };
+    },
+    'labels:import': ({ bagId, feature, format, text }) => {
+      const labeling = session(bagId, feature);
+      const { records, rejects } = parseDrafts(labeling.shape, text, format, (rid) => labeling.isTarget(rid));
+      const result = records.length > 0 ? store.setEach(labeling.scope, labeling.shape, records, author) : null;
+      return { imported: records.length, changed: result?.changed ?? 0, rejects, change: change(labeling, result) };
+    },
+  };
+}

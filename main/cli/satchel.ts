@@ -1,4 +1,5 @@
 import { locateBag } from '../core/bag/index.js';
+import { isCatalogError } from '../core/catalog/errors.js';
 import { SatchelError, isSatchelError } from '../core/common/index.js';
 import { exportImageFolder } from '../core/export/index.js';
 import { verifyBag } from '../core/verify/index.js';
@@ -23,6 +24,12 @@ Commands:
                                    offline labels (drafts) of a bag: list, export, or import with validation
   label BAG --feature Image/Cell_Type --set RID=Term ... [--value Column=V ...] [--clear RID ...]
                                    set (or clear) draft labels from a script; invalid records exit 2
+  catalog datasets URL [--credential FILE]
+                                   datasets of a catalog with their versions and member counts
+  download URL --dataset RID [--version V] [--holey] [--credential FILE]
+                                   build the bag at that version's snapshot into the deriva-ml cache
+  commit BAG --catalog URL [--workflow NAME] [--description TEXT] [--credential FILE]
+                                   send the drafts as one Execution; resumable, and a second run sends nothing
 
 Common options: --json, --workspace DIR (default: the app-data folder, or SATCHEL_WORKSPACE)
 BAG is a bag folder or a bag .zip.`;
@@ -35,6 +42,9 @@ const COMMANDS: Record<string, Command> = {
   start: async (args) => (await import('../serve/index.js')).startCommand(args),
   drafts: async (args) => (await import('./labels.js')).draftsCommand(args),
   label: async (args) => (await import('./labels.js')).labelCommand(args),
+  catalog: async (args) => (await import('./catalog.js')).catalogCommand(args),
+  download: async (args) => (await import('./catalog.js')).downloadCommand(args),
+  commit: async (args) => (await import('./commit.js')).commitCommand(args),
   inspect: async (args) => {
     const { values, bag } = await withBag(args, {});
     try {
@@ -141,7 +151,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     process.exitCode = await command(rest);
   } catch (error) {
-    if (isSatchelError(error)) {
+    if (isSatchelError(error) || isCatalogError(error)) {
       process.stderr.write(`satchel: ${error.message}\n`);
       process.exitCode = EXIT_BAD_INPUT;
       return;

@@ -21,6 +21,7 @@ export interface ExpectedFacts {
   bccd: {
     datasets: Record<string, string>;
     executions: Record<string, string>;
+    versions: Record<string, { rows: Record<string, string>; snaptime: string }>;
     'counts_at_1.0.0': Record<string, number>;
     annotator_disagreements: { Image: string; Filename: string; A: string; B: string; Model: string; Model_Confidence: number }[];
     annotator_overlap_images: number;

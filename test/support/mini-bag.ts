@@ -49,6 +49,12 @@ const ML_TABLES: Record<string, TableSpec> = {
     keys: [['Dataset', 'Version']],
     fks: [['Dataset', 'deriva-ml', 'Dataset', 'RID']],
   },
+  // The legacy (deriva-ml 1.24) input edge: no Dataset_Version column.
+  Dataset_Execution: {
+    columns: [['Dataset', 'text', false], ['Execution', 'text', false]],
+    keys: [['Dataset', 'Execution']],
+    fks: [['Dataset', 'deriva-ml', 'Dataset', 'RID'], ['Execution', 'deriva-ml', 'Execution', 'RID']],
+  },
   Workflow: { columns: [['Name', 'text'], ['Description', 'markdown'], ['URL', 'ermrest_uri'], ['Checksum', 'text'], ['Version', 'text']] },
   Execution: {
     columns: [['Workflow', 'text'], ['Description', 'markdown'], ['Status', 'text'], ['Status_Detail', 'text']],

@@ -25,7 +25,9 @@ export type ProblemKind =
   | 'unknown-dataset'
   | 'unknown-feature'
   | 'bad-argument'
-  | 'io-error';
+  | 'io-error'
+  | 'schema-drift'
+  | 'nothing-to-commit';
 
 export class SatchelError extends Error {
   constructor(

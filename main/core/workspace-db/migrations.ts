@@ -72,4 +72,42 @@ export const WORKSPACE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'commit journal',
+    up(db) {
+      db.exec(`
+        CREATE TABLE commits (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          catalog TEXT NOT NULL,
+          bag_rid TEXT NOT NULL,
+          snaptime TEXT NOT NULL,
+          state TEXT NOT NULL,
+          workflow_rid TEXT,
+          execution_rid TEXT,
+          configuration TEXT NOT NULL,
+          description TEXT NOT NULL,
+          error TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+        CREATE INDEX commits_scope ON commits (catalog, bag_rid, snaptime, id);
+        CREATE TABLE commit_rows (
+          commit_id INTEGER NOT NULL REFERENCES commits (id),
+          feature TEXT NOT NULL,
+          target TEXT NOT NULL,
+          "values" TEXT NOT NULL,
+          rid TEXT,
+          inserted INTEGER NOT NULL DEFAULT 0,
+          PRIMARY KEY (commit_id, feature, target)
+        ) WITHOUT ROWID;
+        CREATE TABLE commit_links (
+          commit_id INTEGER NOT NULL REFERENCES commits (id),
+          "table" TEXT NOT NULL,
+          rid TEXT NOT NULL,
+          PRIMARY KEY (commit_id, "table", rid)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];

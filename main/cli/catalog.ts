@@ -1,0 +1,214 @@
+import os from 'node:os';
+import path from 'node:path';
+import { openBag } from '../core/bag/index.js';
+import {
+  CatalogClient,
+  credentialFor,
+  defaultCredentialFile,
+  isCatalogError,
+  login,
+  parseCatalogUrl,
+  type CatalogError,
+  type CatalogUrl,
+  type Credential,
+} from '../core/catalog/index.js';
+import { SatchelError } from '../core/common/index.js';
+import {
+  downloadBag,
+  listDatasets,
+  type DatasetListing,
+  type DownloadProgress,
+} from '../core/download/index.js';
+import { resolveWorkspace } from '../core/workspace/index.js';
+import { EXIT_BAD_INPUT, parse, requireOption } from './args.js';
+import { printJson, progressPrinter } from './output.js';
+
+/** Exit code when the server or the network failed (bad input stays 2). */
+export const EXIT_REMOTE = 3;
+const EXIT_INTERRUPTED = 130;
+
+const CONNECTION = {
+  credential: { type: 'string' },
+  home: { type: 'string' },
+} as const;
+
+/** `satchel catalog datasets URL [--json] [--credential FILE] [--home DIR]` */
+export async function catalogCommand(args: string[]): Promise<number> {
+  const [subcommand, ...rest] = args;
+  if (subcommand !== 'datasets') {
+    throw new SatchelError(
+      'bad-argument',
+      `"catalog ${subcommand ?? ''}" is not a command; use "satchel catalog datasets URL".`,
+    );
+  }
+  return reportingCatalogErrors(async () => {
+    const { values, positionals } = parse(rest, CONNECTION);
+    const client = await connect(requireUrl(positionals), values);
+    const datasets = await listDatasets(client);
+    if (values.json) printJson(datasets);
+    else printDatasets(datasets);
+    return 0;
+  });
+}
+
+/** `satchel download URL --dataset RID [--version V] [--json] [--workspace DIR] [--credential FILE] [--home DIR]` */
+export async function downloadCommand(args: string[]): Promise<number> {
+  return reportingCatalogErrors(async () => {
+    const { values, positionals } = parse(args, {
+      ...CONNECTION,
+      dataset: { type: 'string' },
+      version: { type: 'string' },
+      holey: { type: 'boolean' },
+      concurrency: { type: 'string' },
+    });
+    const client = await connect(requireUrl(positionals), values);
+    const controller = new AbortController();
+    const interrupt = () => controller.abort();
+    process.once('SIGINT', interrupt);
+    try {
+      const bag = await downloadBag(client, {
+        rid: requireOption(values.dataset, '--dataset'),
+        version: values.version,
+        homeDir: values.home ? path.resolve(values.home) : undefined,
+        materialize: values.holey !== true,
+        concurrency: concurrencyOption(values.concurrency),
+        signal: controller.signal,
+        onProgress: values.json ? undefined : progressReporter(),
+      });
+      const opened = await openBag(bag.bagDir, { workspace: resolveWorkspace(values.workspace) });
+      const datasets = (() => {
+        try {
+          return opened.datasets().map((dataset) => ({
+            rid: dataset.rid,
+            types: dataset.types,
+            version: dataset.version,
+            members: dataset.members,
+          }));
+        } finally {
+          opened.close();
+        }
+      })();
+      if (values.json) printJson({ ...bag, datasets });
+      else {
+        const files = bag.materialized
+          ? `${bag.assets.files} files (${bag.assets.downloaded} fetched, ${bag.assets.skipped} already present)`
+          : 'files not fetched (holey bag)';
+        process.stderr.write(
+          `Dataset ${bag.rid} ${bag.version} at snapshot ${bag.snapshot}${bag.cached ? ', from the cache' : ''}: ${files}.\n`,
+        );
+        process.stdout.write(`${bag.bagDir}\n`);
+      }
+      return 0;
+    } catch (error) {
+      if (controller.signal.aborted && isCatalogError(error) && error.kind === 'cancelled') {
+        process.stderr.write(`\nsatchel: ${error.message}\n`);
+        return EXIT_INTERRUPTED;
+      }
+      throw error;
+    } finally {
+      process.removeListener('SIGINT', interrupt);
+    }
+  });
+}
+
+/** A CatalogError becomes one line on stderr and an exit code; everything else goes to the caller. */
+async function reportingCatalogErrors(run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!isCatalogError(error)) throw error;
+    process.stderr.write(`satchel: ${error.message}\n`);
+    return exitCodeFor(error);
+  }
+}
+
+function exitCodeFor(error: CatalogError): number {
+  return error.kind === 'bad-url' || error.kind === 'bad-credential' ? EXIT_BAD_INPUT : EXIT_REMOTE;
+}
+
+function requireUrl(positionals: string[]): CatalogUrl {
+  if (positionals.length !== 1)
+    throw new SatchelError(
+      'bad-argument',
+      'Name exactly one catalog URL, like https://host/ermrest/catalog/1.',
+    );
+  return parseCatalogUrl(positionals[0]!);
+}
+
+function concurrencyOption(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 64)
+    throw new SatchelError(
+      'bad-argument',
+      `--concurrency must be a whole number from 1 to 64, not "${text}".`,
+    );
+  return value;
+}
+
+/**
+ * The credential for the catalog's host from a deriva-py credential.json (--credential, else
+ * <home>/.deriva/credential.json). A user-name entry signs in; the session cookie stays in memory.
+ */
+async function connect(
+  url: CatalogUrl,
+  values: { credential?: string; home?: string },
+): Promise<CatalogClient> {
+  const file = values.credential
+    ? path.resolve(values.credential)
+    : defaultCredentialFile(values.home ? path.resolve(values.home) : os.homedir());
+  const stored =
+    (url.host !== url.hostname ? await credentialFor(url.host, file) : null) ??
+    (await credentialFor(url.hostname, file));
+  let credential: Credential | null = null;
+  if (stored?.kind === 'password') credential = await login(url.origin, stored.username, stored.password);
+  else if (stored) credential = stored;
+  else if (values.credential) {
+    throw new SatchelError('bad-argument', `${file} has no credential for ${url.hostname}.`);
+  }
+  return new CatalogClient(url, { credential });
+}
+
+function progressReporter(): (progress: DownloadProgress) => void {
+  const bars = { tables: progressPrinter('Tables'), assets: progressPrinter('Files ') };
+  let phase = '';
+  return (progress) => {
+    if (progress.phase !== phase) {
+      phase = progress.phase;
+      if (phase === 'plan') process.stderr.write('Reading the catalog model and the dataset version...\n');
+      if (phase === 'rows') process.stderr.write('Finding the rows the dataset reaches...\n');
+    }
+    if (progress.phase === 'tables' || progress.phase === 'assets')
+      bars[progress.phase]?.(progress.done, progress.total);
+  };
+}
+
+function printDatasets(datasets: DatasetListing[]): void {
+  const rows = [
+    ['RID', 'types', 'versions (snapshot of the newest)', 'members', 'description'],
+    ...datasets.map((dataset) => {
+      const newest = dataset.versions[dataset.versions.length - 1];
+      const members = Object.entries(dataset.members).map(([type, count]) => `${type} ${count}`);
+      if (dataset.children.length) members.push(`${dataset.children.length} nested`);
+      const description = (dataset.description ?? '').replace(/\s+/g, ' ');
+      return [
+        dataset.rid,
+        dataset.types.join(', '),
+        `${dataset.versions.map((version) => version.version).join(', ')}${newest?.snapshot ? ` (${newest.snapshot})` : ''}`,
+        members.join(', '),
+        description.length > 60 ? `${description.slice(0, 57)}...` : description,
+      ];
+    }),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  process.stdout.write(
+    `${rows
+      .map((row) =>
+        row
+          .map((cell, column) => cell.padEnd(widths[column]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n')}\n`,
+  );
+}

@@ -1,0 +1,11 @@
+export { listDatasets, chooseVersion, type DatasetListing, type DatasetVersionInfo } from './datasets.js';
+export { estimateBag, type BagEstimate } from './estimate.js';
+export { downloadBag, type DownloadOptions, type DownloadProgress, type DownloadedBag } from './download.js';
+export {
+  materializeBag,
+  type MaterializeOptions,
+  type MaterializeProgress,
+  type MaterializeResult,
+} from './materialize.js';
+export { planBag, type BagPlan } from './plan.js';
+export { derivaMlCacheRoot, cacheChecksum, type BagSpec } from './cache.js';

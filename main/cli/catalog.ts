@@ -112,7 +112,7 @@ export async function downloadCommand(args: string[]): Promise<number> {
 }
 
 /** A CatalogError becomes one line on stderr and an exit code; everything else goes to the caller. */
-async function reportingCatalogErrors(run: () => Promise<number>): Promise<number> {
+export async function reportingCatalogErrors(run: () => Promise<number>): Promise<number> {
   try {
     return await run();
   } catch (error) {
@@ -150,7 +150,7 @@ function concurrencyOption(text: string | undefined): number | undefined {
  * The credential for the catalog's host from a deriva-py credential.json (--credential, else
  * <home>/.deriva/credential.json). A user-name entry signs in; the session cookie stays in memory.
  */
-async function connect(
+export async function connect(
   url: CatalogUrl,
   values: { credential?: string; home?: string },
 ): Promise<CatalogClient> {

@@ -10,6 +10,7 @@ import type {
   TableInfo,
   VerifyReport,
 } from './bag.js';
+import type { CatalogConnection, CommitSummary, DatasetListing, DownloadSummary } from './catalog.js';
 import type { AgreementReport, Draft, HistoryEntry, LabelChange, LabelFeature, LabelProgress } from './labels.js';
 
 /**
@@ -100,6 +101,13 @@ export interface ResponseMap {
   'bag:verify': VerifyReport;
   'asset:info': AssetInfo;
   'asset:prefetch': { queued: number };
+  'catalog:state': { connections: CatalogConnection[] };
+  'catalog:connect': CatalogConnection;
+  'catalog:disconnect': { connections: CatalogConnection[] };
+  'catalog:datasets': DatasetListing[];
+  'catalog:download': DownloadSummary;
+  'catalog:cancel': { cancelled: boolean };
+  'catalog:commit': CommitSummary;
   'labels:features': LabelFeature[];
   'labels:drafts': Draft[];
   'labels:set': LabelChange;
@@ -117,7 +125,13 @@ export type ResponseOf<C extends Channel> = ResponseMap[C];
 
 /** Events main pushes to the renderer (progress of long work). */
 export interface EventMap {
-  progress: { task: 'open' | 'verify' | 'sample'; phase: string; done: number; total: number; path?: string };
+  progress: {
+    task: 'open' | 'verify' | 'sample' | 'download' | 'commit';
+    phase: string;
+    done: number;
+    total: number;
+    path?: string;
+  };
   /** The native menu, a file opened from the OS or the command line asks the window to open a bag. */
   'open-bag': { path: string };
   /** Help › Keyboard Shortcuts. */

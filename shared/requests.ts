@@ -33,6 +33,8 @@ const featureKey = z.string().min(3).max(200).regex(/^[^/]+\/[^/]+$/, 'a feature
 const cellValue = z.union([z.string().max(10000), z.number(), z.boolean(), z.null()]);
 const draftFormat = z.enum(['jsonl', 'csv']);
 
+const catalogUrl = z.string().min(8).max(2000).regex(/^https?:\/\/[^/]+\/ermrest\/catalog\/[A-Za-z0-9_-]+\/?$/, 'a catalog URL such as https://host/ermrest/catalog/1');
+
 export const requestSchemas = {
   'library:state': z.object({}).strict(),
   'library:sample': z.object({}).strict(),
@@ -53,6 +55,24 @@ export const requestSchemas = {
   'bag:verify': z.object({ bagId }).strict(),
   'asset:info': z.object({ bagId, table: qualifiedTable, rid }).strict(),
   'asset:prefetch': z.object({ bagId, table: qualifiedTable, rids: z.array(rid).max(500) }).strict(),
+  'catalog:state': z.object({}).strict(),
+  'catalog:connect': z
+    .object({
+      url: catalogUrl,
+      token: z.string().min(1).max(10_000).optional(),
+      username: z.string().min(1).max(200).optional(),
+      password: z.string().max(1000).optional(),
+    })
+    .strict(),
+  'catalog:disconnect': z.object({ url: catalogUrl }).strict(),
+  'catalog:datasets': z.object({ url: catalogUrl }).strict(),
+  'catalog:download': z
+    .object({ url: catalogUrl, rid, version: z.string().min(1).max(100).optional(), holey: z.boolean().optional() })
+    .strict(),
+  'catalog:cancel': z.object({ url: catalogUrl }).strict(),
+  'catalog:commit': z
+    .object({ bagId, url: catalogUrl, workflow: z.string().min(1).max(200).optional(), description: z.string().max(2000).optional() })
+    .strict(),
   'labels:features': z.object({ bagId, datasetRid: rid.optional() }).strict(),
   'labels:drafts': z.object({ bagId, feature: featureKey, targets: z.array(rid).max(5000).optional() }).strict(),
   'labels:set': z

@@ -1,18 +1,12 @@
-import { createRequire } from 'node:module';
 import { parseCatalogUrl } from '../core/catalog/index.js';
 import { commitDrafts } from '../core/commit/index.js';
+import { appVersion } from '../core/common/index.js';
 import { defaultAuthor, LabelStore } from '../core/labels/index.js';
 import { openWorkspaceDb } from '../core/workspace-db/index.js';
 import { resolveWorkspace } from '../core/workspace/index.js';
 import { requireOption, withBag } from './args.js';
 import { connect, reportingCatalogErrors } from './catalog.js';
 import { printJson } from './output.js';
-
-const require = createRequire(import.meta.url);
-
-export function appVersion(): string {
-  return (require('../../../package.json') as { version: string }).version;
-}
 
 /** `satchel commit BAG --catalog URL`: the bag's drafts as one Execution; safe to run again. */
 export async function commitCommand(args: string[]): Promise<number> {

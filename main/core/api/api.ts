@@ -23,6 +23,7 @@ import { openWorkspaceDb, type WorkspaceDb } from '../workspace-db/index.js';
 import { invalidRequest, RequestError, toApiError } from './errors.js';
 import { LabelStore } from '../labels/index.js';
 import { describeAsset } from './asset-info.js';
+import { catalogHandlers } from './catalog.js';
 import { labelHandlers } from './labels.js';
 import { isInside, servedContentType } from './files.js';
 import { BagLookups } from './lookups.js';
@@ -153,6 +154,7 @@ export function createApi(options: ApiOptions): Api {
 
   const handlers: Handlers = {
     ...labelHandlers(labels, requireBag),
+    ...catalogHandlers({ db, store: labels, homeDir, requireBag, emit }),
     'library:state': () => libraryState(),
     'library:sample': async () => {
       const sendProgress = throttledProgress((progress) => emit('progress', progress));

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ApiError } from '../../../shared/contract.js';
+import { isCatalogError } from '../catalog/errors.js';
 import { isSatchelError } from '../common/index.js';
 
 /** Kinds the API itself reports, beside the core's SatchelError kinds. */
@@ -24,9 +25,9 @@ export function invalidRequest(channel: string, error: z.ZodError): RequestError
   return new RequestError('bad-request', `The ${channel} request is invalid in ${where}: ${why}.`);
 }
 
-/** What an error becomes at the door: SatchelError and RequestError keep their sentence, anything else is internal. */
+/** What an error becomes at the door: Satchel, request and catalog errors keep their sentence; anything else is internal. */
 export function toApiError(error: unknown, channel: string): ApiError {
-  if (isSatchelError(error) || error instanceof RequestError)
+  if (isSatchelError(error) || error instanceof RequestError || isCatalogError(error))
     return { kind: error.kind, message: error.message };
   const detail = firstLine(error instanceof Error ? error.message : String(error));
   return {

@@ -1,2 +1,3 @@
 export { SatchelError, isSatchelError, describeIoError, type ProblemKind } from './errors.js';
 export { safeRelativePath, resolveInside, writeFileAtomic } from './paths.js';
+export { appVersion } from './app-version.js';

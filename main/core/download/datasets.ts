@@ -3,25 +3,9 @@ import type { CatalogModel, ElementType, Table } from '../bag/index.js';
 import { SatchelError } from '../common/index.js';
 import { anyOf, eq, type CatalogClient, type Row, type TableRef } from '../catalog/index.js';
 
-export interface DatasetVersionInfo {
-  version: string;
-  /** The catalog snapshot of that version; null for a development row not yet released. */
-  snapshot: string | null;
-  /** The Dataset_Version row. */
-  rid: string;
-}
+import type { DatasetListing, DatasetVersionInfo } from '../../../shared/catalog.js';
 
-export interface DatasetListing {
-  rid: string;
-  description: string | null;
-  types: string[];
-  /** Ascending PEP 440 order; the last is the current version. */
-  versions: DatasetVersionInfo[];
-  /** Direct members per element type (table name), nested datasets not included. */
-  members: Record<string, number>;
-  /** Directly nested datasets. */
-  children: string[];
-}
+export type { DatasetListing, DatasetVersionInfo } from '../../../shared/catalog.js';
 
 const ML_SCHEMA = 'deriva-ml';
 const PAGE = 10_000;

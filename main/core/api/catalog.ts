@@ -1,0 +1,175 @@
+import type { CatalogConnection, CredentialSource } from '../../../shared/catalog.js';
+import type { EventMap, RequestOf, ResponseMap, ResponseOf } from '../../../shared/contract.js';
+import type { Bag } from '../bag/index.js';
+import {
+  CatalogClient,
+  credentialFor,
+  defaultCredentialFile,
+  isCatalogError,
+  login,
+  parseCatalogUrl,
+  pastedCredential,
+  type Credential,
+} from '../catalog/index.js';
+import { commitDrafts } from '../commit/index.js';
+import { appVersion } from '../common/index.js';
+import { downloadBag, listDatasets } from '../download/index.js';
+import { defaultAuthor, type LabelStore } from '../labels/index.js';
+import type { WorkspaceDb } from '../workspace-db/index.js';
+import { RequestError } from './errors.js';
+import { throttledProgress } from './progress.js';
+
+type CatalogChannel = Extract<keyof ResponseMap, `catalog:${string}`>;
+type CatalogHandlers = { [C in CatalogChannel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C> };
+
+interface Connection {
+  client: CatalogClient;
+  state: CatalogConnection;
+}
+
+export interface CatalogDependencies {
+  db: WorkspaceDb;
+  store: LabelStore;
+  homeDir: string;
+  requireBag: (bagId: string) => { bag: Bag };
+  emit: (event: 'progress', payload: EventMap['progress']) => void;
+}
+
+/**
+ * The catalog:* channels. Credentials (a pasted token, a login, or deriva-py's credential.json)
+ * stay in this process for the session; the renderer only learns where they came from. A 401 on
+ * any call marks the connection as needing a new sign-in and keeps every draft.
+ */
+export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
+  const connections = new Map<string, Connection>();
+  const running = new Map<string, AbortController>();
+
+  const keyOf = (url: string) => {
+    const parsed = parseCatalogUrl(url);
+    return `${parsed.origin}/ermrest/catalog/${parsed.catalog}`;
+  };
+
+  const requireConnection = (url: string): Connection => {
+    const found = connections.get(keyOf(url));
+    if (!found) throw new RequestError('not-found', `Satchel is not connected to ${url}; connect to it first.`);
+    return found;
+  };
+
+  /** Runs a catalog call, keeping the connection's online state and sign-in problem current. */
+  const tracked = async <T>(connection: Connection, run: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    const controller = new AbortController();
+    running.set(connection.state.url, controller);
+    try {
+      const value = await run(controller.signal);
+      connection.state = { ...connection.state, online: true, problem: null };
+      return value;
+    } catch (error) {
+      if (isCatalogError(error)) {
+        const offline = error.kind === 'network' || error.kind === 'timeout';
+        const signIn = error.kind === 'auth-required';
+        connection.state = {
+          ...connection.state,
+          online: !offline,
+          problem: signIn ? 'The catalog asks you to sign in again; your drafts are kept.' : offline ? error.message : connection.state.problem,
+        };
+      }
+      throw error;
+    } finally {
+      running.delete(connection.state.url);
+    }
+  };
+
+  const credentialOf = async (request: RequestOf<'catalog:connect'>): Promise<{ credential: Credential | null; source: CredentialSource }> => {
+    const url = parseCatalogUrl(request.url);
+    if (request.token) return { credential: pastedCredential(request.token), source: 'token' };
+    if (request.username) return { credential: await login(url.origin, request.username, request.password ?? ''), source: 'login' };
+    const stored = await credentialFor(url.hostname, defaultCredentialFile(deps.homeDir));
+    if (stored?.kind === 'password') return { credential: await login(url.origin, stored.username, stored.password), source: 'credential-file' };
+    return stored ? { credential: stored, source: 'credential-file' } : { credential: null, source: 'none' };
+  };
+
+  const progress = (task: 'download' | 'commit', path: string) => {
+    const send = throttledProgress((payload) => deps.emit('progress', payload));
+    return (phase: string, done: number, total: number) => send({ task, phase, done, total, path });
+  };
+
+  return {
+    'catalog:state': () => ({ connections: [...connections.values()].map((connection) => connection.state) }),
+    'catalog:connect': async (request) => {
+      const key = keyOf(request.url);
+      const { credential, source } = await credentialOf(request);
+      const client = new CatalogClient(key, { credential });
+      const connection: Connection = {
+        client,
+        state: { url: key, origin: client.url.origin, catalog: client.url.catalog, user: null, online: false, credentialSource: source, problem: null },
+      };
+      try {
+        await tracked(connection, async (signal) => {
+          await client.catalogInfo({ signal });
+          const session = credential ? await client.session({ signal }).catch(() => null) : null;
+          connection.state = { ...connection.state, user: session?.client.display_name ?? session?.client.id ?? null };
+        });
+      } catch (error) {
+        // A catalog that wants a sign-in is still reached: keep it, with the problem shown.
+        if (!isCatalogError(error) || error.kind !== 'auth-required') throw error;
+      }
+      connections.set(key, connection);
+      return connection.state;
+    },
+    'catalog:disconnect': ({ url }) => {
+      connections.delete(keyOf(url));
+      return { connections: [...connections.values()].map((connection) => connection.state) };
+    },
+    'catalog:datasets': ({ url }) => {
+      const connection = requireConnection(url);
+      return tracked(connection, (signal) => listDatasets(connection.client, { signal }));
+    },
+    'catalog:download': ({ url, rid, version, holey }) => {
+      const connection = requireConnection(url);
+      const report = progress('download', `${url}#${rid}`);
+      return tracked(connection, async (signal) => {
+        const bag = await downloadBag(connection.client, {
+          rid,
+          version,
+          homeDir: deps.homeDir,
+          materialize: holey !== true,
+          signal,
+          onProgress: (step) => report(step.phase, step.done, step.total),
+        });
+        return {
+          path: bag.bagDir,
+          rid: bag.rid,
+          version: bag.version,
+          snapshot: bag.snapshot,
+          cached: bag.cached,
+          materialized: bag.materialized,
+          files: bag.assets.files,
+        };
+      });
+    },
+    'catalog:cancel': ({ url }) => {
+      const controller = running.get(keyOf(url));
+      controller?.abort();
+      return { cancelled: controller !== undefined };
+    },
+    'catalog:commit': ({ bagId, url, workflow, description }) => {
+      const connection = requireConnection(url);
+      const { bag } = deps.requireBag(bagId);
+      const report = progress('commit', bag.root);
+      return tracked(connection, (signal) =>
+        commitDrafts({
+          client: connection.client,
+          db: deps.db,
+          bag,
+          store: deps.store,
+          author: connection.state.user ?? defaultAuthor(),
+          appVersion: appVersion(),
+          workflowName: workflow,
+          description,
+          signal,
+          onProgress: ({ step, done, total }) => report(step, done, total),
+        }),
+      );
+    },
+  };
+}

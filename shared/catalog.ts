@@ -1,0 +1,54 @@
+/** Catalog (online) types shared by main and the renderer. */
+
+export interface DatasetVersionInfo {
+  version: string;
+  /** The catalog snapshot of that version; null for a development row not yet released. */
+  snapshot: string | null;
+  /** The Dataset_Version row. */
+  rid: string;
+}
+
+export interface DatasetListing {
+  rid: string;
+  description: string | null;
+  types: string[];
+  /** Ascending PEP 440 order; the last is the current version. */
+  versions: DatasetVersionInfo[];
+  /** Direct members per element type (table name), nested datasets not included. */
+  members: Record<string, number>;
+  /** Directly nested datasets. */
+  children: string[];
+}
+
+export type CredentialSource = 'credential-file' | 'token' | 'login' | 'none';
+
+/** A catalog Satchel talks to. Secrets never cross to the renderer: only where they came from. */
+export interface CatalogConnection {
+  url: string;
+  origin: string;
+  catalog: string;
+  user: string | null;
+  online: boolean;
+  credentialSource: CredentialSource;
+  /** Why the last call failed, when it did (e.g. "sign in again"). */
+  problem: string | null;
+}
+
+export interface DownloadSummary {
+  path: string;
+  rid: string;
+  version: string;
+  snapshot: string;
+  cached: boolean;
+  materialized: boolean;
+  files: number;
+}
+
+export interface CommitSummary {
+  executionRid: string;
+  workflowRid: string;
+  inserted: Record<string, string[]>;
+  chaiseUrl: string;
+  alreadyCommitted: boolean;
+  rows: number;
+}

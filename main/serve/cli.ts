@@ -113,7 +113,7 @@ function electronBinary(): string | null {
 }
 
 /** BROWSER=none: no browser; BROWSER=<command> (optionally with %s): that command; else the OS opener. */
-function openBrowser(url: string): void {
+export function openBrowser(url: string): void {
   const chosen = process.env.BROWSER?.trim();
   if (chosen === 'none') return;
   let command: string;

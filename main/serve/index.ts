@@ -5,4 +5,4 @@ export {
   type SatchelServer,
   type StartupState,
 } from './server.js';
-export { serveCommand, startCommand } from './cli.js';
+export { openBrowser, serveCommand, startCommand } from './cli.js';

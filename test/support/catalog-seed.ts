@@ -9,12 +9,44 @@ import type { CatalogHandle, StandIn } from '../stand-in/index.js';
  */
 export function seedCatalogFromBag(standIn: StandIn, bag: Bag, id = '1'): CatalogHandle {
   const catalog = standIn.createCatalog({ id, owner: ['testadmin'], acls: { select: ['testuser'], enumerate: ['testuser'] } });
-  catalog.defineModel(JSON.parse(fs.readFileSync(path.join(bag.root, 'data', 'schema.json'), 'utf8')));
-  for (const table of insertionOrder(bag)) {
-    const rows = bag.rows(table, { limit: 5000 }).rows;
-    if (rows.length > 0) catalog.insertRows(table, rows);
+  const document = JSON.parse(fs.readFileSync(path.join(bag.root, 'data', 'schema.json'), 'utf8')) as { schemas: Record<string, unknown> };
+  // Every new catalog already has its public schema (ERMrest_Client, ERMrest_RID_Lease).
+  delete document.schemas.public;
+  catalog.defineModel(document);
+  const inserted = new Set<string>();
+  const patches: { table: string; rows: Record<string, unknown>[] }[] = [];
+  for (const qualified of insertionOrder(bag)) {
+    const table = bag.model.table(qualified)!;
+    // A foreign key into a table not loaded yet (a cycle such as Dataset ↔ Dataset_Version) is
+    // inserted as NULL and patched once everything is in.
+    const deferred = table.foreignKeys
+      .filter((fk) => fk.columns.length === 1 && fk.schema !== 'public' && !inserted.has(`${fk.schema}:${fk.table}`) && `${fk.schema}:${fk.table}` !== qualified)
+      .map((fk) => fk.columns[0]!)
+      .filter((column) => table.columnByName.get(column)?.nullok);
+    const rows = bag.rows(qualified, { limit: 5000 }).rows;
+    if (rows.length > 0) catalog.insertRows(qualified, rows.map((row) => ({ ...row, ...Object.fromEntries(deferred.map((column) => [column, null])) })));
+    if (deferred.length > 0 && rows.length > 0) {
+      patches.push({ table: qualified, rows: rows.map((row) => ({ RID: row.RID, ...Object.fromEntries(deferred.map((column) => [column, row[column] ?? null])) })) });
+    }
+    inserted.add(qualified);
   }
+  for (const patch of patches) catalog.updateRows(patch.table, ['RID'], patch.rows);
+  seedAssetsFromBag(standIn, bag);
   return catalog;
+}
+
+/** Puts every asset file the bag holds into the stand-in's Hatrac at its row's URL and version. */
+function seedAssetsFromBag(standIn: StandIn, bag: Bag): void {
+  for (const table of bag.model.tables.values()) {
+    if (table.kind !== 'asset') continue;
+    for (const row of bag.rows(table.qualified, { limit: 5000 }).rows) {
+      const url = typeof row.URL === 'string' ? row.URL : null;
+      const file = bag.assetFile(table.qualified, String(row.RID));
+      if (!url?.startsWith('/hatrac/') || !file?.exists) continue;
+      const [objectPath, version] = url.split(':') as [string, string | undefined];
+      standIn.putObject(objectPath, fs.readFileSync(file.path), { version });
+    }
+  }
 }
 
 /** Tables ordered so that every referenced table comes first (cycles broken arbitrarily). */

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as bagImport from './bag-import.js';
 import * as bagVerify from './bag-verify.js';
+import * as commitThroughput from './commit-throughput.js';
 import {
   SCALES,
   createContext,
@@ -18,14 +19,25 @@ import {
   type Scale,
   type ScaleName,
 } from './context.js';
+import * as gridScroll from './grid-scroll.js';
+import * as labelLatency from './label-latency.js';
 import * as membersPage from './members-page.js';
+import * as memory from './memory.js';
+import * as openToPaint from './open-to-paint.js';
 import { packageRoot } from './paths.js';
+import * as thumbnails from './thumbnails.js';
 
 /** Add new benchmarks here: each module exports `run(context): Promise<Figure[]>`. */
 const MODULES: BenchModule[] = [
   { name: 'bag-import', run: bagImport.run },
   { name: 'bag-verify', run: bagVerify.run },
   { name: 'members-page', run: membersPage.run },
+  { name: 'commit-throughput', run: commitThroughput.run },
+  { name: 'thumbnails', run: thumbnails.run },
+  { name: 'open-to-paint', run: openToPaint.run },
+  { name: 'grid-scroll', run: gridScroll.run },
+  { name: 'memory', run: memory.run },
+  { name: 'label-latency', run: labelLatency.run },
 ];
 
 interface Options {

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Row } from '../../shared/bag.js';
 import type { Bag } from '../../main/core/bag/index.js';
 import type { CatalogHandle, StandIn } from '../stand-in/index.js';
+
+const PAGE = 5000;
 
 /**
  * Makes a stand-in catalog out of an opened bag: its schema.json model and every row it holds,
@@ -23,7 +26,7 @@ export function seedCatalogFromBag(standIn: StandIn, bag: Bag, id = '1'): Catalo
       .filter((fk) => fk.columns.length === 1 && fk.schema !== 'public' && !inserted.has(`${fk.schema}:${fk.table}`) && `${fk.schema}:${fk.table}` !== qualified)
       .map((fk) => fk.columns[0]!)
       .filter((column) => table.columnByName.get(column)?.nullok);
-    const rows = bag.rows(qualified, { limit: 5000 }).rows;
+    const rows = allRows(bag, qualified);
     if (rows.length > 0) catalog.insertRows(qualified, rows.map((row) => ({ ...row, ...Object.fromEntries(deferred.map((column) => [column, null])) })));
     if (deferred.length > 0 && rows.length > 0) {
       patches.push({ table: qualified, rows: rows.map((row) => ({ RID: row.RID, ...Object.fromEntries(deferred.map((column) => [column, row[column] ?? null])) })) });
@@ -39,13 +42,22 @@ export function seedCatalogFromBag(standIn: StandIn, bag: Bag, id = '1'): Catalo
 function seedAssetsFromBag(standIn: StandIn, bag: Bag): void {
   for (const table of bag.model.tables.values()) {
     if (table.kind !== 'asset') continue;
-    for (const row of bag.rows(table.qualified, { limit: 5000 }).rows) {
+    for (const row of allRows(bag, table.qualified)) {
       const url = typeof row.URL === 'string' ? row.URL : null;
       const file = bag.assetFile(table.qualified, String(row.RID));
       if (!url?.startsWith('/hatrac/') || !file?.exists) continue;
       const [objectPath, version] = url.split(':') as [string, string | undefined];
       standIn.putObject(objectPath, fs.readFileSync(file.path), { version });
     }
+  }
+}
+
+function allRows(bag: Bag, table: string): Row[] {
+  const rows: Row[] = [];
+  for (let offset = 0; ; offset += PAGE) {
+    const page = bag.rows(table, { offset, limit: PAGE });
+    rows.push(...page.rows);
+    if (rows.length >= page.total || page.rows.length === 0) return rows;
   }
 }
 

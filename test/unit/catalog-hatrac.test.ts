@@ -66,7 +66,9 @@ describe('resumable Hatrac downloads', () => {
     expect(fs.readFileSync(part).equals(content)).toBe(true);
     expect(ranges[0]).toBeUndefined();
     expect(ranges.slice(1).every((range) => /^bytes=\d+-$/.test(range ?? ''))).toBe(true);
-    expect(ranges).toHaveLength(3);
+    // Two cuts mean at least three requests; a cut can also lose bytes still in flight, which costs
+    // one more ranged request but never a restart from zero.
+    expect(ranges.length).toBeGreaterThanOrEqual(3);
   });
 
   it('continues from a .part file left by an earlier run', async () => {

@@ -77,7 +77,7 @@ export class Bag {
       snaptime: this.identity.snaptime,
       version: this.version(),
       format: this.identity.format,
-      materialized: this.unfetchedCount() === 0,
+      materialized: this.isMaterialized(),
       tables: this.tableSummaries(),
       datasets: this.datasets(),
       features: this.model.features.map((feature) => this.featureSummary(feature)),
@@ -119,8 +119,16 @@ export class Bag {
 
   /** Missing fetch.txt files: a holey bag is valid but not materialized. */
   unfetchedCount(): number {
-    const paths = this.db.prepare('SELECT path FROM satchel_fetch').pluck().all() as string[];
-    return paths.filter((relative) => !fs.existsSync(path.join(this.identity.root, relative))).length;
+    return this.fetchPaths().filter((relative) => !fs.existsSync(path.join(this.identity.root, relative))).length;
+  }
+
+  /** Whether every fetch.txt file is present; stops at the first missing one. */
+  isMaterialized(): boolean {
+    return this.fetchPaths().every((relative) => fs.existsSync(path.join(this.identity.root, relative)));
+  }
+
+  private fetchPaths(): string[] {
+    return this.db.prepare('SELECT path FROM satchel_fetch').pluck().all() as string[];
   }
 
   // ---- datasets ------------------------------------------------------------------------------
@@ -216,7 +224,12 @@ export class Bag {
   }
 
   memberCount(datasetRid: string, type: ElementType, recurse: boolean): number {
-    return this.memberSelection(datasetRid, type, { recurse }).total;
+    if (recurse) return this.memberSelection(datasetRid, type, { recurse }).total;
+    // Direct members are one indexed count on the association: no selection to build.
+    return this.db
+      .prepare(`SELECT count(DISTINCT ${q(type.memberColumn)}) FROM ${q(type.association.qualified)} WHERE ${q(type.datasetColumn)} = ?`)
+      .pluck()
+      .get(datasetRid) as number;
   }
 
   /** One page of the members of a dataset of one element type, direct or through nested datasets. */
@@ -256,7 +269,12 @@ export class Bag {
   private memberSelection(datasetRid: string, type: ElementType, request: Omit<MemberRequest, 'elementType'>) {
     const datasets = request.recurse ? this.descendants(datasetRid) : [datasetRid];
     const link = type.association;
-    const source = `(SELECT DISTINCT m.* FROM ${q(link.qualified)} a JOIN ${q(type.table.qualified)} m ON m."RID" = a.${q(type.memberColumn)} WHERE a.${q(type.datasetColumn)} IN (SELECT value FROM json_each(?)))`;
+    const inDatasets = `a.${q(type.datasetColumn)} IN (SELECT value FROM json_each(?))`;
+    const byRidOnly = (request.sort?.column ?? 'RID') === 'RID' && (request.filters ?? []).length === 0;
+    // In RID order with no filter, the association's index alone gives the members: no row is read.
+    const source = byRidOnly
+      ? `(SELECT DISTINCT a.${q(type.memberColumn)} AS "RID" FROM ${q(link.qualified)} a WHERE ${inDatasets})`
+      : `(SELECT DISTINCT m.* FROM ${q(link.qualified)} a JOIN ${q(type.table.qualified)} m ON m."RID" = a.${q(type.memberColumn)} WHERE ${inDatasets})`;
     return this.selection(type.table, source, [JSON.stringify(datasets)], request);
   }
 
@@ -274,8 +292,10 @@ export class Bag {
     return raw ? this.readRow(table, raw) : null;
   }
 
+  /** Rows of a table, as counted once at import. */
   count(table: Table): number {
-    return this.db.prepare(`SELECT count(*) FROM ${q(table.qualified)}`).pluck().get() as number;
+    const counted = this.db.prepare('SELECT rows FROM satchel_counts WHERE "table" = ?').pluck().get(table.qualified);
+    return typeof counted === 'number' ? counted : (this.db.prepare(`SELECT count(*) FROM ${q(table.qualified)}`).pluck().get() as number);
   }
 
   /**

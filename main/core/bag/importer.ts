@@ -10,7 +10,7 @@ import { SYSTEM_COLUMNS, type CatalogModel, type Table } from './model.js';
 import { sqlType, storageClass, toSqlConverter, type SqlValue, type ToSql } from './values.js';
 
 /** Bump when the database layout changes, so older imports are rebuilt. */
-const IMPORT_LAYOUT_VERSION = '1';
+const IMPORT_LAYOUT_VERSION = '2';
 
 export interface ImportProgress {
   phase: 'import' | 'index';
@@ -72,6 +72,7 @@ export function importBagDatabase(target: string, input: ImportInput): void {
 function loadEverything(db: Database.Database, input: ImportInput): void {
   db.exec(`CREATE TABLE satchel_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE satchel_csv (path TEXT PRIMARY KEY, "table" TEXT NOT NULL, rows INTEGER NOT NULL);
+    CREATE TABLE satchel_counts ("table" TEXT PRIMARY KEY, rows INTEGER NOT NULL);
     CREATE TABLE satchel_fetch (path TEXT PRIMARY KEY, url TEXT NOT NULL, url_path TEXT NOT NULL, length INTEGER);
     CREATE INDEX satchel_fetch_url ON satchel_fetch (url);
     CREATE INDEX satchel_fetch_url_path ON satchel_fetch (url_path);`);
@@ -103,9 +104,19 @@ function loadEverything(db: Database.Database, input: ImportInput): void {
   fetchRows.flush();
   const insertMeta = db.prepare('INSERT INTO satchel_meta (key, value) VALUES (?, ?)');
   for (const [key, value] of Object.entries({ ...input.meta, layout: IMPORT_LAYOUT_VERSION })) insertMeta.run(key, value);
+  recordCounts(db, input.model);
   // A bounded ANALYZE keeps the planner informed without scanning million-row tables.
   db.exec('PRAGMA analysis_limit = 1000; ANALYZE;');
   input.onProgress?.({ phase: 'index', done: 1, total: 1 });
+}
+
+/** Row counts after Format A unions: reopening a bag then never scans a million-row table to count it. */
+function recordCounts(db: Database.Database, model: CatalogModel): void {
+  const insert = db.prepare('INSERT INTO satchel_counts ("table", rows) VALUES (?, ?)');
+  for (const table of model.tables.values()) {
+    if (table.schema === 'public') continue;
+    insert.run(table.qualified, db.prepare(`SELECT count(*) FROM ${quoteIdentifier(table.qualified)}`).pluck().get());
+  }
 }
 
 /**

@@ -59,7 +59,6 @@ function openBagDirectory(bagDir: string, options: OpenOptions): Bag {
     throw new SatchelError('bad-schema', `${schemaPath} has no ${ML_SCHEMA}:Dataset table, so this is not a DerivaML bag.`, 'data/schema.json');
   }
   const { sources, format } = findCsvSources(bagDir, model);
-  const fetch = readFetchFile(bagDir);
   const databasePath = path.join(options.workspace, 'databases', `${databaseKey(bagDir, sources)}.sqlite`);
   const rid = ridFromFolder(bagDir);
   if (!fs.existsSync(databasePath)) {
@@ -67,7 +66,7 @@ function openBagDirectory(bagDir: string, options: OpenOptions): Bag {
       bagDir,
       model,
       sources,
-      fetch,
+      fetch: readFetchFile(bagDir),
       meta: { bag: bagDir, snaptime: model.snaptime, format, rid: rid ?? '' },
       onProgress: options.onProgress,
     });

@@ -50,19 +50,42 @@ export async function run(context: BenchContext): Promise<Figure[]> {
   }
 }
 
-async function timedCommit(context: BenchContext, bag: Awaited<ReturnType<typeof openBag>>, workspace: string, rows: number): Promise<number> {
+async function timedCommit(
+  context: BenchContext,
+  bag: Awaited<ReturnType<typeof openBag>>,
+  workspace: string,
+  rows: number,
+): Promise<number> {
   const standIn = await startStandIn({ seed: (server) => void seedCatalogFromBag(server, bag) });
   const db = openWorkspaceDb(workspace);
   try {
     const labeling = new LabelingSession(bag, new LabelStore(db), 'Image/Cell_Type');
     const targets = labeling.targets();
-    labeling.store.setEach(labeling.scope, labeling.shape, targets.map((target, index) => ({ target, values: { Cell_Type: TERMS[index % TERMS.length]!, Confidence: 0.5 } })), 'bench');
-    const client = new CatalogClient(`${standIn.origin}/ermrest/catalog/1`, { credential: { kind: 'cookie', value: standIn.login('testadmin') } });
+    labeling.store.setEach(
+      labeling.scope,
+      labeling.shape,
+      targets.map((target, index) => ({
+        target,
+        values: { Cell_Type: TERMS[index % TERMS.length]!, Confidence: 0.5 },
+      })),
+      'bench',
+    );
+    const client = new CatalogClient(`${standIn.origin}/ermrest/catalog/1`, {
+      credential: { kind: 'cookie', value: standIn.login('testadmin') },
+    });
     context.log('commit: committing');
     const started = performance.now();
-    const result = await commitDrafts({ client, db, bag, store: labeling.store, author: 'bench', appVersion: 'bench' });
+    const result = await commitDrafts({
+      client,
+      db,
+      bag,
+      store: labeling.store,
+      author: 'bench',
+      appVersion: 'bench',
+    });
     const elapsed = performance.now() - started;
-    if (result.inserted['hematology:Execution_Image_Cell_Type']?.length !== rows) throw new Error('the commit did not insert every row');
+    if (result.inserted['hematology:Execution_Image_Cell_Type']?.length !== rows)
+      throw new Error('the commit did not insert every row');
     return elapsed;
   } finally {
     db.close();
@@ -70,23 +93,40 @@ async function timedCommit(context: BenchContext, bag: Awaited<ReturnType<typeof
   }
 }
 
-async function timedBulkPost(context: BenchContext, bag: Awaited<ReturnType<typeof openBag>>, rows: number): Promise<number> {
+async function timedBulkPost(
+  context: BenchContext,
+  bag: Awaited<ReturnType<typeof openBag>>,
+  rows: number,
+): Promise<number> {
   const standIn = await startStandIn({ seed: (server) => void seedCatalogFromBag(server, bag) });
   try {
     const cookie = standIn.login('testadmin');
-    const client = new CatalogClient(`${standIn.origin}/ermrest/catalog/1`, { credential: { kind: 'cookie', value: cookie } });
-    const execution = await client.insert({ schema: 'deriva-ml', table: 'Execution' }, [{ Description: 'bench peer' }]);
+    const client = new CatalogClient(`${standIn.origin}/ermrest/catalog/1`, {
+      credential: { kind: 'cookie', value: cookie },
+    });
+    const execution = await client.insert({ schema: 'deriva-ml', table: 'Execution' }, [
+      { Description: 'bench peer' },
+    ]);
     const targets = bag.memberRids(bag.rid, 'Image', true);
     const body = JSON.stringify(
-      targets.map((target, index) => ({ Execution: execution[0]!.RID, Image: target, Feature_Name: 'Cell_Type', Cell_Type: TERMS[index % TERMS.length], Confidence: 0.5 })),
+      targets.map((target, index) => ({
+        Execution: execution[0]!.RID,
+        Image: target,
+        Feature_Name: 'Cell_Type',
+        Cell_Type: TERMS[index % TERMS.length],
+        Confidence: 0.5,
+      })),
     );
     context.log('commit peer: one bulk POST');
     const started = performance.now();
-    const response = await fetch(`${standIn.origin}/ermrest/catalog/1/entity/hematology:Execution_Image_Cell_Type?defaults=RID,RCT,RMT,RCB,RMB`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', cookie },
-      body,
-    });
+    const response = await fetch(
+      `${standIn.origin}/ermrest/catalog/1/entity/hematology:Execution_Image_Cell_Type?defaults=RID,RCT,RMT,RCB,RMB`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', cookie },
+        body,
+      },
+    );
     await response.text();
     const elapsed = performance.now() - started;
     if (!response.ok) throw new Error(`the bulk POST answered ${response.status}`);

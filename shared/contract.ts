@@ -11,7 +11,14 @@ import type {
   VerifyReport,
 } from './bag.js';
 import type { CatalogConnection, CommitSummary, DatasetListing, DownloadSummary } from './catalog.js';
-import type { AgreementReport, Draft, HistoryEntry, LabelChange, LabelFeature, LabelProgress } from './labels.js';
+import type {
+  AgreementReport,
+  Draft,
+  HistoryEntry,
+  LabelChange,
+  LabelFeature,
+  LabelProgress,
+} from './labels.js';
 
 /**
  * The one door between the renderer and main. Every request is a `domain:verb` channel with a zod
@@ -118,7 +125,12 @@ export interface ResponseMap {
   'labels:agreement': AgreementReport;
   'labels:history': HistoryEntry[];
   'labels:export': { text: string; count: number };
-  'labels:import': { imported: number; changed: number; rejects: { line: number; reason: string }[]; change: LabelChange };
+  'labels:import': {
+    imported: number;
+    changed: number;
+    rejects: { line: number; reason: string }[];
+    change: LabelChange;
+  };
 }
 
 export type ResponseOf<C extends Channel> = ResponseMap[C];
@@ -145,7 +157,8 @@ export interface ApiError {
   message: string;
 }
 
-export type ApiResult<C extends Channel> = { ok: true; value: ResponseOf<C> } | { ok: false; error: ApiError };
+export type ApiResult<C extends Channel> =
+  { ok: true; value: ResponseOf<C> } | { ok: false; error: ApiError };
 
 /** URLs of asset files and thumbnails: `<base>/asset/<bagId>/<table>/<rid>`, `<base>/thumb/...`. */
 export type AssetUrlKind = 'asset' | 'thumb';

@@ -4,7 +4,11 @@ import { z } from 'zod';
 
 const bagId = z.string().regex(/^[a-f0-9]{8,64}$/, 'a bag id');
 const name = z.string().min(1).max(200);
-const rid = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'a RID');
+const rid = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'a RID');
 const qualifiedTable = z.string().min(1).max(300);
 const offset = z.number().int().min(0).max(1e9).optional();
 const limit = z.number().int().min(1).max(5000).optional();
@@ -29,11 +33,22 @@ export const selectorSchema = z.union([
   z.object({ kind: z.literal('execution'), rid }).strict(),
 ]);
 
-const featureKey = z.string().min(3).max(200).regex(/^[^/]+\/[^/]+$/, 'a feature such as Image/Cell_Type');
+const featureKey = z
+  .string()
+  .min(3)
+  .max(200)
+  .regex(/^[^/]+\/[^/]+$/, 'a feature such as Image/Cell_Type');
 const cellValue = z.union([z.string().max(10000), z.number(), z.boolean(), z.null()]);
 const draftFormat = z.enum(['jsonl', 'csv']);
 
-const catalogUrl = z.string().min(8).max(2000).regex(/^https?:\/\/[^/]+\/ermrest\/catalog\/[A-Za-z0-9_-]+\/?$/, 'a catalog URL such as https://host/ermrest/catalog/1');
+const catalogUrl = z
+  .string()
+  .min(8)
+  .max(2000)
+  .regex(
+    /^https?:\/\/[^/]+\/ermrest\/catalog\/[A-Za-z0-9_-]+\/?$/,
+    'a catalog URL such as https://host/ermrest/catalog/1',
+  );
 
 export const requestSchemas = {
   'library:state': z.object({}).strict(),
@@ -43,7 +58,16 @@ export const requestSchemas = {
   'bag:close': z.object({ bagId }).strict(),
   'bag:datasets': z.object({ bagId }).strict(),
   'bag:members': z
-    .object({ bagId, datasetRid: rid, elementType: name, recurse: z.boolean().optional(), offset, limit, sort, filters })
+    .object({
+      bagId,
+      datasetRid: rid,
+      elementType: name,
+      recurse: z.boolean().optional(),
+      offset,
+      limit,
+      sort,
+      filters,
+    })
     .strict(),
   'bag:rows': z.object({ bagId, table: qualifiedTable, offset, limit, sort, filters }).strict(),
   'bag:table': z.object({ bagId, table: qualifiedTable }).strict(),
@@ -67,18 +91,43 @@ export const requestSchemas = {
   'catalog:disconnect': z.object({ url: catalogUrl }).strict(),
   'catalog:datasets': z.object({ url: catalogUrl }).strict(),
   'catalog:download': z
-    .object({ url: catalogUrl, rid, version: z.string().min(1).max(100).optional(), holey: z.boolean().optional() })
+    .object({
+      url: catalogUrl,
+      rid,
+      version: z.string().min(1).max(100).optional(),
+      holey: z.boolean().optional(),
+    })
     .strict(),
   'catalog:cancel': z.object({ url: catalogUrl }).strict(),
   'catalog:commit': z
-    .object({ bagId, url: catalogUrl, workflow: z.string().min(1).max(200).optional(), description: z.string().max(2000).optional() })
+    .object({
+      bagId,
+      url: catalogUrl,
+      workflow: z.string().min(1).max(200).optional(),
+      description: z.string().max(2000).optional(),
+    })
     .strict(),
   'labels:features': z.object({ bagId, datasetRid: rid.optional() }).strict(),
-  'labels:drafts': z.object({ bagId, feature: featureKey, targets: z.array(rid).max(5000).optional() }).strict(),
-  'labels:set': z
-    .object({ bagId, feature: featureKey, targets: z.array(rid).min(1).max(200_000), values: z.record(z.string().max(200), cellValue), datasetRid: rid.optional() })
+  'labels:drafts': z
+    .object({ bagId, feature: featureKey, targets: z.array(rid).max(5000).optional() })
     .strict(),
-  'labels:clear': z.object({ bagId, feature: featureKey, targets: z.array(rid).min(1).max(200_000), datasetRid: rid.optional() }).strict(),
+  'labels:set': z
+    .object({
+      bagId,
+      feature: featureKey,
+      targets: z.array(rid).min(1).max(200_000),
+      values: z.record(z.string().max(200), cellValue),
+      datasetRid: rid.optional(),
+    })
+    .strict(),
+  'labels:clear': z
+    .object({
+      bagId,
+      feature: featureKey,
+      targets: z.array(rid).min(1).max(200_000),
+      datasetRid: rid.optional(),
+    })
+    .strict(),
   'labels:undo': z.object({ bagId, feature: featureKey, datasetRid: rid.optional() }).strict(),
   'labels:redo': z.object({ bagId, feature: featureKey, datasetRid: rid.optional() }).strict(),
   'labels:queue': z
@@ -94,5 +143,7 @@ export const requestSchemas = {
   'labels:agreement': z.object({ bagId, feature: featureKey, pair: z.tuple([rid, rid]).optional() }).strict(),
   'labels:history': z.object({ bagId, limit: z.number().int().min(1).max(1000).optional() }).strict(),
   'labels:export': z.object({ bagId, feature: featureKey, format: draftFormat }).strict(),
-  'labels:import': z.object({ bagId, feature: featureKey, format: draftFormat, text: z.string().max(50_000_000) }).strict(),
+  'labels:import': z
+    .object({ bagId, feature: featureKey, format: draftFormat, text: z.string().max(50_000_000) })
+    .strict(),
 } as const;

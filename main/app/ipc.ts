@@ -1,11 +1,5 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import {
-  IPC_CALL,
-  IPC_CHOOSE,
-  IPC_EVENT,
-  type ApiResult,
-  type Channel,
-} from '../../shared/contract.js';
+import { IPC_CALL, IPC_CHOOSE, IPC_EVENT, type ApiResult, type Channel } from '../../shared/contract.js';
 import { requestSchemas } from '../../shared/requests.js';
 import type { ApiHost } from '../core/api/host.js';
 import { isAppUrl } from './origin.js';

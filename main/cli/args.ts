@@ -19,7 +19,12 @@ export type Options = NonNullable<ParseArgsConfig['options']>;
 
 export function parse<T extends Options>(args: string[], options: T) {
   try {
-    return parseArgs({ args, options: { ...COMMON, ...options } as typeof COMMON & T, allowPositionals: true, strict: true });
+    return parseArgs({
+      args,
+      options: { ...COMMON, ...options } as typeof COMMON & T,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw new SatchelError('bad-argument', `${(error as Error).message.replace(/\.$/, '')}.`);
   }
@@ -37,12 +42,14 @@ export async function withBag<T extends Options>(args: string[], options: T) {
 }
 
 export function requireBagArgument(positionals: string[]): string {
-  if (positionals.length !== 1) throw new SatchelError('bad-argument', 'Name exactly one bag folder or .zip file.');
+  if (positionals.length !== 1)
+    throw new SatchelError('bad-argument', 'Name exactly one bag folder or .zip file.');
   return positionals[0]!;
 }
 
 export function requireOption(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value === '') throw new SatchelError('bad-argument', `The option ${name} is required.`);
+  if (typeof value !== 'string' || value === '')
+    throw new SatchelError('bad-argument', `The option ${name} is required.`);
   return value;
 }
 
@@ -50,8 +57,10 @@ export function selectorOption(text: string | undefined): Selector | undefined {
   if (text === undefined) return undefined;
   const selector = parseSelector(text);
   if (!selector) {
-    throw new SatchelError('bad-argument', `"${text}" is not a selector; use newest, first, majority, execution:RID or all.`);
+    throw new SatchelError(
+      'bad-argument',
+      `"${text}" is not a selector; use newest, first, majority, execution:RID or all.`,
+    );
   }
   return selector;
 }
-

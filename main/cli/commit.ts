@@ -26,7 +26,10 @@ async function commitBag(args: string[]): Promise<number> {
   const db = openWorkspaceDb(resolveWorkspace(common.workspace));
   try {
     const url = parseCatalogUrl(requireOption(values.catalog, '--catalog'));
-    const client = await connect(url, { credential: values.credential as string | undefined, home: values.home as string | undefined });
+    const client = await connect(url, {
+      credential: values.credential as string | undefined,
+      home: values.home as string | undefined,
+    });
     const result = await commitDrafts({
       client,
       db,
@@ -36,14 +39,19 @@ async function commitBag(args: string[]): Promise<number> {
       appVersion: appVersion(),
       workflowName: values.workflow as string | undefined,
       description: values.description as string | undefined,
-      onProgress: common.json || !process.stderr.isTTY ? undefined : ({ step, done, total }) => {
-        process.stderr.write(`\rCommitting: ${step} ${total > 1 ? `${done}/${total}` : ''}`.padEnd(60));
-        if (step === 'finishing') process.stderr.write('\n');
-      },
+      onProgress:
+        common.json || !process.stderr.isTTY
+          ? undefined
+          : ({ step, done, total }) => {
+              process.stderr.write(`\rCommitting: ${step} ${total > 1 ? `${done}/${total}` : ''}`.padEnd(60));
+              if (step === 'finishing') process.stderr.write('\n');
+            },
     });
     if (common.json) printJson(result);
     else {
-      const rows = Object.entries(result.inserted).map(([table, rids]) => `${table} ${rids.length}`).join(', ');
+      const rows = Object.entries(result.inserted)
+        .map(([table, rids]) => `${table} ${rids.length}`)
+        .join(', ');
       const state = result.alreadyCommitted ? 'Already committed' : 'Committed';
       process.stdout.write(`${state}: Execution ${result.executionRid} (${rows})\n${result.chaiseUrl}\n`);
     }

@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import type { CellValue } from '../../shared/bag.js';
 import { SatchelError } from '../core/common/index.js';
-import { defaultAuthor, exportDrafts, LabelingSession, LabelStore, parseDrafts, type DraftFormat } from '../core/labels/index.js';
+import {
+  defaultAuthor,
+  exportDrafts,
+  LabelingSession,
+  LabelStore,
+  parseDrafts,
+  type DraftFormat,
+} from '../core/labels/index.js';
 import { openWorkspaceDb } from '../core/workspace-db/index.js';
 import { resolveWorkspace } from '../core/workspace/index.js';
 import { requireOption, withBag, type Options } from './args.js';
@@ -38,14 +45,18 @@ async function withSession<T extends Options>(args: string[], options: T) {
 
 function formatOption(value: unknown): DraftFormat {
   const format = (value as string | undefined) ?? 'jsonl';
-  if (format !== 'jsonl' && format !== 'csv') throw new SatchelError('bad-argument', `--format must be jsonl or csv, not "${format}".`);
+  if (format !== 'jsonl' && format !== 'csv')
+    throw new SatchelError('bad-argument', `--format must be jsonl or csv, not "${format}".`);
   return format;
 }
 
 export async function draftsCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;
   if (action !== 'list' && action !== 'export' && action !== 'import') {
-    throw new SatchelError('bad-argument', 'Use "satchel drafts list", "satchel drafts export" or "satchel drafts import".');
+    throw new SatchelError(
+      'bad-argument',
+      'Use "satchel drafts list", "satchel drafts export" or "satchel drafts import".',
+    );
   }
   const { values, session, author, close } = await withSession(rest, {
     format: { type: 'string' },
@@ -56,16 +67,30 @@ export async function draftsCommand(args: string[]): Promise<number> {
     const file = values.file as string | undefined;
     if (action === 'list') {
       const drafts = session.store.drafts(session.scope, session.definition.table);
-      if (values.json) printJson({ feature: `${session.definition.target}/${session.definition.name}`, progress: session.progress(), drafts });
+      if (values.json)
+        printJson({
+          feature: `${session.definition.target}/${session.definition.name}`,
+          progress: session.progress(),
+          drafts,
+        });
       else {
         const { labeled, total } = session.progress();
-        process.stdout.write(`${session.definition.target}/${session.definition.name}: ${labeled} of ${total} labeled\n`);
-        for (const draft of drafts) process.stdout.write(`  ${draft.target}  ${JSON.stringify(draft.values)}  ${draft.author} ${draft.updatedAt}\n`);
+        process.stdout.write(
+          `${session.definition.target}/${session.definition.name}: ${labeled} of ${total} labeled\n`,
+        );
+        for (const draft of drafts)
+          process.stdout.write(
+            `  ${draft.target}  ${JSON.stringify(draft.values)}  ${draft.author} ${draft.updatedAt}\n`,
+          );
       }
       return 0;
     }
     if (action === 'export') {
-      const text = exportDrafts(session.shape, session.store.drafts(session.scope, session.definition.table), format);
+      const text = exportDrafts(
+        session.shape,
+        session.store.drafts(session.scope, session.definition.table),
+        format,
+      );
       if (file) fs.writeFileSync(file, text);
       else process.stdout.write(text);
       return 0;
@@ -78,12 +103,16 @@ export async function draftsCommand(args: string[]): Promise<number> {
       throw new SatchelError('missing-file', `${input} cannot be read.`, input);
     }
     const { records, rejects } = parseDrafts(session.shape, text, format, (rid) => session.isTarget(rid));
-    const result = records.length > 0 ? session.store.setEach(session.scope, session.shape, records, author) : null;
+    const result =
+      records.length > 0 ? session.store.setEach(session.scope, session.shape, records, author) : null;
     const summary = { imported: records.length, changed: result?.changed ?? 0, rejects };
     if (values.json) printJson(summary);
     else {
-      process.stdout.write(`${records.length} records imported (${summary.changed} changed), ${rejects.length} rejected\n`);
-      for (const reject of rejects) process.stdout.write(`  ${input} line ${reject.line}: ${reject.reason}\n`);
+      process.stdout.write(
+        `${records.length} records imported (${summary.changed} changed), ${rejects.length} rejected\n`,
+      );
+      for (const reject of rejects)
+        process.stdout.write(`  ${input} line ${reject.line}: ${reject.reason}\n`);
     }
     return rejects.length > 0 ? 1 : 0;
   } finally {
@@ -106,20 +135,32 @@ export async function labelCommand(args: string[]): Promise<number> {
   });
   try {
     const sets = ((values.set as string[] | undefined) ?? []).map((text) => assignment(text, '--set'));
-    const extra = Object.fromEntries(((values.value as string[] | undefined) ?? []).map((text) => assignment(text, '--value')));
+    const extra = Object.fromEntries(
+      ((values.value as string[] | undefined) ?? []).map((text) => assignment(text, '--value')),
+    );
     const clears = (values.clear as string[] | undefined) ?? [];
-    if (sets.length === 0 && clears.length === 0) throw new SatchelError('bad-argument', 'Give at least one --set RID=Term or --clear RID.');
+    if (sets.length === 0 && clears.length === 0)
+      throw new SatchelError('bad-argument', 'Give at least one --set RID=Term or --clear RID.');
     const column = session.labelColumn;
-    if (sets.length > 0 && !column) throw new SatchelError('bad-argument', `${session.shape.feature} has no column to set.`);
+    if (sets.length > 0 && !column)
+      throw new SatchelError('bad-argument', `${session.shape.feature} has no column to set.`);
     const unknown = [...sets.map(([rid]) => rid), ...clears].find((rid) => !session.isTarget(rid));
-    if (unknown) throw new SatchelError('bad-argument', `${session.definition.target} ${unknown} is not in this bag.`);
-    const records = sets.map(([target, term]) => ({ target, values: { ...extra, [column!]: term } as Record<string, CellValue> }));
+    if (unknown)
+      throw new SatchelError('bad-argument', `${session.definition.target} ${unknown} is not in this bag.`);
+    const records = sets.map(([target, term]) => ({
+      target,
+      values: { ...extra, [column!]: term } as Record<string, CellValue>,
+    }));
     const results = [];
-    if (records.length > 0) results.push(session.store.setEach(session.scope, session.shape, records, author, 'set'));
+    if (records.length > 0)
+      results.push(session.store.setEach(session.scope, session.shape, records, author, 'set'));
     if (clears.length > 0) results.push(session.store.clear(session.scope, session.shape, clears, author));
     const changed = results.reduce((sum, result) => sum + result.changed, 0);
     if (values.json) printJson({ changed, progress: session.progress() });
-    else process.stdout.write(`${changed} draft label(s) changed; ${session.progress().labeled} of ${session.progress().total} labeled\n`);
+    else
+      process.stdout.write(
+        `${changed} draft label(s) changed; ${session.progress().labeled} of ${session.progress().total} labeled\n`,
+      );
     return 0;
   } finally {
     close();

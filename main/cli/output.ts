@@ -5,7 +5,9 @@ export function printJson(value: unknown): void {
 }
 
 /** A one-line progress bar on stderr, only when stderr is a terminal. */
-export function progressPrinter(label: string): ((progress: { done: number; total: number } | number, total?: number) => void) | undefined {
+export function progressPrinter(
+  label: string,
+): ((progress: { done: number; total: number } | number, total?: number) => void) | undefined {
   if (!process.stderr.isTTY) return undefined;
   let last = -1;
   return (progress, maybeTotal) => {
@@ -23,7 +25,14 @@ export function progressPrinter(label: string): ((progress: { done: number; tota
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export const printHuman = {
@@ -39,7 +48,9 @@ export const printHuman = {
           dataset.types.join(', '),
           dataset.version ?? '',
           dataset.children.join(', '),
-          Object.entries(dataset.members).map(([type, count]) => `${type} ${count}`).join(', '),
+          Object.entries(dataset.members)
+            .map(([type, count]) => `${type} ${count}`)
+            .join(', '),
         ]),
       ]),
       '',
@@ -57,26 +68,37 @@ export const printHuman = {
       ]),
       '',
       'Tables:',
-      table([['table', 'kind', 'rows'], ...report.tables.map((entry) => [`${entry.schema}:${entry.table}`, entry.kind, String(entry.rows)])]),
+      table([
+        ['table', 'kind', 'rows'],
+        ...report.tables.map((entry) => [`${entry.schema}:${entry.table}`, entry.kind, String(entry.rows)]),
+      ]),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   },
   verify(report: VerifyReport): void {
     const mb = (report.bytes / 1e6).toFixed(1);
     const state = report.ok ? 'OK' : `${report.problems.length} problem(s)`;
-    process.stdout.write(`${state}: ${report.files} files, ${mb} MB, ${report.checks} checksums checked${report.materialized ? '' : `, ${report.unfetched} files still to fetch`}\n`);
-    for (const problem of report.problems) process.stdout.write(`  ${problem.kind.padEnd(18)} ${problem.path}  ${problem.message}\n`);
+    process.stdout.write(
+      `${state}: ${report.files} files, ${mb} MB, ${report.checks} checksums checked${report.materialized ? '' : `, ${report.unfetched} files still to fetch`}\n`,
+    );
+    for (const problem of report.problems)
+      process.stdout.write(`  ${problem.kind.padEnd(18)} ${problem.path}  ${problem.message}\n`);
   },
   members(members: Record<string, Row[]>): void {
     for (const [type, rows] of Object.entries(members)) {
       process.stdout.write(`${type}: ${rows.length}\n`);
-      for (const row of rows.slice(0, 20)) process.stdout.write(`  ${String(row.RID)}  ${String(row.Filename ?? row.Name ?? row.Description ?? '')}\n`);
+      for (const row of rows.slice(0, 20))
+        process.stdout.write(
+          `  ${String(row.RID)}  ${String(row.Filename ?? row.Name ?? row.Description ?? '')}\n`,
+        );
       if (rows.length > 20) process.stdout.write(`  … ${rows.length - 20} more (use --json for all)\n`);
     }
   },
   values(values: FeatureValue[]): void {
     for (const value of values) {
-      const shown = Object.entries(value.values).map(([column, cell]) => `${column}=${cell === null ? '' : String(cell)}`).join(' ');
+      const shown = Object.entries(value.values)
+        .map(([column, cell]) => `${column}=${cell === null ? '' : String(cell)}`)
+        .join(' ');
       process.stdout.write(`${value.target}  ${value.execution ?? ''}  ${shown}\n`);
     }
   },

@@ -4,9 +4,16 @@ import { SatchelError, isSatchelError } from '../core/common/index.js';
 import { exportImageFolder } from '../core/export/index.js';
 import { verifyBag } from '../core/verify/index.js';
 import { resolveWorkspace } from '../core/workspace/index.js';
-import { EXIT_BAD_INPUT, EXIT_PROBLEMS, parse, requireBagArgument, requireOption, selectorOption, withBag } from './args.js';
+import {
+  EXIT_BAD_INPUT,
+  EXIT_PROBLEMS,
+  parse,
+  requireBagArgument,
+  requireOption,
+  selectorOption,
+  withBag,
+} from './args.js';
 import { printHuman, printJson, progressPrinter } from './output.js';
-
 
 const USAGE = `Usage: satchel <command> [options]
 
@@ -58,8 +65,12 @@ const COMMANDS: Record<string, Command> = {
   },
   verify: async (args) => {
     const { values, positionals } = parse(args, {});
-    const bagDir = await locateBag(requireBagArgument(positionals), { workspace: resolveWorkspace(values.workspace) });
-    const report = await verifyBag(bagDir, { onProgress: values.json ? undefined : progressPrinter('Verifying') });
+    const bagDir = await locateBag(requireBagArgument(positionals), {
+      workspace: resolveWorkspace(values.workspace),
+    });
+    const report = await verifyBag(bagDir, {
+      onProgress: values.json ? undefined : progressPrinter('Verifying'),
+    });
     if (values.json) printJson(report);
     else printHuman.verify(report);
     return report.ok ? 0 : EXIT_PROBLEMS;
@@ -74,7 +85,7 @@ const COMMANDS: Record<string, Command> = {
       const dataset = (values.dataset as string | undefined) ?? bag.rid;
       const all = bag.allMembers(dataset, values.recurse === true);
       const chosen = values.type ? { [values.type as string]: all[values.type as string] ?? [] } : all;
-      if (values.type && !(values.type as string in all)) bag.elementType(values.type as string);
+      if (values.type && !((values.type as string) in all)) bag.elementType(values.type as string);
       if (values.json) printJson(chosen);
       else printHuman.members(chosen);
       return 0;
@@ -93,7 +104,12 @@ const COMMANDS: Record<string, Command> = {
       const target = requireOption(values.target, '--target');
       const feature = requireOption(values.feature, '--feature');
       const selector = selectorOption(values.selector as string | undefined) ?? { kind: 'newest' };
-      const result = bag.featureValues(target, feature, selector, (values.dataset as string | undefined) ?? bag.rid);
+      const result = bag.featureValues(
+        target,
+        feature,
+        selector,
+        (values.dataset as string | undefined) ?? bag.rid,
+      );
       if (values.json) printJson(result);
       else printHuman.values(result);
       return 0;

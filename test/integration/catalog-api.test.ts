@@ -20,11 +20,16 @@ async function call<C extends Channel>(channel: C, request: RequestOf<C>): Promi
 }
 
 beforeAll(async () => {
-  const source = await openBag(buildMiniBag(path.join(scratch.dir, 'source'), { images: 6 }), { workspace: path.join(scratch.dir, 'seed-ws') });
+  const source = await openBag(buildMiniBag(path.join(scratch.dir, 'source'), { images: 6 }), {
+    workspace: path.join(scratch.dir, 'seed-ws'),
+  });
   standIn = await startStandIn({ seed: (server) => void seedCatalogFromBag(server, source, '1') });
   source.close();
   url = `${standIn.origin}/ermrest/catalog/1`;
-  api = createApi({ workspace: path.join(scratch.dir, 'workspace'), homeDir: path.join(scratch.dir, 'home') });
+  api = createApi({
+    workspace: path.join(scratch.dir, 'workspace'),
+    homeDir: path.join(scratch.dir, 'home'),
+  });
 });
 afterAll(async () => {
   await api.close();
@@ -35,7 +40,15 @@ afterAll(async () => {
 describe('the catalog channels', () => {
   it('connects with a login and lists datasets; secrets never come back', async () => {
     const connection = await call('catalog:connect', { url, username: 'testadmin', password: 'testadmin' });
-    expect(connection).toEqual({ url, origin: standIn.origin, catalog: '1', user: 'testadmin', online: true, credentialSource: 'login', problem: null });
+    expect(connection).toEqual({
+      url,
+      origin: standIn.origin,
+      catalog: '1',
+      user: 'testadmin',
+      online: true,
+      credentialSource: 'login',
+      problem: null,
+    });
     expect(JSON.stringify(await call('catalog:state', {}))).not.toContain('webauthn=');
     const datasets = await call('catalog:datasets', { url });
     expect(datasets.map((dataset) => dataset.rid).sort()).toEqual(['D1', 'D1-T']);
@@ -46,7 +59,12 @@ describe('the catalog channels', () => {
     expect(download).toMatchObject({ rid: 'D1', materialized: false });
     const opened = await call('bag:open', { path: download.path });
     expect(opened.report.datasets.find((dataset) => dataset.rid === 'D1-T')!.members.Image).toBe(3);
-    await call('labels:set', { bagId: opened.bagId, feature: 'Image/Label', targets: ['I0', 'I3'], values: { Label: 'Bird' } });
+    await call('labels:set', {
+      bagId: opened.bagId,
+      feature: 'Image/Label',
+      targets: ['I0', 'I3'],
+      values: { Label: 'Bird' },
+    });
     const committed = await call('catalog:commit', { bagId: opened.bagId, url });
     expect(committed.inserted['lab:Execution_Image_Label']).toHaveLength(2);
     expect((await call('catalog:commit', { bagId: opened.bagId, url })).alreadyCommitted).toBe(true);
@@ -57,11 +75,18 @@ describe('the catalog channels', () => {
     expect(anonymous.credentialSource).toBe('none');
     const bag = buildMiniBag(path.join(scratch.dir, 'other'), { images: 4, rid: 'D1' });
     const opened = await call('bag:open', { path: bag });
-    await call('labels:set', { bagId: opened.bagId, feature: 'Image/Label', targets: ['I1'], values: { Label: 'Cat' } });
+    await call('labels:set', {
+      bagId: opened.bagId,
+      feature: 'Image/Label',
+      targets: ['I1'],
+      values: { Label: 'Cat' },
+    });
     const result = await api.handle('catalog:commit', { bagId: opened.bagId, url });
     expect(result.ok === false && result.error.kind).toBe('auth-required');
     const state = await call('catalog:state', {});
-    expect(state.connections[0]!.problem).toBe('The catalog asks you to sign in again; your drafts are kept.');
+    expect(state.connections[0]!.problem).toBe(
+      'The catalog asks you to sign in again; your drafts are kept.',
+    );
     expect(await call('labels:drafts', { bagId: opened.bagId, feature: 'Image/Label' })).toHaveLength(1);
   });
 

@@ -4,7 +4,13 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FeatureValue, InspectReport, VerifyReport } from '../../shared/bag.js';
 import { buildMiniBag } from '../support/mini-bag.js';
-import { expectedFacts, fixtureBags, hasFixtures, repoRoot, temporaryDirectory } from '../support/fixtures.js';
+import {
+  expectedFacts,
+  fixtureBags,
+  hasFixtures,
+  repoRoot,
+  temporaryDirectory,
+} from '../support/fixtures.js';
 
 const scratch = temporaryDirectory();
 const workspace = path.join(scratch.dir, 'workspace');
@@ -12,10 +18,14 @@ afterAll(() => scratch.cleanup());
 
 /** Runs the built CLI exactly as `npx satchel` would. */
 function satchel(...args: string[]) {
-  const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'satchel.js'), ...args, '--workspace', workspace], {
-    encoding: 'utf8',
-    env: { ...process.env, SATCHEL_WORKSPACE: '' },
-  });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, 'bin', 'satchel.js'), ...args, '--workspace', workspace],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, SATCHEL_WORKSPACE: '' },
+    },
+  );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -30,9 +40,26 @@ describe('the satchel command on a self-made bag', () => {
 
   it('inspect --json has the documented shape', () => {
     const report = json<InspectReport>(satchel('inspect', bag, '--json'));
-    expect(Object.keys(report).sort()).toEqual(['datasets', 'features', 'format', 'materialized', 'rid', 'snaptime', 'tables', 'version']);
+    expect(Object.keys(report).sort()).toEqual([
+      'datasets',
+      'features',
+      'format',
+      'materialized',
+      'rid',
+      'snaptime',
+      'tables',
+      'version',
+    ]);
     expect(report.features).toEqual([
-      { target: 'Image', name: 'Label', table: 'lab:Execution_Image_Label', termColumns: ['Label'], valueColumns: ['Score'], assetColumns: [], rows: 6 },
+      {
+        target: 'Image',
+        name: 'Label',
+        table: 'lab:Execution_Image_Label',
+        termColumns: ['Label'],
+        valueColumns: ['Score'],
+        assetColumns: [],
+        rows: 6,
+      },
     ]);
     expect(report.datasets[0]).toEqual({
       rid: 'D1',
@@ -45,7 +72,9 @@ describe('the satchel command on a self-made bag', () => {
   });
 
   it('members --recurse lists rows per element type', () => {
-    const members = json<Record<string, Record<string, unknown>[]>>(satchel('members', bag, '--recurse', '--json'));
+    const members = json<Record<string, Record<string, unknown>[]>>(
+      satchel('members', bag, '--recurse', '--json'),
+    );
     expect(members.Image).toHaveLength(6);
     expect(members.Image![0]).toMatchObject({ RID: 'I0', Filename: 'image_0.bin', Length: 14 });
     const direct = json<Record<string, unknown[]>>(satchel('members', bag, '--dataset', 'D1-T', '--json'));
@@ -53,8 +82,15 @@ describe('the satchel command on a self-made bag', () => {
   });
 
   it('values prints one record per target', () => {
-    const values = json<FeatureValue[]>(satchel('values', bag, '--target', 'Image', '--feature', 'Label', '--json'));
-    expect(values[0]).toEqual({ target: 'I0', execution: 'E1', rct: '2026-01-01T10:00:00.000000+00:00', values: { Label: 'Cat', Score: 0.5 } });
+    const values = json<FeatureValue[]>(
+      satchel('values', bag, '--target', 'Image', '--feature', 'Label', '--json'),
+    );
+    expect(values[0]).toEqual({
+      target: 'I0',
+      execution: 'E1',
+      rct: '2026-01-01T10:00:00.000000+00:00',
+      values: { Label: 'Cat', Score: 0.5 },
+    });
   });
 
   it('verify --json reports a good bag and exits 0', () => {
@@ -68,7 +104,9 @@ describe('the satchel command on a self-made bag', () => {
     fs.writeFileSync(path.join(damaged, 'data', 'lab', 'extra.txt'), 'not listed');
     const problems = satchel('verify', damaged, '--json');
     expect(problems.status).toBe(1);
-    expect((JSON.parse(problems.stdout) as VerifyReport).problems.map((problem) => problem.kind)).toContain('unexpected-file');
+    expect((JSON.parse(problems.stdout) as VerifyReport).problems.map((problem) => problem.kind)).toContain(
+      'unexpected-file',
+    );
     const plain = path.join(scratch.dir, 'plain');
     fs.mkdirSync(plain);
     const refused = satchel('verify', plain, '--json');
@@ -87,8 +125,12 @@ describe('the satchel command on a self-made bag', () => {
 
   it('export builds the ImageFolder tree with symlinks, or copies', () => {
     const out = path.join(scratch.dir, 'export-links');
-    const manifest = json<Record<string, string>>(satchel('export', bag, '--out', out, '--target', 'Label', '--selector', 'newest'));
-    const written = Object.values(manifest).map((file) => path.relative(out, file)).sort();
+    const manifest = json<Record<string, string>>(
+      satchel('export', bag, '--out', out, '--target', 'Label', '--selector', 'newest'),
+    );
+    const written = Object.values(manifest)
+      .map((file) => path.relative(out, file))
+      .sort();
     // D1 is Complete (no folder); D1-T is Training; direct members of an untyped-map dataset add nothing.
     expect(written).toContain(path.join('training', 'Dog', 'image_1.bin'));
     expect(written).toContain(path.join('Cat', 'image_0.bin'));
@@ -104,8 +146,11 @@ describe.skipIf(!hasFixtures)('the satchel command on the fixture bags', () => {
     const facts = expectedFacts();
     for (const input of [fixtureBags.formatB, fixtureBags.formatBZip]) {
       const report = json<InspectReport>(satchel('inspect', input, '--json'));
-      const counts = Object.fromEntries(report.tables.map((table) => [`${table.schema}:${table.table}`, table.rows]));
-      for (const [table, rows] of Object.entries(facts.bags.bccd!.tables!)) expect(counts[table], table).toBe(rows);
+      const counts = Object.fromEntries(
+        report.tables.map((table) => [`${table.schema}:${table.table}`, table.rows]),
+      );
+      for (const [table, rows] of Object.entries(facts.bags.bccd!.tables!))
+        expect(counts[table], table).toBe(rows);
     }
   });
 
@@ -118,9 +163,19 @@ describe.skipIf(!hasFixtures)('the satchel command on the fixture bags', () => {
   it('values with each selector agree with deriva-ml on a disagreement', () => {
     const facts = expectedFacts();
     const pick = (selector: string) =>
-      json<FeatureValue[]>(satchel('values', fixtureBags.formatB, '--target', 'Image', '--feature', 'Cell_Type', '--selector', selector, '--json')).find(
-        (value) => value.target === '49T',
-      );
+      json<FeatureValue[]>(
+        satchel(
+          'values',
+          fixtureBags.formatB,
+          '--target',
+          'Image',
+          '--feature',
+          'Cell_Type',
+          '--selector',
+          selector,
+          '--json',
+        ),
+      ).find((value) => value.target === '49T');
     expect(pick('newest')!.values.Cell_Type).toBe('Lymphocyte');
     expect(pick('first')!.values.Cell_Type).toBe('Eosinophil');
     expect(pick('majority')!.values.Cell_Type).toBe('Lymphocyte');
@@ -131,14 +186,28 @@ describe.skipIf(!hasFixtures)('the satchel command on the fixture bags', () => {
     const out = path.join(scratch.dir, 'bccd-export');
     const facts = expectedFacts();
     const manifest = json<Record<string, string>>(
-      satchel('export', fixtureBags.formatB, '--out', out, '--target', 'Cell_Type', '--selector', `execution:${facts.bccd.executions.A}`, '--missing', 'skip'),
+      satchel(
+        'export',
+        fixtureBags.formatB,
+        '--out',
+        out,
+        '--target',
+        'Cell_Type',
+        '--selector',
+        `execution:${facts.bccd.executions.A}`,
+        '--missing',
+        'skip',
+      ),
     );
     const written = Object.values(manifest).map((file) => path.relative(out, file).split(path.sep));
     expect(written).toHaveLength(200);
     const counts: Record<string, number> = {};
-    for (const [split, label] of written) counts[`${split}/${label}`] = (counts[`${split}/${label}`] ?? 0) + 1;
+    for (const [split, label] of written)
+      counts[`${split}/${label}`] = (counts[`${split}/${label}`] ?? 0) + 1;
     expect(Object.keys(counts).every((key) => /^(training|testing)\//.test(key))).toBe(true);
-    const trainingCount = Object.entries(counts).filter(([key]) => key.startsWith('training/')).reduce((sum, [, n]) => sum + n, 0);
+    const trainingCount = Object.entries(counts)
+      .filter(([key]) => key.startsWith('training/'))
+      .reduce((sum, [, n]) => sum + n, 0);
     expect(trainingCount).toBe(127);
   });
 });

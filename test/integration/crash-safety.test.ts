@@ -12,9 +12,13 @@ afterAll(() => scratch.cleanup());
 /** Starts a labeler, lets it run until it has acknowledged a random number of labels, then SIGKILLs it. */
 function runAndKill(generation: number, acked: Map<string, number>): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'test', 'support', 'crash-labeler.mjs'), scratch.dir, String(generation)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'test', 'support', 'crash-labeler.mjs'), scratch.dir, String(generation)],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const killAfter = 1 + Math.floor(Math.random() * 40);
     let seen = 0;
     let buffer = '';
@@ -35,7 +39,8 @@ function runAndKill(generation: number, acked: Map<string, number>): Promise<voi
     child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
     child.on('exit', (_code, signal) => {
       clearTimeout(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`labeler ${generation} ended without being killed: ${errors}`));
+      if (signal !== 'SIGKILL')
+        reject(new Error(`labeler ${generation} ended without being killed: ${errors}`));
       else resolve();
     });
   });
@@ -50,9 +55,12 @@ describe('crash safety of the drafts store', () => {
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       const stored = new Map(
-        (db.prepare(`SELECT target, "values" FROM label_drafts WHERE bag_rid = 'CRASH'`).all() as { target: string; values: string }[]).map(
-          (row) => [row.target, (JSON.parse(row.values) as { Score: number }).Score],
-        ),
+        (
+          db.prepare(`SELECT target, "values" FROM label_drafts WHERE bag_rid = 'CRASH'`).all() as {
+            target: string;
+            values: string;
+          }[]
+        ).map((row) => [row.target, (JSON.parse(row.values) as { Score: number }).Score]),
       );
       expect(acked.size).toBeGreaterThan(0);
       for (const [target, seq] of acked) {

@@ -29,12 +29,17 @@ describe.skipIf(!hasFixtures)('the real fixture bags', () => {
   });
 
   it('counts every table of the Format B bag as the fixture README lists', () => {
-    const counts = Object.fromEntries(formatB.inspect().tables.map((table) => [`${table.schema}:${table.table}`, table.rows]));
-    for (const [table, rows] of Object.entries(facts!.bags.bccd!.tables!)) expect(counts[table], table).toBe(rows);
+    const counts = Object.fromEntries(
+      formatB.inspect().tables.map((table) => [`${table.schema}:${table.table}`, table.rows]),
+    );
+    for (const [table, rows] of Object.entries(facts!.bags.bccd!.tables!))
+      expect(counts[table], table).toBe(rows);
   });
 
   it('classifies tables by structure', () => {
-    const kinds = Object.fromEntries(formatB.inspect().tables.map((table) => [`${table.schema}:${table.table}`, table.kind]));
+    const kinds = Object.fromEntries(
+      formatB.inspect().tables.map((table) => [`${table.schema}:${table.table}`, table.kind]),
+    );
     expect(kinds['hematology:Image']).toBe('asset');
     expect(kinds['hematology:Cell_Type']).toBe('vocabulary');
     expect(kinds['hematology:Dataset_Image']).toBe('association');
@@ -65,9 +70,12 @@ describe.skipIf(!hasFixtures)('the real fixture bags', () => {
     const training = formatB.allMembers(Training!, false);
     expect(training.Image).toHaveLength(200);
     expect(training.Dataset).toHaveLength(0);
-    expect(formatB.allMembers(Complete!, false).Dataset!.map((row) => row.RID).sort()).toEqual(
-      [facts!.bccd.datasets.Training, facts!.bccd.datasets.Testing].sort(),
-    );
+    expect(
+      formatB
+        .allMembers(Complete!, false)
+        .Dataset!.map((row) => row.RID)
+        .sort(),
+    ).toEqual([facts!.bccd.datasets.Training, facts!.bccd.datasets.Testing].sort());
   });
 
   it('describes features with their terms, values and vocabulary', () => {
@@ -82,7 +90,12 @@ describe.skipIf(!hasFixtures)('the real fixture bags', () => {
       rows: 620,
     });
     const neutrophil = cellType.terms[0]!.terms.find((term) => term.name === 'Neutrophil')!;
-    expect(neutrophil.synonyms).toEqual(['PMN', 'Polymorphonuclear neutrophil', 'Segmented neutrophil', 'Seg']);
+    expect(neutrophil.synonyms).toEqual([
+      'PMN',
+      'Polymorphonuclear neutrophil',
+      'Segmented neutrophil',
+      'Seg',
+    ]);
     expect(features.find((feature) => feature.name === 'Quality')!.rows).toBe(100);
   });
 
@@ -140,7 +153,11 @@ describe.skipIf(!hasFixtures)('the real fixture bags', () => {
     const b = formatB.inspect();
     expect({ ...a, format: 'B', tables: [] }).toEqual({ ...b, tables: [] });
     // deriva-ml 1.24 never walks into Execution (no Execution/Workflow CSVs) and exports every vocabulary in full.
-    const notExportedByLegacy = new Set(['deriva-ml:Execution', 'deriva-ml:Workflow', 'deriva-ml:Workflow_Type']);
+    const notExportedByLegacy = new Set([
+      'deriva-ml:Execution',
+      'deriva-ml:Workflow',
+      'deriva-ml:Workflow_Type',
+    ]);
     const rows = (report: typeof a) =>
       report.tables.filter((table) => !notExportedByLegacy.has(`${table.schema}:${table.table}`));
     expect(rows(a)).toEqual(rows(b));

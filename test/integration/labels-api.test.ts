@@ -49,12 +49,29 @@ describe('the labels channels', () => {
 
   it('sets, bulk-sets, undoes and redoes, answering with the drafts and progress to show', async () => {
     const one = await call('labels:set', { bagId, feature, targets: ['I0'], values: { Label: 'Cat' } });
-    expect(one).toMatchObject({ kind: 'set', changed: 1, progress: { labeled: 1, total: 10 }, canUndo: true, canRedo: false });
+    expect(one).toMatchObject({
+      kind: 'set',
+      changed: 1,
+      progress: { labeled: 1, total: 10 },
+      canUndo: true,
+      canRedo: false,
+    });
     expect(one.drafts[0]).toMatchObject({ target: 'I0', values: { Label: 'Cat', Score: null } });
-    const bulk = await call('labels:set', { bagId, feature, targets: ['I1', 'I2', 'I3'], values: { Label: 'Dog', Score: 0.5 } });
+    const bulk = await call('labels:set', {
+      bagId,
+      feature,
+      targets: ['I1', 'I2', 'I3'],
+      values: { Label: 'Dog', Score: 0.5 },
+    });
     expect(bulk.progress).toEqual({ labeled: 4, total: 10 });
     const undone = await call('labels:undo', { bagId, feature });
-    expect(undone).toMatchObject({ kind: 'undo', changed: 3, drafts: [], progress: { labeled: 1, total: 10 }, canRedo: true });
+    expect(undone).toMatchObject({
+      kind: 'undo',
+      changed: 3,
+      drafts: [],
+      progress: { labeled: 1, total: 10 },
+      canRedo: true,
+    });
     const redone = await call('labels:redo', { bagId, feature });
     expect(redone.drafts.map((draft) => draft.target)).toEqual(['I1', 'I2', 'I3']);
     const queue = await call('labels:queue', { bagId, feature, kind: 'unlabeled' });
@@ -62,10 +79,18 @@ describe('the labels channels', () => {
   });
 
   it('refuses an invalid record with the reason and changes nothing', async () => {
-    const result = await api.handle('labels:set', { bagId, feature, targets: ['I5'], values: { Label: 'Horse' } });
+    const result = await api.handle('labels:set', {
+      bagId,
+      feature,
+      targets: ['I5'],
+      values: { Label: 'Horse' },
+    });
     expect(result).toEqual({
       ok: false,
-      error: { kind: 'bad-argument', message: 'The Label label is invalid: Label must be one of Bird, Cat, Dog, not "Horse".' },
+      error: {
+        kind: 'bad-argument',
+        message: 'The Label label is invalid: Label must be one of Bird, Cat, Dog, not "Horse".',
+      },
     });
     expect(await call('labels:drafts', { bagId, feature, targets: ['I5'] })).toEqual([]);
   });
@@ -75,12 +100,21 @@ describe('the labels channels', () => {
     expect(exported.count).toBe(4);
     const text = `${exported.text}{"Image":"I9","Label":"Cow"}\n`;
     const imported = await call('labels:import', { bagId, feature, format: 'jsonl', text });
-    expect(imported).toMatchObject({ imported: 4, changed: 0, rejects: [{ line: 5, reason: 'Label must be one of Bird, Cat, Dog, not "Cow".' }] });
+    expect(imported).toMatchObject({
+      imported: 4,
+      changed: 0,
+      rejects: [{ line: 5, reason: 'Label must be one of Bird, Cat, Dog, not "Cow".' }],
+    });
   });
 
   it('keeps the history of every change', async () => {
     const history = await call('labels:history', { bagId, limit: 50 });
     expect(history.filter((entry) => entry.kind === 'undo')).toHaveLength(3);
-    expect(history.at(-1)).toMatchObject({ kind: 'set', target: 'I0', old: null, new: { Label: 'Cat', Score: null } });
+    expect(history.at(-1)).toMatchObject({
+      kind: 'set',
+      target: 'I0',
+      old: null,
+      new: { Label: 'Cat', Score: null },
+    });
   });
 });

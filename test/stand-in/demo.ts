@@ -19,16 +19,27 @@ async function main(): Promise<void> {
   const home = path.join(root, 'home');
   fs.mkdirSync(home, { recursive: true });
   process.stderr.write(`Building the demo catalog in ${root} ...\n`);
-  const sample = await openBag(await buildSampleBag(path.join(root, 'catalog-source')), { workspace: path.join(root, 'catalog-source') });
-  const standIn = await startStandIn({ dataDir: path.join(root, 'catalog'), seed: (server) => void seedCatalogFromBag(server, sample, '1') });
+  const sample = await openBag(await buildSampleBag(path.join(root, 'catalog-source')), {
+    workspace: path.join(root, 'catalog-source'),
+  });
+  const standIn = await startStandIn({
+    dataDir: path.join(root, 'catalog'),
+    seed: (server) => void seedCatalogFromBag(server, sample, '1'),
+  });
   sample.close();
   const catalogUrl = `${standIn.origin}/ermrest/catalog/1`;
   // deriva-py's credential file in the demo's own home: Satchel signs in as the demo curator with it.
   fs.mkdirSync(path.join(home, '.deriva'), { recursive: true });
-  fs.writeFileSync(path.join(home, '.deriva', 'credential.json'), JSON.stringify({ '127.0.0.1': { username: 'testadmin', password: 'testadmin' } }), { mode: 0o600 });
+  fs.writeFileSync(
+    path.join(home, '.deriva', 'credential.json'),
+    JSON.stringify({ '127.0.0.1': { username: 'testadmin', password: 'testadmin' } }),
+    { mode: 0o600 },
+  );
   const server = await startServer({ workspace, homeDir: home });
   const url = `${server.url}&catalog=${encodeURIComponent(catalogUrl)}`;
-  process.stderr.write(`Demo catalog: ${catalogUrl} (user testadmin, password testadmin)\nSatchel: open the address below. Ctrl-C stops the demo.\n`);
+  process.stderr.write(
+    `Demo catalog: ${catalogUrl} (user testadmin, password testadmin)\nSatchel: open the address below. Ctrl-C stops the demo.\n`,
+  );
   process.stdout.write(`${url}\n`);
   openBrowser(url);
   await new Promise<void>((resolve) => {

@@ -11,8 +11,14 @@ const PAGE = 5000;
  * inserted in foreign-key order — so commit and download tests run without the fixtures.
  */
 export function seedCatalogFromBag(standIn: StandIn, bag: Bag, id = '1'): CatalogHandle {
-  const catalog = standIn.createCatalog({ id, owner: ['testadmin'], acls: { select: ['testuser'], enumerate: ['testuser'] } });
-  const document = JSON.parse(fs.readFileSync(path.join(bag.root, 'data', 'schema.json'), 'utf8')) as { schemas: Record<string, unknown> };
+  const catalog = standIn.createCatalog({
+    id,
+    owner: ['testadmin'],
+    acls: { select: ['testuser'], enumerate: ['testuser'] },
+  });
+  const document = JSON.parse(fs.readFileSync(path.join(bag.root, 'data', 'schema.json'), 'utf8')) as {
+    schemas: Record<string, unknown>;
+  };
   // Every new catalog already has its public schema (ERMrest_Client, ERMrest_RID_Lease).
   delete document.schemas.public;
   catalog.defineModel(document);
@@ -23,13 +29,29 @@ export function seedCatalogFromBag(standIn: StandIn, bag: Bag, id = '1'): Catalo
     // A foreign key into a table not loaded yet (a cycle such as Dataset ↔ Dataset_Version) is
     // inserted as NULL and patched once everything is in.
     const deferred = table.foreignKeys
-      .filter((fk) => fk.columns.length === 1 && fk.schema !== 'public' && !inserted.has(`${fk.schema}:${fk.table}`) && `${fk.schema}:${fk.table}` !== qualified)
+      .filter(
+        (fk) =>
+          fk.columns.length === 1 &&
+          fk.schema !== 'public' &&
+          !inserted.has(`${fk.schema}:${fk.table}`) &&
+          `${fk.schema}:${fk.table}` !== qualified,
+      )
       .map((fk) => fk.columns[0]!)
       .filter((column) => table.columnByName.get(column)?.nullok);
     const rows = allRows(bag, qualified);
-    if (rows.length > 0) catalog.insertRows(qualified, rows.map((row) => ({ ...row, ...Object.fromEntries(deferred.map((column) => [column, null])) })));
+    if (rows.length > 0)
+      catalog.insertRows(
+        qualified,
+        rows.map((row) => ({ ...row, ...Object.fromEntries(deferred.map((column) => [column, null])) })),
+      );
     if (deferred.length > 0 && rows.length > 0) {
-      patches.push({ table: qualified, rows: rows.map((row) => ({ RID: row.RID, ...Object.fromEntries(deferred.map((column) => [column, row[column] ?? null])) })) });
+      patches.push({
+        table: qualified,
+        rows: rows.map((row) => ({
+          RID: row.RID,
+          ...Object.fromEntries(deferred.map((column) => [column, row[column] ?? null])),
+        })),
+      });
     }
     inserted.add(qualified);
   }

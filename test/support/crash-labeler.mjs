@@ -14,7 +14,14 @@ const shape = recordShape({
   rows: 0,
   targetSchema: 'lab',
   schema: 'lab',
-  terms: [{ column: 'Label', vocabulary: 'lab:Label', nullok: false, terms: ['Cat', 'Dog', 'Bird'].map((name) => ({ name, description: null, synonyms: [] })) }],
+  terms: [
+    {
+      column: 'Label',
+      vocabulary: 'lab:Label',
+      nullok: false,
+      terms: ['Cat', 'Dog', 'Bird'].map((name) => ({ name, description: null, synonyms: [] })),
+    },
+  ],
   values: [{ column: 'Score', type: 'float8', nullok: true }],
   assets: [],
   qualifierColumns: [],
@@ -27,7 +34,13 @@ for (let n = 0; n < 100000; n++) {
   const seq = Number(generation) * 100000 + n;
   const target = `I${n % 40}`;
   if (n % 7 === 6) {
-    store.set(scope, shape, [`I${n % 40}`, `I${(n + 1) % 40}`, `I${(n + 2) % 40}`], { Label: terms[n % 3], Score: seq }, 'crash');
+    store.set(
+      scope,
+      shape,
+      [`I${n % 40}`, `I${(n + 1) % 40}`, `I${(n + 2) % 40}`],
+      { Label: terms[n % 3], Score: seq },
+      'crash',
+    );
     process.stdout.write(`ack ${n % 40},${(n + 1) % 40},${(n + 2) % 40} ${seq}\n`);
   } else {
     store.set(scope, shape, [target], { Label: terms[n % 3], Score: seq }, 'crash');

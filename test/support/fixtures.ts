@@ -23,14 +23,24 @@ export interface ExpectedFacts {
     executions: Record<string, string>;
     versions: Record<string, { rows: Record<string, string>; snaptime: string }>;
     'counts_at_1.0.0': Record<string, number>;
-    annotator_disagreements: { Image: string; Filename: string; A: string; B: string; Model: string; Model_Confidence: number }[];
+    annotator_disagreements: {
+      Image: string;
+      Filename: string;
+      A: string;
+      B: string;
+      Model: string;
+      Model_Confidence: number;
+    }[];
     annotator_overlap_images: number;
     image_quality_counts: Record<string, number>;
     labels_csv_class_counts: Record<string, number>;
     model_vs_annotator_A_mismatches: number;
     image_rid_by_filename: Record<string, string>;
   };
-  bags: Record<string, { tables?: Record<string, number>; assets: number; validate: number; holey_missing?: number }>;
+  bags: Record<
+    string,
+    { tables?: Record<string, number>; assets: number; validate: number; holey_missing?: number }
+  >;
 }
 
 export function expectedFacts(): ExpectedFacts {

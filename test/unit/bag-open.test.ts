@@ -43,18 +43,30 @@ describe('opening a self-made bag', () => {
   it('reads datasets, versions in PEP 440 order, members and feature values', async () => {
     const opened = await openBag(bag, { workspace });
     const report = opened.inspect();
-    expect(report).toMatchObject({ rid: 'D1', format: 'B', version: '0.10.0', materialized: true, snaptime: '2TA-0000-0001' });
+    expect(report).toMatchObject({
+      rid: 'D1',
+      format: 'B',
+      version: '0.10.0',
+      materialized: true,
+      snaptime: '2TA-0000-0001',
+    });
     expect(report.datasets.map((dataset) => [dataset.rid, dataset.types, dataset.members.Image])).toEqual([
       ['D1', ['Complete'], 3],
       ['D1-T', ['Training'], 3],
     ]);
     expect(report.datasets[0]!.description).toBe('Mini, "root"');
     expect(opened.members('D1', { elementType: 'Image', recurse: true }).total).toBe(6);
-    const sorted = opened.members('D1', { elementType: 'Image', recurse: true, sort: { column: 'Width', descending: true }, limit: 2 });
+    const sorted = opened.members('D1', {
+      elementType: 'Image',
+      recurse: true,
+      sort: { column: 'Width', descending: true },
+      limit: 2,
+    });
     expect(sorted.rows.map((row) => row.Width)).toEqual([69, 68]);
     const filtered = opened.rows('lab:Image', { filters: [{ column: 'Filename', contains: 'IMAGE_3' }] });
     expect(filtered.rows.map((row) => row.RID)).toEqual(['I3']);
-    const types = opened.rows('deriva-ml:Dataset_Type', { filters: [{ column: 'Name', equals: 'Complete' }] }).rows[0]!;
+    const types = opened.rows('deriva-ml:Dataset_Type', { filters: [{ column: 'Name', equals: 'Complete' }] })
+      .rows[0]!;
     expect(types.Synonyms).toEqual(['All', 'Everything']);
     expect(opened.rows('deriva-ml:Dataset').rows[0]!.Deleted).toBe(false);
     expect(opened.featureValues('Image', 'Label', { kind: 'newest' })).toHaveLength(6);
@@ -70,7 +82,9 @@ describe('opening a self-made bag', () => {
     rewrite('data/lab/Label.csv', (text) => text.replace('A cat', 'A small cat'));
     const changed = await openBag(bag, { workspace });
     expect(changed.identity.databasePath).not.toBe(first.identity.databasePath);
-    expect(changed.vocabularyTerms('lab:Label').find((term) => term.name === 'Cat')!.description).toBe('A small cat');
+    expect(changed.vocabularyTerms('lab:Label').find((term) => term.name === 'Cat')!.description).toBe(
+      'A small cat',
+    );
     changed.close();
   });
 
@@ -103,7 +117,10 @@ describe('bad input is refused with one sentence and leaves nothing half-written
   });
 
   it('schema.json of the wrong shape', async () => {
-    fs.writeFileSync(path.join(bag, 'data', 'schema.json'), '{"snaptime": "X", "schemas": {"a": {"tables": 5}}}');
+    fs.writeFileSync(
+      path.join(bag, 'data', 'schema.json'),
+      '{"snaptime": "X", "schemas": {"a": {"tables": 5}}}',
+    );
     await expectRefused('bad-schema', /schema\.json is not an ERMrest schema document/);
   });
 
@@ -113,7 +130,12 @@ describe('bad input is refused with one sentence and leaves nothing half-written
   });
 
   it('a CSV whose header lacks a required column', async () => {
-    rewrite('data/lab/Dataset_Image.csv', (text) => text.split('\n').map((line) => line.split(',').slice(0, 6).join(',')).join('\n'));
+    rewrite('data/lab/Dataset_Image.csv', (text) =>
+      text
+        .split('\n')
+        .map((line) => line.split(',').slice(0, 6).join(','))
+        .join('\n'),
+    );
     await expectRefused('csv-header', /Dataset_Image\.csv: the header lacks the column "Image"/);
   });
 
@@ -124,7 +146,10 @@ describe('bad input is refused with one sentence and leaves nothing half-written
 
   it('a NULL in a NOT NULL column', async () => {
     rewrite('data/lab/Execution_Image_Label.csv', (text) => text.replace(',Label,Cat,', ',Label,,'));
-    await expectRefused('bad-value', /Execution_Image_Label\.csv line 2: Label is empty, but it cannot be NULL/);
+    await expectRefused(
+      'bad-value',
+      /Execution_Image_Label\.csv line 2: Label is empty, but it cannot be NULL/,
+    );
   });
 
   it('a row with too many fields', async () => {

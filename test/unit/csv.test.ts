@@ -47,7 +47,10 @@ describe('ERMrest CSV reader', () => {
       'Segmented neutrophil',
       'Seg',
     ]);
-    expect(parsePgArray('{"Severe NPDR","Pre-proliferative \\"R2\\""}')).toEqual(['Severe NPDR', 'Pre-proliferative "R2"']);
+    expect(parsePgArray('{"Severe NPDR","Pre-proliferative \\"R2\\""}')).toEqual([
+      'Severe NPDR',
+      'Pre-proliferative "R2"',
+    ]);
     expect(parsePgArray('{}')).toEqual([]);
     expect(parsePgArray('not an array')).toBeNull();
   });

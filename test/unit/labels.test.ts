@@ -29,7 +29,11 @@ const definition: FeatureDefinition = {
       column: 'Cell_Type',
       vocabulary: 'hematology:Cell_Type',
       nullok: false,
-      terms: ['Neutrophil', 'Eosinophil', 'Basophil'].map((name) => ({ name, description: null, synonyms: [] })),
+      terms: ['Neutrophil', 'Eosinophil', 'Basophil'].map((name) => ({
+        name,
+        description: null,
+        synonyms: [],
+      })),
     },
   ],
   values: [
@@ -55,11 +59,24 @@ describe('feature records', () => {
   });
 
   it('types values and refuses invalid ones with reasons', () => {
-    expect(validateRecord(shape, { Cell_Type: 'Basophil', Confidence: '0.9', Count: '7', Reviewed: 'true', Seen: '2026-01-02' })).toEqual({
+    expect(
+      validateRecord(shape, {
+        Cell_Type: 'Basophil',
+        Confidence: '0.9',
+        Count: '7',
+        Reviewed: 'true',
+        Seen: '2026-01-02',
+      }),
+    ).toEqual({
       ok: true,
       values: { Cell_Type: 'Basophil', Confidence: 0.9, Count: 7, Reviewed: true, Seen: '2026-01-02' },
     });
-    const bad = validateRecord(shape, { Cell_Type: 'Platelet', Count: '40000', Confidence: 'high', Extra: 1 });
+    const bad = validateRecord(shape, {
+      Cell_Type: 'Platelet',
+      Count: '40000',
+      Confidence: 'high',
+      Extra: 1,
+    });
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.reasons).toEqual([
       'Cell_Type has no column Extra.',
@@ -67,7 +84,10 @@ describe('feature records', () => {
       'Confidence must be a number, not "high".',
       'Count must be a whole number (int2), not "40000".',
     ]);
-    expect(validateRecord(shape, { Confidence: 0.5 })).toEqual({ ok: false, reasons: ['Cell_Type is required.'] });
+    expect(validateRecord(shape, { Confidence: 0.5 })).toEqual({
+      ok: false,
+      reasons: ['Cell_Type is required.'],
+    });
   });
 });
 
@@ -91,9 +111,17 @@ describe('the drafts store', () => {
     store.set(scope, shape, ['A'], { Cell_Type: 'Neutrophil' }, 'ann');
     store.set(scope, shape, ['A'], { Cell_Type: 'Basophil', Confidence: 0.4 }, 'ann');
     expect(store.drafts(scope)).toHaveLength(1);
-    expect(store.draft(scope, shape.table, 'A')!.values).toEqual({ Cell_Type: 'Basophil', Confidence: 0.4, Count: null, Reviewed: null, Seen: null });
+    expect(store.draft(scope, shape.table, 'A')!.values).toEqual({
+      Cell_Type: 'Basophil',
+      Confidence: 0.4,
+      Count: null,
+      Reviewed: null,
+      Seen: null,
+    });
     const history = store.history(scope);
-    expect(history.map((entry) => [entry.kind, entry.old?.Cell_Type ?? null, entry.new?.Cell_Type ?? null])).toEqual([
+    expect(
+      history.map((entry) => [entry.kind, entry.old?.Cell_Type ?? null, entry.new?.Cell_Type ?? null]),
+    ).toEqual([
       ['set', 'Neutrophil', 'Basophil'],
       ['set', null, 'Neutrophil'],
     ]);
@@ -101,7 +129,9 @@ describe('the drafts store', () => {
   });
 
   it('refuses an invalid label whole and changes nothing', () => {
-    expect(() => store.set(scope, shape, ['A', 'B'], { Cell_Type: 'Platelet' }, 'ann')).toThrow(/Cell_Type must be one of/);
+    expect(() => store.set(scope, shape, ['A', 'B'], { Cell_Type: 'Platelet' }, 'ann')).toThrow(
+      /Cell_Type must be one of/,
+    );
     expect(store.drafts(scope)).toEqual([]);
     expect(store.history(scope)).toEqual([]);
   });
@@ -110,13 +140,19 @@ describe('the drafts store', () => {
     store.set(scope, shape, ['A'], { Cell_Type: 'Neutrophil' }, 'ann');
     store.set(scope, shape, ['A', 'B', 'C'], { Cell_Type: 'Eosinophil' }, 'ann');
     expect(store.undo(scope, 'ann')!.changed).toBe(3);
-    expect(store.drafts(scope).map((draft) => [draft.target, draft.values.Cell_Type])).toEqual([['A', 'Neutrophil']]);
+    expect(store.drafts(scope).map((draft) => [draft.target, draft.values.Cell_Type])).toEqual([
+      ['A', 'Neutrophil'],
+    ]);
     expect(store.undo(scope, 'ann')!.changed).toBe(1);
     expect(store.drafts(scope)).toEqual([]);
     expect(store.undo(scope, 'ann')).toBeNull();
     store.redo(scope, 'ann');
     store.redo(scope, 'ann');
-    expect(store.drafts(scope).map((draft) => draft.values.Cell_Type)).toEqual(['Eosinophil', 'Eosinophil', 'Eosinophil']);
+    expect(store.drafts(scope).map((draft) => draft.values.Cell_Type)).toEqual([
+      'Eosinophil',
+      'Eosinophil',
+      'Eosinophil',
+    ]);
     expect(store.redo(scope, 'ann')).toBeNull();
   });
 
@@ -151,12 +187,23 @@ describe('the drafts store', () => {
 
 describe('drafts files', () => {
   const drafts = [
-    { target: 'A', values: { Cell_Type: 'Neutrophil', Confidence: 0.5, Count: null, Reviewed: true, Seen: null } },
-    { target: 'B', values: { Cell_Type: 'Basophil, rare', Confidence: null, Count: 2, Reviewed: null, Seen: '2026-01-01' } },
+    {
+      target: 'A',
+      values: { Cell_Type: 'Neutrophil', Confidence: 0.5, Count: null, Reviewed: true, Seen: null },
+    },
+    {
+      target: 'B',
+      values: { Cell_Type: 'Basophil, rare', Confidence: null, Count: 2, Reviewed: null, Seen: '2026-01-01' },
+    },
   ];
   const csvShape = recordShape({
     ...definition,
-    terms: [{ ...definition.terms[0]!, terms: [...definition.terms[0]!.terms, { name: 'Basophil, rare', description: null, synonyms: [] }] }],
+    terms: [
+      {
+        ...definition.terms[0]!,
+        terms: [...definition.terms[0]!.terms, { name: 'Basophil, rare', description: null, synonyms: [] }],
+      },
+    ],
   });
 
   it('exports in the shape of FeatureRecord.model_dump() and reads it back', () => {
@@ -176,7 +223,9 @@ describe('drafts files', () => {
       const text = exportDrafts(csvShape, drafts, format);
       const parsed = parseDrafts(csvShape, text, format, () => true);
       expect(parsed.rejects).toEqual([]);
-      expect(parsed.records.map((record) => ({ target: record.target, values: record.values }))).toEqual(drafts);
+      expect(parsed.records.map((record) => ({ target: record.target, values: record.values }))).toEqual(
+        drafts,
+      );
     }
   });
 
@@ -258,4 +307,3 @@ describe('agreement', () => {
     expect(fleissKappa([new Map()]).kappa).toBeNull();
   });
 });
-

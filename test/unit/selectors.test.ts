@@ -11,17 +11,26 @@ const record = (execution: string, rct: string | null, label: string): FeatureVa
 });
 
 describe('deriva-ml selectors', () => {
-  const records = [record('E1', '2026-01-02T00:00:00+00:00', 'cat'), record('E2', '2026-01-03T00:00:00+00:00', 'dog'), record('E3', '2026-01-01T00:00:00+00:00', 'dog')];
+  const records = [
+    record('E1', '2026-01-02T00:00:00+00:00', 'cat'),
+    record('E2', '2026-01-03T00:00:00+00:00', 'dog'),
+    record('E3', '2026-01-01T00:00:00+00:00', 'dog'),
+  ];
 
   it('newest and first compare RCT, a missing RCT counting as the empty string', () => {
     expect(selectRecord(records, { kind: 'newest' }, 'Label')!.execution).toBe('E2');
     expect(selectRecord(records, { kind: 'first' }, 'Label')!.execution).toBe('E3');
-    expect(selectRecord([...records, record('E4', null, 'x')], { kind: 'first' }, 'Label')!.execution).toBe('E4');
+    expect(selectRecord([...records, record('E4', null, 'x')], { kind: 'first' }, 'Label')!.execution).toBe(
+      'E4',
+    );
   });
 
   it('majority vote counts values and breaks ties by the newest record', () => {
     expect(selectRecord(records, { kind: 'majority' }, 'Label')!.values.Label).toBe('dog');
-    const tie = [record('E1', '2026-01-05T00:00:00+00:00', 'cat'), record('E2', '2026-01-03T00:00:00+00:00', 'dog')];
+    const tie = [
+      record('E1', '2026-01-05T00:00:00+00:00', 'cat'),
+      record('E2', '2026-01-03T00:00:00+00:00', 'dog'),
+    ];
     expect(selectRecord(tie, { kind: 'majority' }, 'Label')!.execution).toBe('E1');
   });
 

@@ -8,10 +8,24 @@ describe('PEP 440 version ordering', () => {
   });
 
   it('puts a dev row after its release and before the next post release', () => {
-    const sorted = ['1.0.0.post1', '1.0.0', '1.0.0.post1.dev2', '1.0.0.post1.dev10', '1.1.0', '1.0.0rc1', '1.0.0.dev1'].sort(
-      compareVersions,
-    );
-    expect(sorted).toEqual(['1.0.0.dev1', '1.0.0rc1', '1.0.0', '1.0.0.post1.dev2', '1.0.0.post1.dev10', '1.0.0.post1', '1.1.0']);
+    const sorted = [
+      '1.0.0.post1',
+      '1.0.0',
+      '1.0.0.post1.dev2',
+      '1.0.0.post1.dev10',
+      '1.1.0',
+      '1.0.0rc1',
+      '1.0.0.dev1',
+    ].sort(compareVersions);
+    expect(sorted).toEqual([
+      '1.0.0.dev1',
+      '1.0.0rc1',
+      '1.0.0',
+      '1.0.0.post1.dev2',
+      '1.0.0.post1.dev10',
+      '1.0.0.post1',
+      '1.1.0',
+    ]);
   });
 
   it('treats 1.0 and 1.0.0 as equal', () => {

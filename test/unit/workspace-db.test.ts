@@ -69,12 +69,20 @@ const DATA_AT_VERSION: Record<
       db.prepare(
         `INSERT INTO commit_rows (commit_id, feature, target, "values", rid, inserted) VALUES (?, 'hematology:Execution_Image_Cell_Type', '43Y', '{"Cell_Type":"Basophil"}', 'A1B', 1)`,
       ).run(commit);
-      db.prepare(`INSERT INTO commit_links (commit_id, "table", rid) VALUES (?, 'deriva-ml:Dataset_Execution', 'A1C')`).run(commit);
+      db.prepare(
+        `INSERT INTO commit_links (commit_id, "table", rid) VALUES (?, 'deriva-ml:Dataset_Execution', 'A1C')`,
+      ).run(commit);
     },
     check: (db) => {
-      expect(db.prepare('SELECT state, execution_rid FROM commits').all()).toEqual([{ state: 'features', execution_rid: '9ZZ' }]);
-      expect(db.prepare('SELECT target, rid, inserted FROM commit_rows').all()).toEqual([{ target: '43Y', rid: 'A1B', inserted: 1 }]);
-      expect(db.prepare('SELECT "table", rid FROM commit_links').all()).toEqual([{ table: 'deriva-ml:Dataset_Execution', rid: 'A1C' }]);
+      expect(db.prepare('SELECT state, execution_rid FROM commits').all()).toEqual([
+        { state: 'features', execution_rid: '9ZZ' },
+      ]);
+      expect(db.prepare('SELECT target, rid, inserted FROM commit_rows').all()).toEqual([
+        { target: '43Y', rid: 'A1B', inserted: 1 },
+      ]);
+      expect(db.prepare('SELECT "table", rid FROM commit_links').all()).toEqual([
+        { table: 'deriva-ml:Dataset_Execution', rid: 'A1C' },
+      ]);
     },
   },
 };

@@ -20,7 +20,9 @@ import { RequestError } from './errors.js';
 import { throttledProgress } from './progress.js';
 
 type CatalogChannel = Extract<keyof ResponseMap, `catalog:${string}`>;
-type CatalogHandlers = { [C in CatalogChannel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C> };
+type CatalogHandlers = {
+  [C in CatalogChannel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
+};
 
 interface Connection {
   client: CatalogClient;
@@ -51,7 +53,8 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
 
   const requireConnection = (url: string): Connection => {
     const found = connections.get(keyOf(url));
-    if (!found) throw new RequestError('not-found', `Satchel is not connected to ${url}; connect to it first.`);
+    if (!found)
+      throw new RequestError('not-found', `Satchel is not connected to ${url}; connect to it first.`);
     return found;
   };
 
@@ -70,7 +73,11 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
         connection.state = {
           ...connection.state,
           online: !offline,
-          problem: signIn ? 'The catalog asks you to sign in again; your drafts are kept.' : offline ? error.message : connection.state.problem,
+          problem: signIn
+            ? 'The catalog asks you to sign in again; your drafts are kept.'
+            : offline
+              ? error.message
+              : connection.state.problem,
         };
       }
       throw error;
@@ -79,12 +86,22 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
     }
   };
 
-  const credentialOf = async (request: RequestOf<'catalog:connect'>): Promise<{ credential: Credential | null; source: CredentialSource }> => {
+  const credentialOf = async (
+    request: RequestOf<'catalog:connect'>,
+  ): Promise<{ credential: Credential | null; source: CredentialSource }> => {
     const url = parseCatalogUrl(request.url);
     if (request.token) return { credential: pastedCredential(request.token), source: 'token' };
-    if (request.username) return { credential: await login(url.origin, request.username, request.password ?? ''), source: 'login' };
+    if (request.username)
+      return {
+        credential: await login(url.origin, request.username, request.password ?? ''),
+        source: 'login',
+      };
     const stored = await credentialFor(url.hostname, defaultCredentialFile(deps.homeDir));
-    if (stored?.kind === 'password') return { credential: await login(url.origin, stored.username, stored.password), source: 'credential-file' };
+    if (stored?.kind === 'password')
+      return {
+        credential: await login(url.origin, stored.username, stored.password),
+        source: 'credential-file',
+      };
     return stored ? { credential: stored, source: 'credential-file' } : { credential: null, source: 'none' };
   };
 
@@ -101,13 +118,24 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
       const client = new CatalogClient(key, { credential });
       const connection: Connection = {
         client,
-        state: { url: key, origin: client.url.origin, catalog: client.url.catalog, user: null, online: false, credentialSource: source, problem: null },
+        state: {
+          url: key,
+          origin: client.url.origin,
+          catalog: client.url.catalog,
+          user: null,
+          online: false,
+          credentialSource: source,
+          problem: null,
+        },
       };
       try {
         await tracked(connection, async (signal) => {
           await client.catalogInfo({ signal });
           const session = credential ? await client.session({ signal }).catch(() => null) : null;
-          connection.state = { ...connection.state, user: session?.client.display_name ?? session?.client.id ?? null };
+          connection.state = {
+            ...connection.state,
+            user: session?.client.display_name ?? session?.client.id ?? null,
+          };
         });
       } catch (error) {
         // A catalog that wants a sign-in is still reached: keep it, with the problem shown.

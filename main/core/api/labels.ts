@@ -33,10 +33,16 @@ export function labelHandlers(store: LabelStore, requireBag: (bagId: string) => 
     return found;
   };
 
-  const change = (labeling: LabelingSession, result: ActionResult | null, datasetRid?: string): LabelChange => {
+  const change = (
+    labeling: LabelingSession,
+    result: ActionResult | null,
+    datasetRid?: string,
+  ): LabelChange => {
     const { undo, redo } = store.canUndo(labeling.scope);
     const targets = result?.targets ?? [];
-    const drafts = targets.flatMap((target) => store.draft(labeling.scope, labeling.definition.table, target) ?? []);
+    const drafts = targets.flatMap(
+      (target) => store.draft(labeling.scope, labeling.definition.table, target) ?? [],
+    );
     return {
       kind: result?.kind ?? 'none',
       changed: result?.changed ?? 0,
@@ -53,7 +59,11 @@ export function labelHandlers(store: LabelStore, requireBag: (bagId: string) => 
       const { bag } = requireBag(bagId);
       return bag.featureDefinitions().map((definition) => {
         const labeling = session(bagId, `${definition.target}/${definition.name}`);
-        return { key: `${definition.target}/${definition.name}`, shape: labeling.shape, progress: labeling.progress(datasetRid) };
+        return {
+          key: `${definition.target}/${definition.name}`,
+          shape: labeling.shape,
+          progress: labeling.progress(datasetRid),
+        };
       });
     },
     'labels:drafts': ({ bagId, feature, targets }) => {
@@ -81,7 +91,10 @@ export function labelHandlers(store: LabelStore, requireBag: (bagId: string) => 
     },
     'labels:queue': ({ bagId, feature, kind, datasetRid, value, column }) => {
       const labeling = session(bagId, feature);
-      return { targets: labeling.queue({ kind, datasetRid, value, column }), progress: labeling.progress(datasetRid) };
+      return {
+        targets: labeling.queue({ kind, datasetRid, value, column }),
+        progress: labeling.progress(datasetRid),
+      };
     },
     'labels:agreement': ({ bagId, feature, pair }) => session(bagId, feature).agreement(pair),
     'labels:history': ({ bagId, limit }) => {
@@ -96,8 +109,14 @@ export function labelHandlers(store: LabelStore, requireBag: (bagId: string) => 
     'labels:import': ({ bagId, feature, format, text }) => {
       const labeling = session(bagId, feature);
       const { records, rejects } = parseDrafts(labeling.shape, text, format, (rid) => labeling.isTarget(rid));
-      const result = records.length > 0 ? store.setEach(labeling.scope, labeling.shape, records, author) : null;
-      return { imported: records.length, changed: result?.changed ?? 0, rejects, change: change(labeling, result) };
+      const result =
+        records.length > 0 ? store.setEach(labeling.scope, labeling.shape, records, author) : null;
+      return {
+        imported: records.length,
+        changed: result?.changed ?? 0,
+        rejects,
+        change: change(labeling, result),
+      };
     },
   };
 }

@@ -92,7 +92,12 @@ export class Bag {
   tableSummaries(): TableSummary[] {
     return [...this.model.tables.values()]
       .filter((table) => table.schema !== 'public')
-      .map((table) => ({ schema: table.schema, table: table.name, kind: table.kind, rows: this.count(table) }))
+      .map((table) => ({
+        schema: table.schema,
+        table: table.name,
+        kind: table.kind,
+        rows: this.count(table),
+      }))
       .sort((a, b) => `${a.schema}:${a.table}`.localeCompare(`${b.schema}:${b.table}`));
   }
 
@@ -119,7 +124,8 @@ export class Bag {
 
   /** Missing fetch.txt files: a holey bag is valid but not materialized. */
   unfetchedCount(): number {
-    return this.fetchPaths().filter((relative) => !fs.existsSync(path.join(this.identity.root, relative))).length;
+    return this.fetchPaths().filter((relative) => !fs.existsSync(path.join(this.identity.root, relative)))
+      .length;
   }
 
   /** Whether every fetch.txt file is present; stops at the first missing one. */
@@ -156,7 +162,8 @@ export class Bag {
 
   dataset(rid: string): DatasetSummary {
     const found = this.datasets().find((dataset) => dataset.rid === rid);
-    if (!found) throw new SatchelError('unknown-dataset', `The bag ${this.identity.rid} has no dataset ${rid}.`);
+    if (!found)
+      throw new SatchelError('unknown-dataset', `The bag ${this.identity.rid} has no dataset ${rid}.`);
     return found;
   }
 
@@ -179,7 +186,9 @@ export class Bag {
     const link = this.model.table(`${ML_SCHEMA}:Dataset_Dataset`);
     if (!link?.columnByName.has('Nested_Dataset')) return [];
     return this.db
-      .prepare(`SELECT "Nested_Dataset" FROM ${q(link.qualified)} WHERE "Dataset" = ? ORDER BY "Nested_Dataset"`)
+      .prepare(
+        `SELECT "Nested_Dataset" FROM ${q(link.qualified)} WHERE "Dataset" = ? ORDER BY "Nested_Dataset"`,
+      )
       .pluck()
       .all(rid) as string[];
   }
@@ -215,10 +224,15 @@ export class Bag {
   // ---- members -------------------------------------------------------------------------------
 
   elementType(name: string): ElementType {
-    const type = this.model.elementTypes.find((candidate) => candidate.table.name === name || candidate.table.qualified === name);
+    const type = this.model.elementTypes.find(
+      (candidate) => candidate.table.name === name || candidate.table.qualified === name,
+    );
     if (!type) {
       const known = this.model.elementTypes.map((candidate) => candidate.table.name).join(', ');
-      throw new SatchelError('unknown-table', `The bag has no dataset element type "${name}" (it has ${known || 'none'}).`);
+      throw new SatchelError(
+        'unknown-table',
+        `The bag has no dataset element type "${name}" (it has ${known || 'none'}).`,
+      );
     }
     return type;
   }
@@ -227,7 +241,9 @@ export class Bag {
     if (recurse) return this.memberSelection(datasetRid, type, { recurse }).total;
     // Direct members are one indexed count on the association: no selection to build.
     return this.db
-      .prepare(`SELECT count(DISTINCT ${q(type.memberColumn)}) FROM ${q(type.association.qualified)} WHERE ${q(type.datasetColumn)} = ?`)
+      .prepare(
+        `SELECT count(DISTINCT ${q(type.memberColumn)}) FROM ${q(type.association.qualified)} WHERE ${q(type.datasetColumn)} = ?`,
+      )
       .pluck()
       .get(datasetRid) as number;
   }
@@ -246,7 +262,10 @@ export class Bag {
     const result: Record<string, Row[]> = {};
     for (const type of this.model.elementTypes) {
       const selection = this.memberSelection(datasetRid, type, { recurse });
-      result[type.table.name] = this.pageOf(type.table, selection, { offset: 0, limit: Number.MAX_SAFE_INTEGER }).rows;
+      result[type.table.name] = this.pageOf(type.table, selection, {
+        offset: 0,
+        limit: Number.MAX_SAFE_INTEGER,
+      }).rows;
     }
     return result;
   }
@@ -255,18 +274,28 @@ export class Bag {
   memberRids(datasetRid: string, elementType: string, recurse: boolean): string[] {
     this.requireDataset(datasetRid);
     const selection = this.memberSelection(datasetRid, this.elementType(elementType), { recurse });
-    return this.db.prepare(`SELECT rid FROM temp.${q(selection.table)} ORDER BY rowid`).pluck().all() as string[];
+    return this.db
+      .prepare(`SELECT rid FROM temp.${q(selection.table)} ORDER BY rowid`)
+      .pluck()
+      .all() as string[];
   }
 
   /** Position of a member in the ordered selection, for "jump to" in the grid; -1 if absent. */
   memberIndex(datasetRid: string, request: MemberRequest, rid: string): number {
     const type = this.elementType(request.elementType);
     const selection = this.memberSelection(datasetRid, type, request);
-    const position = this.db.prepare(`SELECT rowid FROM temp.${q(selection.table)} WHERE rid = ?`).pluck().get(rid);
+    const position = this.db
+      .prepare(`SELECT rowid FROM temp.${q(selection.table)} WHERE rid = ?`)
+      .pluck()
+      .get(rid);
     return typeof position === 'number' ? position - 1 : -1;
   }
 
-  private memberSelection(datasetRid: string, type: ElementType, request: Omit<MemberRequest, 'elementType'>) {
+  private memberSelection(
+    datasetRid: string,
+    type: ElementType,
+    request: Omit<MemberRequest, 'elementType'>,
+  ) {
     const datasets = request.recurse ? this.descendants(datasetRid) : [datasetRid];
     const link = type.association;
     const inDatasets = `a.${q(type.datasetColumn)} IN (SELECT value FROM json_each(?))`;
@@ -288,14 +317,23 @@ export class Bag {
 
   row(qualified: string, rid: string): Row | null {
     const table = this.requireTable(qualified);
-    const raw = this.db.prepare(`SELECT * FROM ${q(table.qualified)} WHERE "RID" = ?`).get(rid) as Record<string, unknown> | undefined;
+    const raw = this.db.prepare(`SELECT * FROM ${q(table.qualified)} WHERE "RID" = ?`).get(rid) as
+      Record<string, unknown> | undefined;
     return raw ? this.readRow(table, raw) : null;
   }
 
   /** Rows of a table, as counted once at import. */
   count(table: Table): number {
-    const counted = this.db.prepare('SELECT rows FROM satchel_counts WHERE "table" = ?').pluck().get(table.qualified);
-    return typeof counted === 'number' ? counted : (this.db.prepare(`SELECT count(*) FROM ${q(table.qualified)}`).pluck().get() as number);
+    const counted = this.db
+      .prepare('SELECT rows FROM satchel_counts WHERE "table" = ?')
+      .pluck()
+      .get(table.qualified);
+    return typeof counted === 'number'
+      ? counted
+      : (this.db
+          .prepare(`SELECT count(*) FROM ${q(table.qualified)}`)
+          .pluck()
+          .get() as number);
   }
 
   /**
@@ -331,8 +369,13 @@ export class Bag {
       return cached;
     }
     const name = `selection_${++this.selectionCounter}`;
-    this.db.prepare(`CREATE TEMP TABLE ${q(name)} AS ${sql.replace('SELECT s."RID"', 'SELECT s."RID" AS rid')}`).run(...values);
-    const total = this.db.prepare(`SELECT count(*) FROM temp.${q(name)}`).pluck().get() as number;
+    this.db
+      .prepare(`CREATE TEMP TABLE ${q(name)} AS ${sql.replace('SELECT s."RID"', 'SELECT s."RID" AS rid')}`)
+      .run(...values);
+    const total = this.db
+      .prepare(`SELECT count(*) FROM temp.${q(name)}`)
+      .pluck()
+      .get() as number;
     const entry = { table: name, total };
     this.selections.set(key, entry);
     if (this.selections.size > CACHED_SELECTIONS) {
@@ -345,7 +388,10 @@ export class Bag {
 
   private pageOf(table: Table, selection: { table: string; total: number }, request: PageRequest): Page<Row> {
     const offset = Math.max(0, Math.floor(request.offset ?? 0));
-    const limit = Math.min(Math.max(1, Math.floor(request.limit ?? DEFAULT_PAGE)), request.limit === Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : MAX_PAGE);
+    const limit = Math.min(
+      Math.max(1, Math.floor(request.limit ?? DEFAULT_PAGE)),
+      request.limit === Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : MAX_PAGE,
+    );
     const raw = this.db
       .prepare(
         `SELECT m.* FROM temp.${q(selection.table)} p JOIN ${q(table.qualified)} m ON m."RID" = p.rid WHERE p.rowid > ? AND p.rowid <= ? ORDER BY p.rowid`,
@@ -383,11 +429,18 @@ export class Bag {
 
   feature(target: string, name: string): FeatureTable {
     const feature = this.model.features.find(
-      (candidate) => (candidate.target.name === target || candidate.target.qualified === target) && candidate.name === name,
+      (candidate) =>
+        (candidate.target.name === target || candidate.target.qualified === target) &&
+        candidate.name === name,
     );
     if (!feature) {
-      const known = this.model.features.map((candidate) => `${candidate.target.name}/${candidate.name}`).join(', ');
-      throw new SatchelError('unknown-feature', `The bag has no feature ${target}/${name} (it has ${known || 'none'}).`);
+      const known = this.model.features
+        .map((candidate) => `${candidate.target.name}/${candidate.name}`)
+        .join(', ');
+      throw new SatchelError(
+        'unknown-feature',
+        `The bag has no feature ${target}/${name} (it has ${known || 'none'}).`,
+      );
     }
     return feature;
   }
@@ -403,7 +456,11 @@ export class Bag {
         nullok: feature.table.columnByName.get(term.column)?.nullok ?? true,
         terms: this.vocabularyTerms(term.vocabulary.qualified),
       })),
-      values: feature.valueColumns.map((column) => ({ column: column.name, type: column.typename, nullok: column.nullok })),
+      values: feature.valueColumns.map((column) => ({
+        column: column.name,
+        type: column.typename,
+        nullok: column.nullok,
+      })),
       assets: feature.assetColumns.map((asset) => ({
         column: asset.column,
         assetTable: asset.assetTable.qualified,
@@ -427,7 +484,12 @@ export class Bag {
    * is reached by the dataset (with its nested datasets), grouped by target and qualifier values and
    * reduced by the selector (`all` keeps every record).
    */
-  featureValues(target: string, name: string, selector: Selector, datasetRid = this.identity.rid): FeatureValue[] {
+  featureValues(
+    target: string,
+    name: string,
+    selector: Selector,
+    datasetRid = this.identity.rid,
+  ): FeatureValue[] {
     const feature = this.feature(target, name);
     const table = feature.table;
     const scope = this.model.elementTypes.find((type) => type.table === feature.target);
@@ -438,7 +500,9 @@ export class Bag {
       parameters.push(JSON.stringify(this.descendants(datasetRid)));
     }
     const raw = this.db
-      .prepare(`SELECT f.* FROM ${q(table.qualified)} f WHERE ${where} ORDER BY f.${q(feature.targetColumn)}, f."RID"`)
+      .prepare(
+        `SELECT f.* FROM ${q(table.qualified)} f WHERE ${where} ORDER BY f.${q(feature.targetColumn)}, f."RID"`,
+      )
       .all(...parameters) as Record<string, unknown>[];
     const valueColumns = [
       ...feature.termColumns.map((term) => term.column),
@@ -454,7 +518,10 @@ export class Bag {
         rct: isoTimestamp(row.RCT),
         values: Object.fromEntries(valueColumns.map((column) => [column, row[column] ?? null])),
       };
-      const key = JSON.stringify([record.target, ...feature.qualifierColumns.map((column) => row[column] ?? null)]);
+      const key = JSON.stringify([
+        record.target,
+        ...feature.qualifierColumns.map((column) => row[column] ?? null),
+      ]);
       groups.set(key, [...(groups.get(key) ?? []), record]);
     }
     if (selector.kind === 'all') return [...groups.values()].flat();
@@ -481,15 +548,20 @@ export class Bag {
     const url = typeof row.URL === 'string' ? row.URL : null;
     let relative: string | null = null;
     if (url) {
-      relative = (this.db
-        .prepare('SELECT path FROM satchel_fetch WHERE url = ? OR url_path = ? LIMIT 1')
-        .pluck()
-        .get(url, url) as string | undefined) ?? null;
+      relative =
+        (this.db
+          .prepare('SELECT path FROM satchel_fetch WHERE url = ? OR url_path = ? LIMIT 1')
+          .pluck()
+          .get(url, url) as string | undefined) ?? null;
     }
     if (!relative && typeof row.Filename === 'string') {
       const name = safeRelativePath(row.Filename, `The Filename of ${qualified} ${rid}`);
       if (name.includes('/')) {
-        throw new SatchelError('unsafe-path', `The Filename of ${qualified} ${rid} is "${row.Filename}", which holds folders.`, row.Filename);
+        throw new SatchelError(
+          'unsafe-path',
+          `The Filename of ${qualified} ${rid} is "${row.Filename}", which holds folders.`,
+          row.Filename,
+        );
       }
       relative = `data/asset/${rid}/${table.name}/${name}`;
     }
@@ -516,8 +588,10 @@ export class Bag {
 
   private requireDataset(rid: string): void {
     const datasetTable = this.model.datasetTable;
-    const found = datasetTable && this.db.prepare(`SELECT 1 FROM ${q(datasetTable.qualified)} WHERE "RID" = ?`).get(rid);
-    if (!found) throw new SatchelError('unknown-dataset', `The bag ${this.identity.rid} has no dataset ${rid}.`);
+    const found =
+      datasetTable && this.db.prepare(`SELECT 1 FROM ${q(datasetTable.qualified)} WHERE "RID" = ?`).get(rid);
+    if (!found)
+      throw new SatchelError('unknown-dataset', `The bag ${this.identity.rid} has no dataset ${rid}.`);
   }
 }
 

@@ -51,7 +51,11 @@ export class CsvParser {
       this.pending = '';
       const consumed = this.consume(input, true);
       if (consumed < input.length) {
-        throw new SatchelError('csv-syntax', `${this.label} line ${this.line}: a quoted field is never closed.`, this.label);
+        throw new SatchelError(
+          'csv-syntax',
+          `${this.label} line ${this.line}: a quoted field is never closed.`,
+          this.label,
+        );
       }
     }
   }
@@ -130,7 +134,11 @@ export class CsvParser {
           const code = input.charCodeAt(end);
           if (code === 44 || code === 10) break;
           if (code === 34) {
-            throw new SatchelError('csv-syntax', `${this.label} line ${startLine + lines}: a quote inside an unquoted field.`, this.label);
+            throw new SatchelError(
+              'csv-syntax',
+              `${this.label} line ${startLine + lines}: a quote inside an unquoted field.`,
+              this.label,
+            );
           }
           end++;
         }

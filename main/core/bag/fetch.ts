@@ -25,14 +25,26 @@ export function readFetchFile(bagDir: string): FetchEntry[] {
     const parts = line.split(/\t/);
     const [url, length, rawPath] = parts.length >= 3 ? parts : line.split(/\s+/);
     if (!url || !length || !rawPath) {
-      throw new SatchelError('bad-fetch', `fetch.txt line ${index + 1} is not "<url> <length> <path>".`, 'fetch.txt');
+      throw new SatchelError(
+        'bad-fetch',
+        `fetch.txt line ${index + 1} is not "<url> <length> <path>".`,
+        'fetch.txt',
+      );
     }
     if (length !== '-' && !/^\d+$/.test(length)) {
-      throw new SatchelError('bad-fetch', `fetch.txt line ${index + 1} has the length "${length}", which is not a number.`, 'fetch.txt');
+      throw new SatchelError(
+        'bad-fetch',
+        `fetch.txt line ${index + 1} has the length "${length}", which is not a number.`,
+        'fetch.txt',
+      );
     }
     const relative = safeRelativePath(decodeFetchPath(rawPath), `fetch.txt line ${index + 1}`);
     if (!relative.startsWith('data/')) {
-      throw new SatchelError('unsafe-path', `fetch.txt line ${index + 1} names "${rawPath}", which is outside the bag's data/ folder.`, rawPath);
+      throw new SatchelError(
+        'unsafe-path',
+        `fetch.txt line ${index + 1} names "${rawPath}", which is outside the bag's data/ folder.`,
+        rawPath,
+      );
     }
     entries.push({ url, length: length === '-' ? null : Number(length), path: relative });
   });

@@ -38,8 +38,11 @@ export function quoteIdentifier(name: string): string {
  */
 export function databaseKey(bagDir: string, sources: CsvSource[]): string {
   const hash = crypto.createHash('sha256').update(`satchel-bag-db ${IMPORT_LAYOUT_VERSION}\n`);
-  const tagFiles = fs.readdirSync(bagDir).filter((name) => /^(manifest-|tagmanifest-).*\.txt$|^fetch\.txt$/.test(name));
-  for (const name of tagFiles.sort()) hash.update(`${name}\n`).update(fs.readFileSync(path.join(bagDir, name)));
+  const tagFiles = fs
+    .readdirSync(bagDir)
+    .filter((name) => /^(manifest-|tagmanifest-).*\.txt$|^fetch\.txt$/.test(name));
+  for (const name of tagFiles.sort())
+    hash.update(`${name}\n`).update(fs.readFileSync(path.join(bagDir, name)));
   hash.update(fs.readFileSync(path.join(bagDir, 'data', 'schema.json')));
   for (const source of sources) hash.update(`${source.path}\t${source.size}\t${source.mtimeMs}\n`);
   return hash.digest('hex').slice(0, 32);
@@ -77,7 +80,8 @@ function loadEverything(db: Database.Database, input: ImportInput): void {
     CREATE INDEX satchel_fetch_url ON satchel_fetch (url);
     CREATE INDEX satchel_fetch_url_path ON satchel_fetch (url_path);`);
   const byTable = new Map<Table, CsvSource[]>();
-  for (const source of input.sources) byTable.set(source.table, [...(byTable.get(source.table) ?? []), source]);
+  for (const source of input.sources)
+    byTable.set(source.table, [...(byTable.get(source.table) ?? []), source]);
   for (const table of input.model.tables.values()) {
     if (table.schema === 'public') continue;
     createTable(db, table);
@@ -99,11 +103,18 @@ function loadEverything(db: Database.Database, input: ImportInput): void {
   }
   input.onProgress?.({ phase: 'index', done: 0, total: 1 });
   createLookupIndexes(db, input.model, loadedRows);
-  const fetchRows = new BatchInserter(db, 'satchel_fetch', ['path', 'url', 'url_path', 'length'], true, 'fetch.txt');
+  const fetchRows = new BatchInserter(
+    db,
+    'satchel_fetch',
+    ['path', 'url', 'url_path', 'length'],
+    true,
+    'fetch.txt',
+  );
   for (const entry of input.fetch) fetchRows.add([entry.path, entry.url, urlPath(entry.url), entry.length]);
   fetchRows.flush();
   const insertMeta = db.prepare('INSERT INTO satchel_meta (key, value) VALUES (?, ?)');
-  for (const [key, value] of Object.entries({ ...input.meta, layout: IMPORT_LAYOUT_VERSION })) insertMeta.run(key, value);
+  for (const [key, value] of Object.entries({ ...input.meta, layout: IMPORT_LAYOUT_VERSION }))
+    insertMeta.run(key, value);
   recordCounts(db, input.model);
   // A bounded ANALYZE keeps the planner informed without scanning million-row tables.
   db.exec('PRAGMA analysis_limit = 1000; ANALYZE;');
@@ -115,7 +126,13 @@ function recordCounts(db: Database.Database, model: CatalogModel): void {
   const insert = db.prepare('INSERT INTO satchel_counts ("table", rows) VALUES (?, ?)');
   for (const table of model.tables.values()) {
     if (table.schema === 'public') continue;
-    insert.run(table.qualified, db.prepare(`SELECT count(*) FROM ${quoteIdentifier(table.qualified)}`).pluck().get());
+    insert.run(
+      table.qualified,
+      db
+        .prepare(`SELECT count(*) FROM ${quoteIdentifier(table.qualified)}`)
+        .pluck()
+        .get(),
+    );
   }
 }
 
@@ -126,9 +143,12 @@ function recordCounts(db: Database.Database, model: CatalogModel): void {
 function createTable(db: Database.Database, table: Table): void {
   const clustered = table.columnByName.has('RID');
   const columns = table.columns.map(
-    (column) => `${quoteIdentifier(column.name)} ${sqlType(storageClass(column))}${clustered && column.name === 'RID' ? ' NOT NULL PRIMARY KEY' : ''}`,
+    (column) =>
+      `${quoteIdentifier(column.name)} ${sqlType(storageClass(column))}${clustered && column.name === 'RID' ? ' NOT NULL PRIMARY KEY' : ''}`,
   );
-  db.exec(`CREATE TABLE ${quoteIdentifier(table.qualified)} (${columns.join(', ')})${clustered ? ' WITHOUT ROWID' : ''}`);
+  db.exec(
+    `CREATE TABLE ${quoteIdentifier(table.qualified)} (${columns.join(', ')})${clustered ? ' WITHOUT ROWID' : ''}`,
+  );
 }
 
 /**
@@ -139,7 +159,11 @@ function createTable(db: Database.Database, table: Table): void {
  */
 const SELECTIVE_REFERENCE_ROWS = 100;
 
-function createLookupIndexes(db: Database.Database, model: CatalogModel, loadedRows: Map<Table, number>): void {
+function createLookupIndexes(
+  db: Database.Database,
+  model: CatalogModel,
+  loadedRows: Map<Table, number>,
+): void {
   for (const table of model.tables.values()) {
     if (table.schema === 'public') continue;
     const indexed = new Set<string>();
@@ -148,13 +172,16 @@ function createLookupIndexes(db: Database.Database, model: CatalogModel, loadedR
       if (indexed.has(signature) || (columns.length === 1 && columns[0] === 'RID')) return;
       indexed.add(signature);
       const name = quoteIdentifier(`${table.qualified}.${columns.join('+')}`);
-      db.exec(`CREATE INDEX ${name} ON ${quoteIdentifier(table.qualified)} (${columns.map(quoteIdentifier).join(', ')})`);
+      db.exec(
+        `CREATE INDEX ${name} ON ${quoteIdentifier(table.qualified)} (${columns.map(quoteIdentifier).join(', ')})`,
+      );
     };
     const pairKeys = table.keys.filter((key) => key.length === 2 && !key.includes('RID'));
     for (const key of pairKeys) create(key);
     const leadingColumns = new Set(pairKeys.map((key) => key[0]!));
     for (const fk of table.foreignKeys) {
-      if (fk.columns.length !== 1 || SYSTEM_COLUMNS.has(fk.columns[0]!) || leadingColumns.has(fk.columns[0]!)) continue;
+      if (fk.columns.length !== 1 || SYSTEM_COLUMNS.has(fk.columns[0]!) || leadingColumns.has(fk.columns[0]!))
+        continue;
       const referenced = model.table(`${fk.schema}:${fk.table}`);
       if (!referenced || referenced.kind === 'vocabulary') continue;
       if ((loadedRows.get(referenced) ?? 0) < SELECTIVE_REFERENCE_ROWS) continue;
@@ -174,7 +201,12 @@ interface ColumnLoader {
 const ROWS_PER_INSERT = 64;
 
 /** Streams one CSV into its table; returns the number of data rows read. */
-function loadCsv(db: Database.Database, bagDir: string, source: CsvSource, ignoreDuplicates: boolean): number {
+function loadCsv(
+  db: Database.Database,
+  bagDir: string,
+  source: CsvSource,
+  ignoreDuplicates: boolean,
+): number {
   const table = source.table;
   const where = source.path;
   let loaders: ColumnLoader[] | null = null;
@@ -196,7 +228,8 @@ function loadCsv(db: Database.Database, bagDir: string, source: CsvSource, ignor
     }
     const values = batch!.nextRow();
     const offset = values.length - fields.length;
-    for (let i = 0; i < fields.length; i++) values[offset + i] = convertField(fields[i]!, loaders[i]!, where, line);
+    for (let i = 0; i < fields.length; i++)
+      values[offset + i] = convertField(fields[i]!, loaders[i]!, where, line);
     batch!.rowDone();
     rows++;
   });
@@ -270,19 +303,31 @@ class BatchInserter {
       if (seen.has(rid) || exists.get(rid)) duplicate = rid;
       seen.add(rid);
     }
-    return new SatchelError('duplicate-rid', `${this.where} lists the RID ${String(duplicate)} more than once.`, this.where);
+    return new SatchelError(
+      'duplicate-rid',
+      `${this.where} lists the RID ${String(duplicate)} more than once.`,
+      this.where,
+    );
   }
 }
 
 function convertField(text: CsvField, loader: ColumnLoader, where: string, line: number): SqlValue {
   if (text === null) {
     if (loader.nullok) return null;
-    throw new SatchelError('bad-value', `${where} line ${line}: ${loader.name} is empty, but it cannot be NULL.`, where);
+    throw new SatchelError(
+      'bad-value',
+      `${where} line ${line}: ${loader.name} is empty, but it cannot be NULL.`,
+      where,
+    );
   }
   const value = loader.convert(text);
   if (value === undefined) {
     const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
-    throw new SatchelError('bad-value', `${where} line ${line}: ${loader.name} is "${shown}", which is not a valid ${loader.typename}.`, where);
+    throw new SatchelError(
+      'bad-value',
+      `${where} line ${line}: ${loader.name} is "${shown}", which is not a valid ${loader.typename}.`,
+      where,
+    );
   }
   return value;
 }
@@ -298,14 +343,26 @@ function headerLoaders(table: Table, header: CsvField[], where: string): ColumnL
         where,
       );
     }
-    if (seen.has(name)) throw new SatchelError('csv-header', `${where}: the header names the column "${name}" twice.`, where);
+    if (seen.has(name))
+      throw new SatchelError('csv-header', `${where}: the header names the column "${name}" twice.`, where);
     seen.add(name);
-    return { name, typename: column.typename, nullok: column.nullok, convert: toSqlConverter(storageClass(column)) };
+    return {
+      name,
+      typename: column.typename,
+      nullok: column.nullok,
+      convert: toSqlConverter(storageClass(column)),
+    };
   });
-  const required = table.columns.filter((column) => !column.nullok && column.default === null || column.name === 'RID');
+  const required = table.columns.filter(
+    (column) => (!column.nullok && column.default === null) || column.name === 'RID',
+  );
   const missing = required.find((column) => !seen.has(column.name));
   if (missing) {
-    throw new SatchelError('csv-header', `${where}: the header lacks the column "${missing.name}" of ${table.qualified}.`, where);
+    throw new SatchelError(
+      'csv-header',
+      `${where}: the header lacks the column "${missing.name}" of ${table.qualified}.`,
+      where,
+    );
   }
   return loaders;
 }

@@ -17,7 +17,11 @@ const typeSchema: z.ZodType<{ typename: string; is_array?: boolean; base_type?: 
   is_array: z.boolean().optional(),
   base_type: z.unknown().optional(),
 });
-const columnRefSchema = z.looseObject({ schema_name: z.string(), table_name: z.string(), column_name: z.string() });
+const columnRefSchema = z.looseObject({
+  schema_name: z.string(),
+  table_name: z.string(),
+  column_name: z.string(),
+});
 const tableSchema = z.looseObject({
   table_name: z.string(),
   comment: z.string().nullable().optional(),
@@ -133,7 +137,11 @@ export class CatalogModel {
   requireTable(qualified: string, bagPath: string): Table {
     const table = this.tables.get(qualified);
     if (!table) {
-      throw new SatchelError('bad-schema', `${bagPath}/data/schema.json has no table ${qualified}.`, 'data/schema.json');
+      throw new SatchelError(
+        'bad-schema',
+        `${bagPath}/data/schema.json has no table ${qualified}.`,
+        'data/schema.json',
+      );
     }
     return table;
   }
@@ -211,7 +219,8 @@ export class CatalogModel {
       if (excluded.has(column.name)) continue;
       const other = referenced(column.name);
       if (other?.kind === 'asset') feature.assetColumns.push({ column: column.name, assetTable: other });
-      else if (other?.kind === 'vocabulary') feature.termColumns.push({ column: column.name, vocabulary: other });
+      else if (other?.kind === 'vocabulary')
+        feature.termColumns.push({ column: column.name, vocabulary: other });
       else feature.valueColumns.push(column);
     }
     return feature;
@@ -228,15 +237,22 @@ export class CatalogModel {
       const ends = key.map((column) => ({ column, fk: this.foreignKeyOf(table, column)! }));
       const toDataset = (end: (typeof ends)[number]) =>
         end.fk.schema === ML_SCHEMA && end.fk.table === 'Dataset' && end.fk.referencedColumns[0] === 'RID';
-      const datasetEnd = ends.find((end) => toDataset(end) && end.column === 'Dataset') ?? ends.find(toDataset);
+      const datasetEnd =
+        ends.find((end) => toDataset(end) && end.column === 'Dataset') ?? ends.find(toDataset);
       if (!datasetEnd) continue;
       const memberEnd = ends.find((end) => end !== datasetEnd)!;
       const member = this.tables.get(`${memberEnd.fk.schema}:${memberEnd.fk.table}`);
       if (!member || memberEnd.fk.referencedColumns[0] !== 'RID') continue;
       const isDomain = !NON_DOMAIN_SCHEMAS.has(member.schema);
-      const isAllowedMl = member.schema === ML_SCHEMA && (member.name === 'Dataset' || member.name === 'File');
+      const isAllowedMl =
+        member.schema === ML_SCHEMA && (member.name === 'Dataset' || member.name === 'File');
       if (!isDomain && !isAllowedMl) continue;
-      found.push({ table: member, association: table, datasetColumn: datasetEnd.column, memberColumn: memberEnd.column });
+      found.push({
+        table: member,
+        association: table,
+        datasetColumn: datasetEnd.column,
+        memberColumn: memberEnd.column,
+      });
     }
     return found.sort((a, b) => a.table.name.localeCompare(b.table.name));
   }
@@ -254,10 +270,18 @@ export function parseSchemaDocument(text: string, where: string): CatalogModel {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const at = issue?.path.join('.') || 'the top level';
-    throw new SatchelError('bad-schema', `${where} is not an ERMrest schema document: ${issue?.message ?? 'unexpected shape'} at ${at}.`, where);
+    throw new SatchelError(
+      'bad-schema',
+      `${where} is not an ERMrest schema document: ${issue?.message ?? 'unexpected shape'} at ${at}.`,
+      where,
+    );
   }
   if (!parsed.data.snaptime) {
-    throw new SatchelError('bad-schema', `${where} has no "snaptime", so the bag's snapshot is unknown.`, where);
+    throw new SatchelError(
+      'bad-schema',
+      `${where} has no "snaptime", so the bag's snapshot is unknown.`,
+      where,
+    );
   }
   const tables: Table[] = [];
   for (const [schemaName, schema] of Object.entries(parsed.data.schemas)) {

@@ -6,7 +6,13 @@ import { extractBagZip } from '../archive/index.js';
 import { Bag } from './bag.js';
 import { readFetchFile } from './fetch.js';
 import { databaseKey, importBagDatabase, type ImportProgress } from './importer.js';
-import { checkBagitDeclaration, findBagRoot, findCsvSources, readSchemaText, ridFromFolder } from './layout.js';
+import {
+  checkBagitDeclaration,
+  findBagRoot,
+  findCsvSources,
+  readSchemaText,
+  ridFromFolder,
+} from './layout.js';
 import { ML_SCHEMA, parseSchemaDocument } from './model.js';
 
 export interface OpenProgress {
@@ -56,7 +62,11 @@ function openBagDirectory(bagDir: string, options: OpenOptions): Bag {
   const schemaPath = path.join(bagDir, 'data', 'schema.json');
   const model = parseSchemaDocument(readSchemaText(bagDir), schemaPath);
   if (!model.datasetTable) {
-    throw new SatchelError('bad-schema', `${schemaPath} has no ${ML_SCHEMA}:Dataset table, so this is not a DerivaML bag.`, 'data/schema.json');
+    throw new SatchelError(
+      'bad-schema',
+      `${schemaPath} has no ${ML_SCHEMA}:Dataset table, so this is not a DerivaML bag.`,
+      'data/schema.json',
+    );
   }
   const { sources, format } = findCsvSources(bagDir, model);
   const databasePath = path.join(options.workspace, 'databases', `${databaseKey(bagDir, sources)}.sqlite`);
@@ -73,7 +83,13 @@ function openBagDirectory(bagDir: string, options: OpenOptions): Bag {
   }
   const db = new Database(databasePath, { readonly: true, fileMustExist: true });
   db.pragma('temp_store = MEMORY');
-  const identity = { root: bagDir, rid: rid ?? rootDatasetRid(db, bagDir), snaptime: model.snaptime, format, databasePath };
+  const identity = {
+    root: bagDir,
+    rid: rid ?? rootDatasetRid(db, bagDir),
+    snaptime: model.snaptime,
+    format,
+    databasePath,
+  };
   return new Bag(identity, model, db);
 }
 
@@ -94,7 +110,11 @@ function rootDatasetRid(db: Database.Database, bagDir: string): string {
     .pluck()
     .all() as string[];
   if (roots.length !== 1) {
-    throw new SatchelError('not-a-bag', `${bagDir} is not named Dataset_<RID> and its dataset cannot be told from its data.`, bagDir);
+    throw new SatchelError(
+      'not-a-bag',
+      `${bagDir} is not named Dataset_<RID> and its dataset cannot be told from its data.`,
+      bagDir,
+    );
   }
   return roots[0]!;
 }

@@ -5,7 +5,11 @@ import type { FeatureValue, Selector } from '../../../shared/bag.js';
  * qualifier values). RCT compares as text, a missing RCT as "" — exactly as Python's max/min over
  * ISO strings; on equal RCTs the first record in input order wins, as Python's max/min do.
  */
-export function selectRecord(records: FeatureValue[], selector: Selector, termColumn: string | null): FeatureValue | null {
+export function selectRecord(
+  records: FeatureValue[],
+  selector: Selector,
+  termColumn: string | null,
+): FeatureValue | null {
   if (records.length === 0) return null;
   switch (selector.kind) {
     case 'newest':
@@ -25,7 +29,10 @@ function rctOf(record: FeatureValue): string {
   return record.rct ?? '';
 }
 
-function extreme(records: FeatureValue[], better: (candidate: FeatureValue, best: FeatureValue) => boolean): FeatureValue {
+function extreme(
+  records: FeatureValue[],
+  better: (candidate: FeatureValue, best: FeatureValue) => boolean,
+): FeatureValue {
   let best = records[0]!;
   for (const record of records) if (better(record, best)) best = record;
   return best;

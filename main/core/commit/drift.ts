@@ -26,12 +26,18 @@ export async function findDrift(
   for (const [featureName, featureRows] of byFeature) {
     const feature = features.get(featureName)!;
     const liveTable = live.table(feature.table.qualified);
-    const all = (reason: string) => featureRows.forEach((row) => drift.push({ feature: featureName, target: row.target, reason }));
+    const all = (reason: string) =>
+      featureRows.forEach((row) => drift.push({ feature: featureName, target: row.target, reason }));
     if (!liveTable) {
       all(`the catalog no longer has the feature table ${feature.table.qualified}.`);
       continue;
     }
-    const needed = ['Execution', 'Feature_Name', feature.targetColumn, ...Object.keys(featureRows[0]!.values)];
+    const needed = [
+      'Execution',
+      'Feature_Name',
+      feature.targetColumn,
+      ...Object.keys(featureRows[0]!.values),
+    ];
     const missingColumn = needed.find((column) => !liveTable.columnByName.has(column));
     if (missingColumn) {
       all(`${feature.table.qualified} no longer has the column ${missingColumn}.`);
@@ -43,12 +49,22 @@ export async function findDrift(
       continue;
     }
     for (const term of feature.termColumns) {
-      const used = [...new Set(featureRows.map((row) => row.values[term.column]).filter((value): value is string => typeof value === 'string'))];
+      const used = [
+        ...new Set(
+          featureRows
+            .map((row) => row.values[term.column])
+            .filter((value): value is string => typeof value === 'string'),
+        ),
+      ];
       const present = await existingTerms(client, live, term.vocabulary.qualified, used, signal);
       for (const row of featureRows) {
         const value = row.values[term.column];
         if (typeof value === 'string' && !present.has(value)) {
-          drift.push({ feature: featureName, target: row.target, reason: `${term.vocabulary.qualified} no longer has the term ${value}.` });
+          drift.push({
+            feature: featureName,
+            target: row.target,
+            reason: `${term.vocabulary.qualified} no longer has the term ${value}.`,
+          });
         }
       }
     }

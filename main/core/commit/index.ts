@@ -7,7 +7,13 @@ import { SatchelError } from '../common/index.js';
 import type { LabelStore } from '../labels/index.js';
 import type { WorkspaceDb } from '../workspace-db/index.js';
 import { existingTerms, findDrift, type Drift } from './drift.js';
-import { CommitJournal, STATE_ORDER, type CommitRecord, type CommitRow, type CommitState } from './journal.js';
+import {
+  CommitJournal,
+  STATE_ORDER,
+  type CommitRecord,
+  type CommitRow,
+  type CommitState,
+} from './journal.js';
 
 export type { Drift } from './drift.js';
 
@@ -77,7 +83,10 @@ export async function commitDrafts(options: CommitOptions): Promise<CommitResult
     }
     const description = options.description ?? `Labels made offline with Satchel by ${options.author}`;
     const configuration = configurationJson(options, pending, description);
-    commit = journal.create({ catalog, bagRid: bag.rid, snaptime: bag.identity.snaptime, configuration, description }, pending);
+    commit = journal.create(
+      { catalog, bagRid: bag.rid, snaptime: bag.identity.snaptime, configuration, description },
+      pending,
+    );
   }
   try {
     await runSteps(options, journal, commit, features);
@@ -89,7 +98,12 @@ export async function commitDrafts(options: CommitOptions): Promise<CommitResult
 }
 
 /** Drafts not already sent by an earlier finished commit of this bag to this catalog. */
-function uncommittedDrafts(options: CommitOptions, journal: CommitJournal, catalog: string, features: Map<string, FeatureTable>) {
+function uncommittedDrafts(
+  options: CommitOptions,
+  journal: CommitJournal,
+  catalog: string,
+  features: Map<string, FeatureTable>,
+) {
   const scope = { bagRid: options.bag.rid, snaptime: options.bag.identity.snaptime };
   const sent = new Set<string>();
   for (const id of journal.finishedIds(catalog, scope.bagRid, scope.snaptime)) {
@@ -112,7 +126,12 @@ function configurationJson(options: CommitOptions, rows: { feature: string }[], 
       app_version: options.appVersion,
       author: options.author,
       description,
-      bag: { rid: options.bag.rid, version: report.version, snaptime: options.bag.identity.snaptime, format: report.format },
+      bag: {
+        rid: options.bag.rid,
+        version: report.version,
+        snaptime: options.bag.identity.snaptime,
+        format: report.format,
+      },
       features: counts,
       rows: rows.length,
     },
@@ -125,7 +144,12 @@ function reached(commit: CommitRecord, state: CommitState): boolean {
   return STATE_ORDER.indexOf(commit.state) >= STATE_ORDER.indexOf(state);
 }
 
-async function runSteps(options: CommitOptions, journal: CommitJournal, start: CommitRecord, features: Map<string, FeatureTable>): Promise<void> {
+async function runSteps(
+  options: CommitOptions,
+  journal: CommitJournal,
+  start: CommitRecord,
+  features: Map<string, FeatureTable>,
+): Promise<void> {
   const { client, signal } = options;
   const call = { signal };
   const live = await client.schema(null, call);
@@ -148,7 +172,15 @@ async function runSteps(options: CommitOptions, journal: CommitJournal, start: C
   };
 
   await step('workflow', async () => {
-    journal.advance(commit.id, commit.state, { workflowRid: await ensureWorkflow(client, live, options.workflowName ?? 'Satchel offline labeling', options.appVersion, signal) });
+    journal.advance(commit.id, commit.state, {
+      workflowRid: await ensureWorkflow(
+        client,
+        live,
+        options.workflowName ?? 'Satchel offline labeling',
+        options.appVersion,
+        signal,
+      ),
+    });
     commit = journal.get(commit.id);
   });
   await step('execution', async () => {
@@ -156,16 +188,31 @@ async function runSteps(options: CommitOptions, journal: CommitJournal, start: C
     journal.advance(commit.id, commit.state, { executionRid });
     await client.insert(
       tableRef(`${ML}:Execution`),
-      [{ RID: executionRid, Workflow: commit.workflowRid, Description: commit.description, Status: 'Created' }],
+      [
+        {
+          RID: executionRid,
+          Workflow: commit.workflowRid,
+          Description: commit.description,
+          Status: 'Created',
+        },
+      ],
       { nondefaults: ['RID'], onConflictSkip: true, idempotent: true, signal },
     );
     journal.link(commit.id, `${ML}:Execution`, executionRid);
   });
   const execution = journal.get(commit.id).executionRid!;
   const setStatus = (status: string, detail: string) =>
-    client.update(tableRef(`${ML}:Execution`), ['RID'], ['Status', 'Status_Detail'], [{ RID: execution, Status: status, Status_Detail: detail }], call);
+    client.update(
+      tableRef(`${ML}:Execution`),
+      ['RID'],
+      ['Status', 'Status_Detail'],
+      [{ RID: execution, Status: status, Status_Detail: detail }],
+      call,
+    );
 
-  await step('running', () => setStatus(statuses.running, 'Committing labels made offline with Satchel.').then(() => undefined));
+  await step('running', () =>
+    setStatus(statuses.running, 'Committing labels made offline with Satchel.').then(() => undefined),
+  );
   await step('inputs', async () => {
     const rid = await ensureDatasetExecution(client, live, options.bag, execution, signal);
     if (rid) journal.link(commit.id, `${ML}:Dataset_Execution`, rid);
@@ -183,70 +230,134 @@ async function runSteps(options: CommitOptions, journal: CommitJournal, start: C
 }
 
 /** Reuses the Workflow with Satchel's URL for this name, or inserts it (with type Feature_Creation when known). */
-async function ensureWorkflow(client: CatalogClient, live: CatalogModel, name: string, appVersion: string, signal?: AbortSignal): Promise<string> {
+async function ensureWorkflow(
+  client: CatalogClient,
+  live: CatalogModel,
+  name: string,
+  appVersion: string,
+  signal?: AbortSignal,
+): Promise<string> {
   const url = `urn:satchel:workflow:${encodeURIComponent(name)}`;
   const workflow = tableRef(`${ML}:Workflow`);
   const found = await client.entities({ table: workflow, path: [eq('URL', url)] }, { signal });
   if (found[0]?.RID) return String(found[0].RID);
   const checksum = crypto.createHash('sha256').update(url).digest('hex');
-  const row: Row = { Name: name, Description: 'Feature values labeled offline in Satchel and committed from a dataset bag.', URL: url, Checksum: checksum };
+  const row: Row = {
+    Name: name,
+    Description: 'Feature values labeled offline in Satchel and committed from a dataset bag.',
+    URL: url,
+    Checksum: checksum,
+  };
   if (live.table(`${ML}:Workflow`)?.columnByName.has('Version')) row.Version = appVersion;
   const inserted = await client.insert(workflow, [row], { signal });
   const rid = String(inserted[0]!.RID);
   const typeLink = live.table(`${ML}:Workflow_Workflow_Type`);
-  if (typeLink && (await existingTerms(client, live, `${ML}:Workflow_Type`, ['Feature_Creation'], signal)).has('Feature_Creation')) {
-    await client.insert(tableRef(typeLink.qualified), [{ Workflow: rid, Workflow_Type: 'Feature_Creation' }], { onConflictSkip: true, idempotent: true, signal });
+  if (
+    typeLink &&
+    (await existingTerms(client, live, `${ML}:Workflow_Type`, ['Feature_Creation'], signal)).has(
+      'Feature_Creation',
+    )
+  ) {
+    await client.insert(
+      tableRef(typeLink.qualified),
+      [{ Workflow: rid, Workflow_Type: 'Feature_Creation' }],
+      { onConflictSkip: true, idempotent: true, signal },
+    );
   }
   return rid;
 }
 
 /** The input edge: Dataset_Execution with the bag's Dataset_Version where the catalog has that column. */
-async function ensureDatasetExecution(client: CatalogClient, live: CatalogModel, bag: Bag, execution: string, signal?: AbortSignal): Promise<string | null> {
+async function ensureDatasetExecution(
+  client: CatalogClient,
+  live: CatalogModel,
+  bag: Bag,
+  execution: string,
+  signal?: AbortSignal,
+): Promise<string | null> {
   const link = live.table(`${ML}:Dataset_Execution`);
   if (!link) return null;
   const row: Row = { Dataset: bag.rid, Execution: execution };
   if (link.columnByName.has('Dataset_Version')) row.Dataset_Version = datasetVersionRid(bag);
   const ref = tableRef(link.qualified);
   await client.insert(ref, [row], { onConflictSkip: true, idempotent: true, signal });
-  const found = await client.entities({ table: ref, path: [eq('Dataset', bag.rid), eq('Execution', execution)] }, { signal });
+  const found = await client.entities(
+    { table: ref, path: [eq('Dataset', bag.rid), eq('Execution', execution)] },
+    { signal },
+  );
   return found[0]?.RID ? String(found[0].RID) : null;
 }
 
 function datasetVersionRid(bag: Bag): string | null {
-  const rows = bag.rows(`${ML}:Dataset_Version`, { filters: [{ column: 'Dataset', equals: bag.rid }], limit: 5000 }).rows;
+  const rows = bag.rows(`${ML}:Dataset_Version`, {
+    filters: [{ column: 'Dataset', equals: bag.rid }],
+    limit: 5000,
+  }).rows;
   const version = highestVersion(rows.map((row: BagRow) => String(row.Version ?? '')).filter(Boolean));
   const row = rows.find((candidate: BagRow) => candidate.Version === version);
   return row ? String(row.RID) : null;
 }
 
 /** configuration.json as an Execution_Metadata asset (Hatrac + row + links), each found before made. */
-async function ensureConfigurationFile(client: CatalogClient, live: CatalogModel, configuration: string, execution: string, signal?: AbortSignal): Promise<string | null> {
+async function ensureConfigurationFile(
+  client: CatalogClient,
+  live: CatalogModel,
+  configuration: string,
+  execution: string,
+  signal?: AbortSignal,
+): Promise<string | null> {
   const metadata = live.table(`${ML}:Execution_Metadata`);
   if (!metadata) return null;
   const bytes = Buffer.from(configuration);
   const md5 = crypto.createHash('md5').update(bytes).digest('hex');
   const url = `/hatrac/Execution_Metadata/${md5}.configuration.json`;
-  await client.hatrac.putObject(url, bytes, { skipIfPresent: true, contentType: 'application/json', filename: 'configuration.json', parents: true, signal });
+  await client.hatrac.putObject(url, bytes, {
+    skipIfPresent: true,
+    contentType: 'application/json',
+    filename: 'configuration.json',
+    parents: true,
+    signal,
+  });
   const ref = tableRef(metadata.qualified);
   let rid = (await client.entities({ table: ref, path: [eq('URL', url)] }, { signal }))[0]?.RID;
   if (!rid) {
     const inserted = await client.insert(
       ref,
-      [{ URL: url, Filename: 'configuration.json', Length: bytes.length, MD5: md5, Description: 'Satchel commit configuration' }],
+      [
+        {
+          URL: url,
+          Filename: 'configuration.json',
+          Length: bytes.length,
+          MD5: md5,
+          Description: 'Satchel commit configuration',
+        },
+      ],
       { onConflictSkip: true, idempotent: true, signal },
     );
-    rid = inserted[0]?.RID ?? (await client.entities({ table: ref, path: [eq('URL', url)] }, { signal }))[0]?.RID;
+    rid =
+      inserted[0]?.RID ?? (await client.entities({ table: ref, path: [eq('URL', url)] }, { signal }))[0]?.RID;
   }
   const metadataRid = String(rid);
   const roleLink = live.table(`${ML}:Execution_Metadata_Execution`);
   if (roleLink) {
     const row: Row = { Execution_Metadata: metadataRid, Execution: execution };
     if (roleLink.columnByName.has('Asset_Role')) row.Asset_Role = 'Output';
-    await client.insert(tableRef(roleLink.qualified), [row], { onConflictSkip: true, idempotent: true, signal });
+    await client.insert(tableRef(roleLink.qualified), [row], {
+      onConflictSkip: true,
+      idempotent: true,
+      signal,
+    });
   }
   const typeLink = live.table(`${ML}:Execution_Metadata_Asset_Type`);
-  if (typeLink && (await existingTerms(client, live, `${ML}:Asset_Type`, ['Deriva_Config'], signal)).has('Deriva_Config')) {
-    await client.insert(tableRef(typeLink.qualified), [{ Execution_Metadata: metadataRid, Asset_Type: 'Deriva_Config' }], { onConflictSkip: true, idempotent: true, signal });
+  if (
+    typeLink &&
+    (await existingTerms(client, live, `${ML}:Asset_Type`, ['Deriva_Config'], signal)).has('Deriva_Config')
+  ) {
+    await client.insert(
+      tableRef(typeLink.qualified),
+      [{ Execution_Metadata: metadataRid, Asset_Type: 'Deriva_Config' }],
+      { onConflictSkip: true, idempotent: true, signal },
+    );
   }
   return metadataRid;
 }
@@ -265,7 +376,10 @@ async function insertFeatureRows(
   const unleased = rows.filter((row) => !row.rid);
   if (unleased.length > 0) {
     const rids = await client.leaseRids(unleased.length, { signal });
-    journal.assignRids(commitId, unleased.map((row, index) => ({ feature: row.feature, target: row.target, rid: rids[index]! })));
+    journal.assignRids(
+      commitId,
+      unleased.map((row, index) => ({ feature: row.feature, target: row.target, rid: rids[index]! })),
+    );
     rows = journal.rows(commitId);
   }
   const total = rows.length;
@@ -281,7 +395,12 @@ async function insertFeatureRows(
         Feature_Name: feature.name,
         ...row.values,
       }));
-      await client.insert(tableRef(feature.table.qualified), body, { nondefaults: ['RID'], onConflictSkip: true, idempotent: true, signal });
+      await client.insert(tableRef(feature.table.qualified), body, {
+        nondefaults: ['RID'],
+        onConflictSkip: true,
+        idempotent: true,
+        signal,
+      });
       journal.markInserted(commitId, batch);
       done += batch.length;
       progress('features', done, total);
@@ -295,7 +414,12 @@ function groupByFeature(rows: CommitRow[]): Map<string, CommitRow[]> {
   return groups;
 }
 
-function resultOf(journal: CommitJournal, commit: CommitRecord, client: CatalogClient, alreadyCommitted: boolean): CommitResult {
+function resultOf(
+  journal: CommitJournal,
+  commit: CommitRecord,
+  client: CatalogClient,
+  alreadyCommitted: boolean,
+): CommitResult {
   const rows = journal.rows(commit.id);
   const inserted = journal.links(commit.id);
   for (const row of rows) if (row.rid && row.inserted) (inserted[row.feature] ??= []).push(row.rid);
@@ -309,4 +433,3 @@ function resultOf(journal: CommitJournal, commit: CommitRecord, client: CatalogC
     rows: rows.length,
   };
 }
-

@@ -23,7 +23,11 @@ export interface ExportOptions {
   typeToDir?: Record<string, string>;
 }
 
-const DEFAULT_TYPE_DIRS: Record<string, string> = { Training: 'training', Testing: 'testing', Unknown: 'unknown' };
+const DEFAULT_TYPE_DIRS: Record<string, string> = {
+  Training: 'training',
+  Testing: 'testing',
+  Unknown: 'unknown',
+};
 const MISSING_LABEL = 'Unknown';
 
 interface PlannedFile {
@@ -65,9 +69,20 @@ function planExport(bag: Bag, options: ExportOptions): PlannedFile[] {
         file?.relative,
       );
     }
-    const folders = [...(folderOf.get(rid) ?? [typeDirs.Unknown ?? 'unknown']), ...labels.map((label) => folderName(label ?? MISSING_LABEL))];
-    const name = safeRelativePath(String(member.Filename ?? path.basename(file.path)), `${assetType} ${rid} Filename`);
-    if (name.includes('/')) throw new SatchelError('unsafe-path', `${assetType} ${rid} has the Filename "${name}", which holds a folder.`, name);
+    const folders = [
+      ...(folderOf.get(rid) ?? [typeDirs.Unknown ?? 'unknown']),
+      ...labels.map((label) => folderName(label ?? MISSING_LABEL)),
+    ];
+    const name = safeRelativePath(
+      String(member.Filename ?? path.basename(file.path)),
+      `${assetType} ${rid} Filename`,
+    );
+    if (name.includes('/'))
+      throw new SatchelError(
+        'unsafe-path',
+        `${assetType} ${rid} has the Filename "${name}", which holds a folder.`,
+        name,
+      );
     let target = [...folders, name].join('/');
     if (used.has(target)) target = [...folders, `${rid}_${name}`].join('/');
     used.add(target);
@@ -83,21 +98,37 @@ function planExport(bag: Bag, options: ExportOptions): PlannedFile[] {
 }
 
 function chooseAssetTable(bag: Bag, requested: string | undefined): string {
-  const assetTypes = bag.model.elementTypes.filter((type) => type.table.kind === 'asset').map((type) => type.table.name);
+  const assetTypes = bag.model.elementTypes
+    .filter((type) => type.table.kind === 'asset')
+    .map((type) => type.table.name);
   if (requested) {
-    if (!assetTypes.includes(requested) && !bag.model.elementTypes.some((type) => type.table.qualified === requested)) {
-      throw new SatchelError('unknown-table', `The bag has no asset element type "${requested}" (it has ${assetTypes.join(', ') || 'none'}).`);
+    if (
+      !assetTypes.includes(requested) &&
+      !bag.model.elementTypes.some((type) => type.table.qualified === requested)
+    ) {
+      throw new SatchelError(
+        'unknown-table',
+        `The bag has no asset element type "${requested}" (it has ${assetTypes.join(', ') || 'none'}).`,
+      );
     }
     return requested.includes(':') ? requested.split(':')[1]! : requested;
   }
   if (assetTypes.length !== 1) {
-    throw new SatchelError('bad-argument', `Choose the asset table with --asset-table (the bag has ${assetTypes.join(', ') || 'none'}).`);
+    throw new SatchelError(
+      'bad-argument',
+      `Choose the asset table with --asset-table (the bag has ${assetTypes.join(', ') || 'none'}).`,
+    );
   }
   return assetTypes[0]!;
 }
 
 /** For every asset: the type folders from the bag's dataset down to the deepest dataset holding it. */
-function leafFolders(bag: Bag, datasets: Map<string, DatasetSummary>, assetType: string, typeDirs: Record<string, string>) {
+function leafFolders(
+  bag: Bag,
+  datasets: Map<string, DatasetSummary>,
+  assetType: string,
+  typeDirs: Record<string, string>,
+) {
   const folders = new Map<string, { depth: number; path: string[] }>();
   const visit = (rid: string, depth: number, above: string[], seen: Set<string>) => {
     const dataset = datasets.get(rid);
@@ -114,12 +145,22 @@ function leafFolders(bag: Bag, datasets: Map<string, DatasetSummary>, assetType:
   return new Map([...folders].map(([rid, entry]) => [rid, entry.path]));
 }
 
-function labeler(bag: Bag, assetType: string, target: string, selector: Selector | undefined): (rid: string) => string | null {
-  const feature = bag.model.features.find((candidate) => candidate.target.name === assetType && candidate.name === target);
+function labeler(
+  bag: Bag,
+  assetType: string,
+  target: string,
+  selector: Selector | undefined,
+): (rid: string) => string | null {
+  const feature = bag.model.features.find(
+    (candidate) => candidate.target.name === assetType && candidate.name === target,
+  );
   if (!feature) {
     const table = bag.requireTable(assetType);
     if (!table.columnByName.has(target)) {
-      throw new SatchelError('unknown-feature', `${assetType} has neither a feature nor a column named "${target}".`);
+      throw new SatchelError(
+        'unknown-feature',
+        `${assetType} has neither a feature nor a column named "${target}".`,
+      );
     }
     return (rid) => {
       const value = bag.row(table.qualified, rid)?.[target];
@@ -127,7 +168,10 @@ function labeler(bag: Bag, assetType: string, target: string, selector: Selector
     };
   }
   if (feature.termColumns.length === 0) {
-    throw new SatchelError('bad-argument', `The feature ${target} has no vocabulary term column, so it cannot name folders.`);
+    throw new SatchelError(
+      'bad-argument',
+      `The feature ${target} has no vocabulary term column, so it cannot name folders.`,
+    );
   }
   const records: FeatureValue[] = bag.featureValues(assetType, target, selector ?? { kind: 'all' });
   const byTarget = new Map<string, FeatureValue>();

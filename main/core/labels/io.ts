@@ -25,14 +25,27 @@ function columnsOf(shape: RecordShape): string[] {
   return ['Execution', 'Feature_Name', 'RCT', shape.target, ...shape.fields.map((field) => field.column)];
 }
 
-export function recordOf(shape: RecordShape, draft: Pick<Draft, 'target' | 'values'>): Record<string, CellValue> {
-  const record: Record<string, CellValue> = { Execution: null, Feature_Name: shape.feature, RCT: null, [shape.target]: draft.target };
+export function recordOf(
+  shape: RecordShape,
+  draft: Pick<Draft, 'target' | 'values'>,
+): Record<string, CellValue> {
+  const record: Record<string, CellValue> = {
+    Execution: null,
+    Feature_Name: shape.feature,
+    RCT: null,
+    [shape.target]: draft.target,
+  };
   for (const field of shape.fields) record[field.column] = draft.values[field.column] ?? null;
   return record;
 }
 
-export function exportDrafts(shape: RecordShape, drafts: Pick<Draft, 'target' | 'values'>[], format: DraftFormat): string {
-  if (format === 'jsonl') return drafts.map((draft) => `${JSON.stringify(recordOf(shape, draft))}\n`).join('');
+export function exportDrafts(
+  shape: RecordShape,
+  drafts: Pick<Draft, 'target' | 'values'>[],
+  format: DraftFormat,
+): string {
+  if (format === 'jsonl')
+    return drafts.map((draft) => `${JSON.stringify(recordOf(shape, draft))}\n`).join('');
   const columns = columnsOf(shape);
   const lines = drafts.map((draft) => {
     const record = recordOf(shape, draft);
@@ -80,7 +93,11 @@ function checkRecord(
   const allowed = new Set(columnsOf(shape));
   const extra = Object.keys(record).find((key) => !allowed.has(key));
   if (extra) return `the field ${extra} is not part of a ${shape.feature} record.`;
-  if (record.Feature_Name !== undefined && record.Feature_Name !== null && record.Feature_Name !== shape.feature) {
+  if (
+    record.Feature_Name !== undefined &&
+    record.Feature_Name !== null &&
+    record.Feature_Name !== shape.feature
+  ) {
     return `Feature_Name is "${String(record.Feature_Name)}", not "${shape.feature}".`;
   }
   if (record.Execution !== undefined && record.Execution !== null && record.Execution !== '') {
@@ -90,7 +107,8 @@ function checkRecord(
   if (typeof target !== 'string' || target === '') return `the ${shape.target} column is missing.`;
   if (!knownTarget(target)) return `${shape.target} ${target} is not in this bag.`;
   const earlier = seen.get(target);
-  if (earlier !== undefined) return `${shape.target} ${target} already has a record on line ${earlier}; one value per target.`;
+  if (earlier !== undefined)
+    return `${shape.target} ${target} already has a record on line ${earlier}; one value per target.`;
   const values: RecordValues = {};
   for (const field of shape.fields) values[field.column] = record[field.column] ?? null;
   const checked = validateRecord(shape, values);
@@ -139,6 +157,7 @@ function csvRecords(text: string, shape: RecordShape): RawEntry[] {
   });
   parser.push(text);
   parser.finish();
-  if (!header) entries.push({ line: 1, reason: `the file is empty; expected a header with ${shape.target}.` });
+  if (!header)
+    entries.push({ line: 1, reason: `the file is empty; expected a header with ${shape.target}.` });
   return entries;
 }

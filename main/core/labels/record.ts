@@ -35,8 +35,18 @@ export function recordShape(definition: FeatureDefinition): RecordShape {
         terms: term.terms.map((entry) => entry.name),
         type: 'text',
       })),
-      ...definition.values.map((value) => ({ column: value.column, kind: fieldKind(value.type), required: !value.nullok, type: value.type })),
-      ...definition.assets.map((asset) => ({ column: asset.column, kind: 'asset' as const, required: !asset.nullok, type: 'text' })),
+      ...definition.values.map((value) => ({
+        column: value.column,
+        kind: fieldKind(value.type),
+        required: !value.nullok,
+        type: value.type,
+      })),
+      ...definition.assets.map((asset) => ({
+        column: asset.column,
+        kind: 'asset' as const,
+        required: !asset.nullok,
+        type: 'text',
+      })),
     ],
   };
 }
@@ -72,11 +82,16 @@ function normaliseValue(field: RecordField, raw: CellValue): CellValue | { reaso
   switch (field.kind) {
     case 'term':
       if (text !== null && field.terms?.includes(text)) return text;
-      return { reason: `${field.column} must be one of ${field.terms?.join(', ') ?? 'its vocabulary'}, not "${String(raw)}".` };
+      return {
+        reason: `${field.column} must be one of ${field.terms?.join(', ') ?? 'its vocabulary'}, not "${String(raw)}".`,
+      };
     case 'integer': {
-      const number = typeof raw === 'number' ? raw : text !== null && /^[+-]?\d+$/.test(text.trim()) ? Number(text) : NaN;
+      const number =
+        typeof raw === 'number' ? raw : text !== null && /^[+-]?\d+$/.test(text.trim()) ? Number(text) : NaN;
       const [min, max] = INTEGER_RANGES[field.type] ?? INTEGER_RANGES.int8!;
-      return Number.isInteger(number) && number >= min && number <= max ? number : invalid(`a whole number (${field.type})`);
+      return Number.isInteger(number) && number >= min && number <= max
+        ? number
+        : invalid(`a whole number (${field.type})`);
     }
     case 'float': {
       const number = typeof raw === 'number' ? raw : text !== null && text.trim() !== '' ? Number(text) : NaN;
@@ -88,7 +103,9 @@ function normaliseValue(field: RecordField, raw: CellValue): CellValue | { reaso
       if (text !== null && /^(false|f|no|n|0)$/i.test(text)) return false;
       return invalid('true or false');
     case 'date':
-      return text !== null && /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(text)) ? text : invalid('a date (YYYY-MM-DD)');
+      return text !== null && /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(text))
+        ? text
+        : invalid('a date (YYYY-MM-DD)');
     default:
       return text ?? invalid('text');
   }

@@ -44,10 +44,18 @@ export class LabelingSession {
     featureKey: string,
   ) {
     const [target, name] = featureKey.includes('/') ? featureKey.split('/', 2) : ['', featureKey];
-    const found = bag.featureDefinitions().filter((feature) => feature.name === name && (!target || feature.target === target));
+    const found = bag
+      .featureDefinitions()
+      .filter((feature) => feature.name === name && (!target || feature.target === target));
     if (found.length !== 1) {
-      const known = bag.featureDefinitions().map((feature) => `${feature.target}/${feature.name}`).join(', ');
-      throw new SatchelError('unknown-feature', `The bag has no feature ${featureKey} (it has ${known || 'none'}).`);
+      const known = bag
+        .featureDefinitions()
+        .map((feature) => `${feature.target}/${feature.name}`)
+        .join(', ');
+      throw new SatchelError(
+        'unknown-feature',
+        `The bag has no feature ${featureKey} (it has ${known || 'none'}).`,
+      );
     }
     this.definition = found[0]!;
     this.shape = recordShape(this.definition);
@@ -56,7 +64,9 @@ export class LabelingSession {
 
   /** The first term column names the label shown on tiles and compared between raters. */
   get labelColumn(): string | null {
-    return this.shape.fields.find((field) => field.kind === 'term')?.column ?? this.shape.fields[0]?.column ?? null;
+    return (
+      this.shape.fields.find((field) => field.kind === 'term')?.column ?? this.shape.fields[0]?.column ?? null
+    );
   }
 
   private readonly memberCache = new Map<string, { list: string[]; set: Set<string> }>();
@@ -70,7 +80,9 @@ export class LabelingSession {
   private members(datasetRid: string): { list: string[]; set: Set<string> } {
     let cached = this.memberCache.get(datasetRid);
     if (!cached) {
-      const isElementType = this.bag.model.elementTypes.some((type) => type.table.name === this.definition.target);
+      const isElementType = this.bag.model.elementTypes.some(
+        (type) => type.table.name === this.definition.target,
+      );
       const list = isElementType ? this.bag.memberRids(datasetRid, this.definition.target, true) : [];
       cached = { list, set: new Set(list) };
       this.memberCache.set(datasetRid, cached);
@@ -84,7 +96,9 @@ export class LabelingSession {
 
   progress(datasetRid = this.bag.rid): LabelProgress {
     const members = this.members(datasetRid);
-    const labeled = this.store.draftTargets(this.scope, this.definition.table).filter((target) => members.set.has(target)).length;
+    const labeled = this.store
+      .draftTargets(this.scope, this.definition.table)
+      .filter((target) => members.set.has(target)).length;
     return { labeled, total: members.list.length };
   }
 
@@ -99,11 +113,15 @@ export class LabelingSession {
       case 'all':
         return targets;
       case 'unlabeled': {
-        const drafted = new Set(this.store.drafts(this.scope, this.definition.table).map((draft) => draft.target));
+        const drafted = new Set(
+          this.store.drafts(this.scope, this.definition.table).map((draft) => draft.target),
+        );
         return targets.filter((target) => !drafted.has(target));
       }
       case 'disagreements': {
-        const disagreeing = new Set(this.disagreements(this.ratersByExecution()).map((entry) => entry.target));
+        const disagreeing = new Set(
+          this.disagreements(this.ratersByExecution()).map((entry) => entry.target),
+        );
         return targets.filter((target) => disagreeing.has(target));
       }
       case 'confidence':
@@ -117,7 +135,9 @@ export class LabelingSession {
         return targets.filter((target) => newest.get(target) === request.value);
       }
       case 'dataset-type': {
-        const datasets = this.bag.datasets().filter((dataset) => request.value && dataset.types.includes(request.value));
+        const datasets = this.bag
+          .datasets()
+          .filter((dataset) => request.value && dataset.types.includes(request.value));
         const members = new Set(datasets.flatMap((dataset) => this.targets(dataset.rid)));
         return targets.filter((target) => members.has(target));
       }
@@ -126,14 +146,20 @@ export class LabelingSession {
 
   private byConfidence(targets: string[], column?: string): string[] {
     const chosen = column ?? this.shape.fields.find((field) => field.kind === 'float')?.column;
-    if (!chosen) throw new SatchelError('bad-argument', `${this.shape.feature} has no number column to order by confidence.`);
+    if (!chosen)
+      throw new SatchelError(
+        'bad-argument',
+        `${this.shape.feature} has no number column to order by confidence.`,
+      );
     const lowest = new Map<string, number>();
     for (const value of this.existingValues()) {
       const confidence = value.values[chosen];
       if (typeof confidence !== 'number') continue;
       lowest.set(value.target, Math.min(confidence, lowest.get(value.target) ?? Infinity));
     }
-    return targets.filter((target) => lowest.has(target)).sort((a, b) => lowest.get(a)! - lowest.get(b)! || a.localeCompare(b));
+    return targets
+      .filter((target) => lowest.has(target))
+      .sort((a, b) => lowest.get(a)! - lowest.get(b)! || a.localeCompare(b));
   }
 
   private labelOf(values: Record<string, CellValue>): string | null {
@@ -170,7 +196,8 @@ export class LabelingSession {
   private disagreements(raters: Map<string, Ratings>): { target: string; labels: Record<string, string> }[] {
     const byTarget = new Map<string, Record<string, string>>();
     for (const [rater, ratings] of raters) {
-      for (const [target, label] of ratings) byTarget.set(target, { ...byTarget.get(target), [rater]: label });
+      for (const [target, label] of ratings)
+        byTarget.set(target, { ...byTarget.get(target), [rater]: label });
     }
     return [...byTarget]
       .filter(([, labels]) => new Set(Object.values(labels)).size > 1)
@@ -208,6 +235,8 @@ export class LabelingSession {
     if (id === DRAFTS_RATER) return 'My drafts';
     const execution = this.bag.row('deriva-ml:Execution', id);
     const description = execution?.Description;
-    return typeof description === 'string' && description !== '' ? `${id}: ${description}` : `Execution ${id}`;
+    return typeof description === 'string' && description !== ''
+      ? `${id}: ${description}`
+      : `Execution ${id}`;
   }
 }

@@ -30,7 +30,11 @@ export async function readFetchFile(
         throw new SatchelError('bad-fetch', `${where} lists "${path}" a second time.`, FETCH);
       // Materializing writes to this path later: it must not lead through a link.
       if (leadsThroughLink(path, listing)) {
-        throw new SatchelError('unsafe-path', `${where} names "${path}", which leads through a symbolic link.`, path);
+        throw new SatchelError(
+          'unsafe-path',
+          `${where} names "${path}", which leads through a symbolic link.`,
+          path,
+        );
       }
       items.set(path, item);
     } catch (error) {

@@ -127,4 +127,3 @@ function isPlainPath(path: string): boolean {
     return false;
   }
 }
-

@@ -1,6 +1,16 @@
 import tseslint from 'typescript-eslint';
 
-const nodeModules = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'better-sqlite3', 'sharp', 'electron'];
+const nodeModules = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'crypto',
+  'better-sqlite3',
+  'sharp',
+  'electron',
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'renderer-dist/**', 'node_modules/**', 'test-artifacts/**', 'bench/results/**'] },
@@ -21,13 +31,24 @@ export default tseslint.config(
     // The renderer talks only to the contract: no Node, no native modules, no Electron.
     files: ['renderer/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: nodeModules.map((name) => ({ group: [name], message: 'The renderer reaches main only through the shared contract.' })) }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: nodeModules.map((name) => ({
+            group: [name],
+            message: 'The renderer reaches main only through the shared contract.',
+          })),
+        },
+      ],
     },
   },
   {
     files: ['shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: nodeModules.map((name) => ({ group: [name], message: 'shared/ is pure TypeScript.' })) }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: nodeModules.map((name) => ({ group: [name], message: 'shared/ is pure TypeScript.' })) },
+      ],
     },
   },
 );

@@ -10,7 +10,7 @@ export interface IpcRouterOptions {
   host: Pick<ApiHost, 'handle'>;
   chooseBag: () => Promise<string | null>;
   /** Told about every answer the host gave (the menu keeps Open Recent current with it). */
-  onAnswered?: (channel: Channel, result: ApiResult<Channel>) => void;
+  onAnswered?: (channel: Channel, result: ApiResult<Channel>, request: unknown) => void;
 }
 
 /** Routes the renderer's contract calls to the API host. Returns a function removing the handlers. */
@@ -50,7 +50,7 @@ export async function answerCall(
     return failure('internal', 'Satchel hit an unexpected problem while answering; please try again.');
   }
   try {
-    options.onAnswered?.(channel, result);
+    options.onAnswered?.(channel, result, request);
   } catch (error) {
     console.error(`Satchel could not follow up on ${channel}:`, error);
   }

@@ -4,6 +4,7 @@ import { app, dialog, Menu, session, type BrowserWindow } from 'electron';
 import type { ApiResult, Channel, LibraryState, RecentBag } from '../../shared/contract.js';
 // host.js rather than the folder's index: the main process only needs the worker's front end.
 import { startApiHost, type ApiHost } from '../core/api/host.js';
+import { rememberCatalogSignIn, restoreCatalogSignIns } from './catalog-sign-ins.js';
 import { chooseBagPath } from './dialogs.js';
 import { installIpcRouter, sendToWindow } from './ipc.js';
 import { buildMenuTemplate } from './menu.js';
@@ -54,12 +55,18 @@ async function start(): Promise<void> {
     getWindow,
     host,
     chooseBag: () => chooseBagPath(mainWindow),
-    onAnswered: keepRecentCurrent,
+    onAnswered: (channel, result, request) => {
+      keepRecentCurrent(channel, result);
+      void rememberCatalogSignIn(workspace, channel, request, result).catch((error: unknown) =>
+        console.error(`Satchel could not keep the catalog sign-in: ${(error as Error).message}`),
+      );
+    },
   });
   host.onEvent((name, payload) => sendToWindow(mainWindow, name, payload));
   argvBagPaths(process.argv, process.cwd()).forEach((bagPath) => opens.request(bagPath));
   installMenu();
   void refreshRecent();
+  void restoreCatalogSignIns(workspace, host).catch(() => 0);
   showWindow();
 }
 

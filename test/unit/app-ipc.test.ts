@@ -68,7 +68,7 @@ function eventFrom(sender: unknown, senderFrame: FakeFrame | null): IpcMainInvok
 let ours: ReturnType<typeof fakeWindow>;
 let host: { handle: Mock<(channel: string, raw: unknown) => Promise<ApiResult<Channel>>> };
 let chooseBag: Mock<() => Promise<string | null>>;
-let onAnswered: Mock<(channel: Channel, result: ApiResult<Channel>) => void>;
+let onAnswered: Mock<(channel: Channel, result: ApiResult<Channel>, request: unknown) => void>;
 
 beforeEach(() => {
   ours = fakeWindow();
@@ -92,7 +92,7 @@ describe('the IPC router', () => {
     const result = await answerCall(goodEvent(), 'bag:close', request, options());
     expect(host.handle).toHaveBeenCalledWith('bag:close', request);
     expect(result).toEqual(OK);
-    expect(onAnswered).toHaveBeenCalledWith('bag:close', OK);
+    expect(onAnswered).toHaveBeenCalledWith('bag:close', OK, request);
   });
 
   it('returns what the host says about an invalid request (the host validates with zod)', async () => {

@@ -53,7 +53,19 @@ export function buildMenuTemplate({
   return [
     ...(isMac ? [{ role: 'appMenu' } as const] : []),
     { label: 'File', submenu: file },
-    { role: 'editMenu' },
+    {
+      label: 'Edit',
+      // Undo and redo belong to the labeler (bag-wide label history): their keys must reach the page.
+      submenu: [
+        { role: 'undo', registerAccelerator: false },
+        { role: 'redo', registerAccelerator: false },
+        { type: 'separator' },
+        { role: 'cut' },
+        { role: 'copy' },
+        { role: 'paste' },
+        { role: 'selectAll' },
+      ],
+    },
     { label: 'View', submenu: view },
     ...(isMac ? [{ role: 'windowMenu' } as const] : []),
     { role: 'help', submenu: help },

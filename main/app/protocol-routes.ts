@@ -76,28 +76,7 @@ function isInside(root: string, candidate: string): boolean {
   );
 }
 
-const RENDERER_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-export function rendererContentType(file: string): string {
-  return RENDERER_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
+export { rendererContentType } from '../core/common/content-types.js';
 
 /**
  * Bag files are untrusted: only inert types keep their content type, so an asset can never run as

@@ -20,6 +20,8 @@ import { sendFile } from './send-file.js';
 import { resolveStaticFile } from './static-files.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/** A drafts file being imported may be large; every other request is small. */
+const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 /** `<repo>/renderer-dist`, seen from dist/main/serve/server.js. */
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../../renderer-dist/', import.meta.url));
 
@@ -132,9 +134,14 @@ export async function startServer(options: ServerOptions): Promise<SatchelServer
     if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
       return sendJson(response, 415, badRequest('API requests must be sent as application/json.'));
     }
-    const body = await readBody(request);
+    const limit = channel === 'labels:import' ? MAX_IMPORT_BYTES : MAX_BODY_BYTES;
+    const body = await readBody(request, limit);
     if (body === 'too-large')
-      return sendJson(response, 413, badRequest('The request body is larger than 1 MiB.'));
+      return sendJson(
+        response,
+        413,
+        badRequest(`The request body is larger than ${limit / 1024 / 1024} MiB.`),
+      );
     let raw: unknown;
     try {
       raw = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
@@ -221,16 +228,16 @@ function listen(server: http.Server, port: number): Promise<number> {
   });
 }
 
-/** The request body, or 'too-large' past 1 MiB (the rest is read and dropped so the 413 can be sent). */
-function readBody(request: http.IncomingMessage): Promise<Buffer | 'too-large'> {
+/** The request body, or 'too-large' past `limit` (the rest is read and dropped so the 413 can be sent). */
+function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
     });
-    request.on('end', () => resolve(size > MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks)));
+    request.on('end', () => resolve(size > limit ? 'too-large' : Buffer.concat(chunks)));
     request.on('error', reject);
   });
 }

@@ -1,26 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
+import { rendererContentType } from '../core/common/content-types.js';
 
 /**
  * The renderer file for a URL path, or null: `/` is index.html; `..`, NUL, backslashes, dot files
@@ -53,7 +33,7 @@ export async function resolveStaticFile(
     if (!(await fs.promises.stat(real)).isFile()) return null;
     return {
       file: real,
-      contentType: CONTENT_TYPES[path.extname(real).toLowerCase()] ?? 'application/octet-stream',
+      contentType: rendererContentType(real),
     };
   } catch {
     return null;

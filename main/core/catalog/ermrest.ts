@@ -296,7 +296,8 @@ export class CatalogClient {
   }
 }
 
-function parseModel(bytes: Buffer, where: string): CatalogModel {
+/** The catalog model of a /schema answer; a body that is not one is a bad-response error naming the path. */
+export function parseModel(bytes: Buffer, where: string): CatalogModel {
   try {
     return parseSchemaDocument(bytes.toString('utf8'), where);
   } catch (error) {

@@ -1,4 +1,10 @@
-export { CatalogClient, type CallOptions, type InsertOptions, type PageOptions } from './ermrest.js';
+export {
+  CatalogClient,
+  parseModel,
+  type CallOptions,
+  type InsertOptions,
+  type PageOptions,
+} from './ermrest.js';
 export { HatracClient, base64ToHex, chunkLengthFor, toBase64Digest } from './hatrac.js';
 export type {
   DownloadResult,

@@ -1,6 +1,5 @@
 import type { CatalogModel, Table } from '../bag/index.js';
-import { parseSchemaDocument } from '../bag/model.js';
-import { CatalogError, catalogPath, type CatalogClient } from '../catalog/index.js';
+import { catalogPath, parseModel, type CatalogClient } from '../catalog/index.js';
 import { cacheChecksum, type BagSpec } from './cache.js';
 import {
   allRows,
@@ -99,16 +98,4 @@ export function evaluatePlan(plan: BagPlan, signal?: AbortSignal): Promise<Reach
   return reachableRows(plan.model, plan.policy, plan.anchors, (table, columns) =>
     allRows(plan.client, table, columns, signal),
   );
-}
-
-function parseModel(bytes: Buffer, where: string): CatalogModel {
-  try {
-    return parseSchemaDocument(bytes.toString('utf8'), where);
-  } catch (error) {
-    throw new CatalogError(
-      'bad-response',
-      `The answer to GET ${where} is not an ERMrest schema document (${(error as Error).message.replace(/\.$/, '')}).`,
-      { path: where, cause: error },
-    );
-  }
 }

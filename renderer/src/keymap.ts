@@ -56,8 +56,8 @@ export const KEYMAP: ShortcutArea[] = [
     shortcuts: [
       { keys: ['←', '→'], action: 'Previous / next member' },
       { keys: ['+', '-'], action: 'Zoom in / out' },
-      { keys: ['0'], action: 'Fit to the window' },
-      { keys: ['1'], action: 'Actual size (100 %)' },
+      { keys: ['0'], action: 'Fit to the window (not in label mode)' },
+      { keys: ['1'], action: 'Actual size (100 %) (not in label mode)' },
       { keys: ['Wheel'], action: 'Zoom at the pointer' },
       { keys: ['Drag'], action: 'Pan' },
       { keys: ['Esc'], action: 'Close the viewer' },
@@ -71,6 +71,44 @@ export const KEYMAP: ShortcutArea[] = [
     ],
   },
 ];
+
+/** The label mode's keys, with the current term mapping of the feature being labeled. */
+export function labelingShortcuts(
+  feature: string,
+  terms: { term: string; key: string | null }[],
+): ShortcutArea[] {
+  return [
+    {
+      area: `Label mode: ${feature} terms`,
+      shortcuts: terms.map(({ term, key }) => ({
+        keys: [key === null ? 'no key' : key.length === 1 ? key.toUpperCase() : key],
+        action: `Label ${term}`,
+      })),
+    },
+    {
+      area: 'Label mode: labeler',
+      shortcuts: [
+        { keys: ['Enter', '→'], action: 'Next image' },
+        { keys: ['←'], action: 'Previous image' },
+        { keys: ['Backspace'], action: 'Clear the draft of this image' },
+        { keys: ['E'], action: 'Edit the values of the label (Confidence…)' },
+        { keys: ['Tab'], action: 'In the values form: next field' },
+        { keys: ['Enter', 'Esc'], action: 'In the values form: save / cancel' },
+        { keys: ['Esc'], action: 'Back to the grid' },
+      ],
+    },
+    {
+      area: 'Label mode: grid and everywhere',
+      shortcuts: [
+        { keys: ['Term key'], action: 'Label every selected tile (one action, one undo step)' },
+        { keys: ['Backspace'], action: 'Clear the drafts of the selected tiles' },
+        { keys: ['E'], action: 'Set values on the selected tiles' },
+        { keys: [`${MOD_KEY} Z`], action: 'Undo the last label action (of this bag)' },
+        { keys: [`${MOD_KEY} Shift Z`, 'Ctrl Y'], action: 'Redo' },
+      ],
+    },
+  ];
+}
 
 /** Keys typed into a text field belong to the field, not to shortcuts. */
 export function isTyping(target: EventTarget | null): boolean {

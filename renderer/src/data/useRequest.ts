@@ -65,3 +65,13 @@ export function useRequest<C extends Channel>(channel: C, payload: RequestOf<C> 
     ? { value: answer.value, error: answer.error ?? null }
     : { value: undefined, error: null };
 }
+
+/** Asks a read-only channel ahead of time (the labeler's next image), so useRequest answers at once later. */
+export function prefetchRequest<C extends Channel>(channel: C, payload: RequestOf<C>): void {
+  const key = `${channel} ${JSON.stringify(payload)}`;
+  if (answers.has(key) || inflight.has(key)) return;
+  ask(key, channel, payload).then(
+    (value) => remember(key, value),
+    () => undefined,
+  );
+}

@@ -16,6 +16,8 @@ interface SelectionState {
 interface SelectionStore extends SelectionState {
   select(index: number, mode: SelectMode): void;
   selectAll(total: number): void;
+  /** Selects exactly these indexes and focuses the first (undo shows the tiles it changed this way). */
+  selectOnly(indexes: readonly number[]): void;
   clear(): void;
   reset(): void;
 }
@@ -51,6 +53,12 @@ export const useSelection = create<SelectionStore>((set) => ({
   ...initial,
   select: (index, mode) => set((state) => nextSelection(state, index, mode)),
   selectAll: (total) => set({ selected: total > 0 ? range(0, total - 1) : new Set(), anchor: 0 }),
+  selectOnly: (indexes) =>
+    set((state) => ({
+      selected: new Set(indexes),
+      anchor: indexes[0] ?? null,
+      focus: indexes[0] ?? state.focus,
+    })),
   clear: () => set({ selected: new Set(), anchor: null }),
   reset: () => set(initial),
 }));

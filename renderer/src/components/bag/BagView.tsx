@@ -1,7 +1,13 @@
+import { useCallback, useDeferredValue, useEffect } from 'react';
 import { elementTypeTable } from '../../data/bagModel.js';
+import { draftText } from '../../labeling/recordForm.js';
+import { useLabeling, useLabelFeature } from '../../stores/labeling.js';
 import { useSession } from '../../stores/session.js';
 import { useViewer } from '../../stores/viewer.js';
 import { ThumbnailGrid } from '../grid/ThumbnailGrid.js';
+import { AgreementView } from '../labeling/AgreementView.js';
+import { LabelBar } from '../labeling/LabelBar.js';
+import { LabelingLayer } from '../labeling/LabelingLayer.js';
 import { MembersTable } from '../table/MembersTable.js';
 import { TableBrowser } from '../table/TableBrowser.js';
 import { AssetViewer } from '../viewer/AssetViewer.js';
@@ -10,8 +16,11 @@ import { DatasetTree } from './DatasetTree.js';
 import { SectionTabs } from './SectionTabs.js';
 import { VerifyPanel } from './VerifyPanel.js';
 import './bag.css';
+import '../labeling/labeling.css';
 
 export function BagView() {
+  const labeling = useLabeling((state) => state.active);
+  useLabelingLifecycle();
   return (
     <div className="bag-view">
       <BagHeader />
@@ -22,11 +31,29 @@ export function BagView() {
         </aside>
         <section className="bag-main">
           <SectionTabs />
-          <SectionContent />
+          {labeling && <LabelBar />}
+          {labeling ? <LabelingContent /> : <SectionContent />}
         </section>
       </div>
+      {labeling && <LabelingLayer />}
     </div>
   );
+}
+
+/** Label mode follows the bag view: a new dataset re-reads the queue; leaving the feature's members ends it. */
+function useLabelingLifecycle(): void {
+  const datasetRid = useSession((state) => state.datasetRid);
+  const section = useSession((state) => state.section);
+  const active = useLabeling((state) => state.active);
+  const target = useLabelFeature()?.shape.target;
+  useEffect(() => () => useLabeling.getState().stop(), []);
+  useEffect(() => {
+    void useLabeling.getState().datasetChanged();
+  }, [datasetRid]);
+  useEffect(() => {
+    if (active && target && (section.kind !== 'members' || section.elementType !== target))
+      useLabeling.getState().stop();
+  }, [active, target, section]);
 }
 
 function SectionContent() {
@@ -42,8 +69,60 @@ function SectionContent() {
   const table = elementTypeTable(bag.report, section.elementType);
   return (
     <>
-      <ThumbnailGrid source={members} table={table} elementType={section.elementType} />
+      <ThumbnailGrid source={members} table={table} elementType={section.elementType} covered={viewerOpen} />
       {viewerOpen && <AssetViewer source={members} table={table} elementType={section.elementType} />}
+    </>
+  );
+}
+
+/** Label mode: the work queue as the grid's members (with draft badges), the labeler, or the agreement view. */
+function LabelingContent() {
+  const bag = useSession((state) => state.bag)!;
+  const feature = useLabelFeature();
+  const queue = useLabeling((state) => state.queue);
+  const loading = useLabeling((state) => state.queueLoading);
+  const view = useLabeling((state) => state.view);
+  // The grid's badges follow the drafts at low priority: a keypress in the labeler paints the next
+  // image first, and the grid (covered by the viewer meanwhile) catches up when the page is idle.
+  const draftsVersion = useDeferredValue(useLabeling((state) => state.draftsVersion));
+  const viewerOpen = useViewer((state) => state.index !== null);
+  const shape = feature?.shape;
+  const labelOf = useCallback(
+    (rid: string) => {
+      const draft = useLabeling.getState().drafts.get(rid);
+      return draft && shape ? draftText(shape, draft.values) : null;
+    },
+    // The drafts map changes in place: its version stands for it.
+    [shape, draftsVersion],
+  );
+
+  if (view === 'agreement') return <AgreementView />;
+  if (!feature || !queue)
+    return (
+      <p className="empty">{loading || feature ? 'Reading the work queue…' : 'Choose a feature to label.'}</p>
+    );
+  const elementType = feature.shape.target;
+  const table = elementTypeTable(bag.report, elementType);
+  return (
+    <>
+      <ThumbnailGrid
+        key={queue.id}
+        source={queue.rows}
+        table={table}
+        elementType={elementType}
+        drafts={{ labelOf, version: draftsVersion }}
+        emptyText="This work queue is empty: pick another queue or dataset."
+        hint="Term keys label the selected tiles · Enter opens the labeler · ? lists every key"
+        covered={viewerOpen}
+      />
+      {viewerOpen && (
+        <AssetViewer
+          source={queue.rows}
+          table={table}
+          elementType={elementType}
+          labeling={{ targets: queue.targets }}
+        />
+      )}
     </>
   );
 }

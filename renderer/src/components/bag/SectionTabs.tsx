@@ -1,5 +1,6 @@
 import type { KeyboardEvent } from 'react';
 import { elementTypesOf } from '../../data/bagModel.js';
+import { useLabeling } from '../../stores/labeling.js';
 import { useSession, type BagSection } from '../../stores/session.js';
 
 interface Tab {
@@ -15,6 +16,10 @@ export function SectionTabs() {
   const recurse = useSession((state) => state.recurse);
   const showSection = useSession((state) => state.showSection);
   const setRecurse = useSession((state) => state.setRecurse);
+  const bag = useSession((state) => state.bag);
+  const features = useSession((state) => state.features);
+  const labeling = useLabeling((state) => state.active);
+  const canLabel = features.some((feature) => bag?.assetElementTypes.includes(feature.target));
 
   const tabs: Tab[] = [
     ...elementTypesOf(datasets).map((name): Tab => ({
@@ -58,7 +63,7 @@ export function SectionTabs() {
           );
         })}
       </div>
-      {section.kind === 'members' && (
+      {section.kind === 'members' && !labeling && (
         <label className="toggle">
           <input
             type="checkbox"
@@ -69,6 +74,21 @@ export function SectionTabs() {
           Include nested datasets
         </label>
       )}
+      <button
+        type="button"
+        className={labeling ? 'primary label-mode' : 'secondary label-mode'}
+        data-testid="label-mode"
+        aria-pressed={labeling}
+        disabled={!canLabel && !labeling}
+        title={
+          canLabel
+            ? 'Label mode: label images with the keyboard, in bulk, and compare raters'
+            : 'This bag has no feature on images to label'
+        }
+        onClick={() => (labeling ? useLabeling.getState().stop() : void useLabeling.getState().start())}
+      >
+        {labeling ? '✎ Labeling' : '✎ Label'}
+      </button>
     </div>
   );
 }

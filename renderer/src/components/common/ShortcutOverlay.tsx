@@ -1,5 +1,20 @@
 import { useEffect, useRef } from 'react';
-import { KEYMAP } from '../../keymap.js';
+import { KEYMAP, labelingShortcuts, type ShortcutArea } from '../../keymap.js';
+import { labelColumn } from '../../labeling/recordForm.js';
+import { useLabeling, useLabelFeature } from '../../stores/labeling.js';
+
+/** The label mode's keys, with the current mapping, while label mode is on. */
+function useLabelingAreas(): ShortcutArea[] {
+  const active = useLabeling((state) => state.active);
+  const termKeys = useLabeling((state) => state.termKeys);
+  const feature = useLabelFeature();
+  if (!active || !feature) return [];
+  const terms = labelColumn(feature.shape)?.terms ?? [];
+  return labelingShortcuts(
+    feature.key,
+    terms.map((term) => ({ term, key: termKeys[term] ?? null })),
+  );
+}
 
 interface ShortcutOverlayProps {
   onClose(): void;
@@ -7,6 +22,7 @@ interface ShortcutOverlayProps {
 
 export function ShortcutOverlay({ onClose }: ShortcutOverlayProps) {
   const dialog = useRef<HTMLDivElement>(null);
+  const labelingAreas = useLabelingAreas();
   useEffect(() => {
     const previous = document.activeElement;
     dialog.current?.focus();
@@ -40,7 +56,7 @@ export function ShortcutOverlay({ onClose }: ShortcutOverlayProps) {
           </button>
         </header>
         <div className="shortcut-areas">
-          {KEYMAP.map(({ area, shortcuts }) => (
+          {[...labelingAreas, ...KEYMAP].map(({ area, shortcuts }) => (
             <section key={area} className="shortcut-area">
               <h3>{area}</h3>
               <dl>

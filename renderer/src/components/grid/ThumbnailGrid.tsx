@@ -28,10 +28,28 @@ interface ThumbnailGridProps {
   /** The qualified asset table of the element type. */
   table: string;
   elementType: string;
+  /** Label mode: the draft label of a member (null: none), and a number that changes with the drafts. */
+  drafts?: { labelOf(rid: string): string | null; version: number };
+  /** What the grid says when it has no members. */
+  emptyText?: string;
+  /** The hint in the status bar. */
+  hint?: string;
+  /** The viewer covers the grid: the browser may skip its rendering until it shows again. */
+  covered?: boolean;
 }
 
+const NO_DRAFTS = { labelOf: () => null, version: 0 };
+
 /** Members of an asset element type as a virtualized grid of thumbnails, fetched page by page. */
-export function ThumbnailGrid({ source, table, elementType }: ThumbnailGridProps) {
+export function ThumbnailGrid({
+  source,
+  table,
+  elementType,
+  drafts = NO_DRAFTS,
+  emptyText,
+  hint = 'Enter opens the viewer · ? lists every shortcut',
+  covered = false,
+}: ThumbnailGridProps) {
   const bagId = useSession((state) => state.bag!.bagId);
   const version = useSyncExternalStore(source.subscribe, source.getVersion);
   const selected = useSelection((state) => state.selected);
@@ -96,11 +114,11 @@ export function ThumbnailGrid({ source, table, elementType }: ThumbnailGridProps
   };
 
   return (
-    <div className="grid-area">
+    <div className={covered ? 'grid-area covered' : 'grid-area'}>
       <div className="grid-wrapper" ref={setWrapper}>
         {total === 0 ? (
           <p className="empty" data-testid="grid-empty">
-            No {elementType} members here. Try another dataset, or include nested datasets.
+            {emptyText ?? `No ${elementType} members here. Try another dataset, or include nested datasets.`}
           </p>
         ) : (
           <List
@@ -116,14 +134,26 @@ export function ThumbnailGrid({ source, table, elementType }: ThumbnailGridProps
             rowComponent={TileRow}
             rowCount={rowCount}
             rowHeight={ROW_HEIGHT}
-            rowProps={{ source, version, columns, bagId, table, selected, focus, onPick, onOpen: showViewer }}
+            rowProps={{
+              source,
+              version,
+              drafts: drafts.labelOf,
+              draftsVersion: drafts.version,
+              columns,
+              bagId,
+              table,
+              selected,
+              focus,
+              onPick,
+              onOpen: showViewer,
+            }}
             onRowsRendered={onRowsRendered}
             overscanCount={2}
             style={FILL_PARENT}
           />
         )}
       </div>
-      <GridStatus total={total} selected={selected.size} elementType={elementType} />
+      <GridStatus total={total} selected={selected.size} elementType={elementType} hint={hint} />
     </div>
   );
 }
@@ -132,6 +162,9 @@ interface TileRowProps {
   source: PagedRows;
   /** Not read: a new value re-renders the rows when a page arrives. */
   version: number;
+  drafts(rid: string): string | null;
+  /** Not read: a new value re-renders the rows when drafts change. */
+  draftsVersion: number;
   columns: number;
   bagId: string;
   table: string;
@@ -145,6 +178,7 @@ function TileRow({
   index: rowIndex,
   style,
   source,
+  drafts,
   columns,
   bagId,
   table,
@@ -165,6 +199,7 @@ function TileRow({
         index={index}
         row={row}
         badges={typeof rid === 'string' ? source.badgesOf(rid) : []}
+        draft={typeof rid === 'string' ? drafts(rid) : null}
         bagId={bagId}
         table={table}
         selected={selected.has(index)}
@@ -189,10 +224,12 @@ function GridStatus({
   total,
   selected,
   elementType,
+  hint,
 }: {
   total: number | null;
   selected: number;
   elementType: string;
+  hint: string;
 }) {
   return (
     <div className="status-bar" data-testid="grid-status" aria-live="polite">
@@ -204,7 +241,7 @@ function GridStatus({
           {selected > 0 && ` · ${selected.toLocaleString()} selected`}
         </span>
       )}
-      <span className="muted">Enter opens the viewer · ? lists every shortcut</span>
+      <span className="muted">{hint}</span>
     </div>
   );
 }

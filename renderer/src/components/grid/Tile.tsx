@@ -10,6 +10,8 @@ interface TileProps {
   index: number;
   row: Row | undefined;
   badges: Badge[];
+  /** The user's draft label of this member (label mode), null when it has none. */
+  draft: string | null;
   bagId: string;
   table: string;
   selected: boolean;
@@ -22,6 +24,7 @@ export const Tile = memo(function Tile({
   index,
   row,
   badges,
+  draft,
   bagId,
   table,
   selected,
@@ -60,7 +63,7 @@ export const Tile = memo(function Tile({
       <div className="tile-caption" title={filename ?? undefined}>
         <span className="rid">{rid}</span> {filename && <span className="muted">{filename}</span>}
       </div>
-      <Badges badges={badges} />
+      <Badges badges={badges} draft={draft} />
     </div>
   );
 });
@@ -88,10 +91,20 @@ function Thumbnail({ url, rid, alt }: { url: string; rid: string; alt: string })
   );
 }
 
-function Badges({ badges }: { badges: Badge[] }) {
-  if (badges.length === 0) return <div className="badges" />;
+function Badges({ badges, draft }: { badges: Badge[]; draft: string | null }) {
+  if (badges.length === 0 && draft === null) return <div className="badges" />;
   return (
     <div className="badges">
+      {draft !== null && (
+        <span
+          className="badge draft"
+          data-testid="draft-badge"
+          title={`Your draft: ${draft} (not committed yet)`}
+        >
+          <span aria-hidden="true">✎ </span>
+          {draft}
+        </span>
+      )}
       {badges.map((badge) => (
         <span
           key={badge.feature}

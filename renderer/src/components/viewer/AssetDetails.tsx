@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { FeatureDefinition, Row } from '../../../../shared/bag.js';
 import type { AssetInfo } from '../../../../shared/contract.js';
 import { formatBytes, formatCell } from '../../data/format.js';
@@ -9,23 +9,49 @@ interface AssetDetailsProps {
   info: AssetInfo | undefined;
   row: Row | undefined;
   elementType: string;
+  /** Inside the labeling pane, which shows the labels itself: the rest folds away under one heading. */
+  embedded?: boolean;
 }
 
-export function AssetDetails({ info, row, elementType }: AssetDetailsProps) {
+export function AssetDetails({ info, row, elementType, embedded = false }: AssetDetailsProps) {
   const features = useSession((state) => state.features);
-  return (
-    <aside className="asset-details" aria-label="About this member" data-testid="asset-details">
+  const content = (
+    <>
       {info ? (
         <>
           <FileFacts info={info} />
-          <Labels groups={groupFeatureValues(info.features, featuresOf(features, elementType))} />
+          {!embedded && (
+            <Labels groups={groupFeatureValues(info.features, featuresOf(features, elementType))} />
+          )}
           <Provenance info={info} />
         </>
       ) : (
         <p className="muted">Loading details…</p>
       )}
       {row && <Fields row={row} />}
+    </>
+  );
+  if (embedded) return <FoldedDetails>{content}</FoldedDetails>;
+  return (
+    <aside className="asset-details" aria-label="About this member" data-testid="asset-details">
+      {content}
     </aside>
+  );
+}
+
+/** Folded away under one heading; what it holds is only rendered while it is open. */
+function FoldedDetails({ children }: { children: ReactNode }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details
+      className="embedded-details"
+      data-testid="asset-details"
+      open={open}
+      onToggle={(event) => setOpen(event.currentTarget.open)}
+    >
+      <summary>File, provenance and fields</summary>
+      {open && children}
+    </details>
   );
 }
 

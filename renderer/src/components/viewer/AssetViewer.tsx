@@ -4,12 +4,14 @@ import type { AssetInfo } from '../../../../shared/contract.js';
 import { api } from '../../api.js';
 import { looksLikeImage, stringField } from '../../data/format.js';
 import type { PagedRows } from '../../data/pagedRows.js';
-import { useRequest } from '../../data/useRequest.js';
+import { prefetchRequest, useRequest } from '../../data/useRequest.js';
 import type { Size } from '../../geometry.js';
 import { hasModKey, isTyping } from '../../keymap.js';
 import { useSelection } from '../../stores/selection.js';
 import { useSession } from '../../stores/session.js';
 import { useViewer } from '../../stores/viewer.js';
+import { LabelPane } from '../labeling/LabelPane.js';
+import { LabelProgressBar } from '../labeling/LabelProgressBar.js';
 import { AssetDetails } from './AssetDetails.js';
 import { MissingFile, OtherPreview, TextPreview } from './FilePreview.js';
 import { preloadImage } from './preload.js';
@@ -20,7 +22,13 @@ interface AssetViewerProps {
   source: PagedRows;
   table: string;
   elementType: string;
+  /** Label mode: the work queue's RIDs (known before their rows arrive); the labeling pane replaces the labels list. */
+  labeling?: { targets: string[] };
 }
+
+/** Neighbours whose files are fetched ahead: one each way, two ahead while labeling (the labeler moves forward). */
+const AHEAD = [1, -1];
+const AHEAD_LABELING = [1, 2, -1];
 
 function recordedSize(row: Row | undefined): Size | null {
   const width = Number(row?.Width);
@@ -29,7 +37,7 @@ function recordedSize(row: Row | undefined): Size | null {
 }
 
 /** One member at a time over the grid: the file, its metadata and every label executions gave it. */
-export function AssetViewer({ source, table, elementType }: AssetViewerProps) {
+export function AssetViewer({ source, table, elementType, labeling }: AssetViewerProps) {
   const index = useViewer((state) => state.index) ?? 0;
   const show = useViewer((state) => state.show);
   const close = useViewer((state) => state.close);
@@ -39,36 +47,48 @@ export function AssetViewer({ source, table, elementType }: AssetViewerProps) {
   const dialog = useRef<HTMLDivElement>(null);
 
   const total = source.total ?? 0;
-  const row = source.rowAt(index);
-  const rid = stringField(row, 'RID');
-  const filename = stringField(row, 'Filename');
+  const ridAt = (at: number): string | null => labeling?.targets[at] ?? stringField(source.rowAt(at), 'RID');
+  const rid = ridAt(index);
   const { value: info } = useRequest('asset:info', rid ? { bagId, table, rid } : null);
+  // A queue's rows may be bare RIDs (no member index): the row then comes with asset:info.
+  const row = source.rowAt(index) ?? info?.row;
+  const filename = stringField(row, 'Filename') ?? stringField(info?.row, 'Filename');
 
   useEffect(() => {
-    source.ensureRange(index - 1, index + 1);
-    for (const neighbour of [source.rowAt(index + 1), source.rowAt(index - 1)]) {
-      const neighbourRid = stringField(neighbour, 'RID');
-      if (neighbourRid && looksLikeImage(stringField(neighbour, 'Filename'))) {
+    const ahead = labeling ? AHEAD_LABELING : AHEAD;
+    source.ensureRange(index + Math.min(...ahead), index + Math.max(...ahead));
+    for (const step of ahead) {
+      const neighbourRid = labeling?.targets[index + step] ?? stringField(source.rowAt(index + step), 'RID');
+      if (!neighbourRid) continue;
+      const neighbour = source.rowAt(index + step);
+      if (labeling) {
+        // The labeler shows the next image and its labels the moment a key is pressed.
+        prefetchRequest('asset:info', { bagId, table, rid: neighbourRid });
+        preloadImage(api.assetUrl('thumb', bagId, table, neighbourRid));
+      }
+      if (looksLikeImage(stringField(neighbour, 'Filename')) || (labeling && !neighbour?.Filename)) {
         preloadImage(api.assetUrl('asset', bagId, table, neighbourRid));
       }
     }
-  }, [index, source, version, bagId, table]);
+  }, [index, source, version, bagId, table, labeling]);
 
-  // The grid keeps its selection; its focus follows the member last shown.
+  // The grid keeps its selection; its focus follows the member last shown. In label mode the labeler
+  // owns the arrows (useLabelKeys), so every move goes through one ordered place.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (hasModKey(event) || event.altKey || isTyping(event.target)) return;
       if (event.key === 'Escape') {
         select(index, 'focus');
         close();
-      } else if (event.key === 'ArrowLeft' && index > 0) show(index - 1);
+      } else if (labeling) return;
+      else if (event.key === 'ArrowLeft' && index > 0) show(index - 1);
       else if (event.key === 'ArrowRight' && index < total - 1) show(index + 1);
       else return;
       event.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [index, total, show, close, select]);
+  }, [index, total, show, close, select, labeling]);
 
   useEffect(() => {
     const previous = document.activeElement;
@@ -98,10 +118,10 @@ export function AssetViewer({ source, table, elementType }: AssetViewerProps) {
           {rid ?? '…'}
         </span>
         {filename && <span className="viewer-filename">{filename}</span>}
-        <span className="muted">
+        <span className="muted" data-testid="viewer-position">
           {(index + 1).toLocaleString()} of {total.toLocaleString()}
         </span>
-        <span className="spacer" />
+        {labeling ? <LabelProgressBar /> : <span className="spacer" />}
         <button
           type="button"
           className="ghost"
@@ -126,9 +146,18 @@ export function AssetViewer({ source, table, elementType }: AssetViewerProps) {
       </header>
       <div className="viewer-body">
         <div className="viewer-preview">
-          {rid && <Preview key={rid} info={info} rid={rid} row={row} bagId={bagId} table={table} />}
+          {rid && (
+            <Preview info={info} rid={rid} row={row} bagId={bagId} table={table} digitKeys={!labeling} />
+          )}
         </div>
-        <AssetDetails info={info} row={row} elementType={elementType} />
+        {labeling ? (
+          <aside className="asset-details label-side" aria-label="Label this member" data-testid="label-pane">
+            {rid && <LabelPane key={rid} rid={rid} index={index} total={total} info={info} />}
+            <AssetDetails info={info} row={row} elementType={elementType} embedded />
+          </aside>
+        ) : (
+          <AssetDetails info={info} row={row} elementType={elementType} />
+        )}
       </div>
     </div>
   );
@@ -140,10 +169,11 @@ interface PreviewProps {
   row: Row | undefined;
   bagId: string;
   table: string;
+  digitKeys: boolean;
 }
 
 /** Images start at once from the filename; other kinds wait for `asset:info` to say what the file is. */
-function Preview({ info, rid, row, bagId, table }: PreviewProps) {
+function Preview({ info, rid, row, bagId, table, digitKeys }: PreviewProps) {
   const filename = stringField(row, 'Filename');
   const kind = info?.preview ?? (looksLikeImage(filename) ? 'image' : null);
   if (info && !info.exists) return <MissingFile info={info} />;
@@ -154,6 +184,7 @@ function Preview({ info, rid, row, bagId, table }: PreviewProps) {
         originalUrl={api.assetUrl('asset', bagId, table, rid)}
         sizeHint={recordedSize(row)}
         alt={filename ?? rid}
+        digitKeys={digitKeys}
       />
     );
   }

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type Pointer
 import type { Point, Size } from '../../geometry.js';
 import { useElementSize } from '../../hooks/useElementSize.js';
 import { isTyping, hasModKey } from '../../keymap.js';
+import { preloadedSize } from './preload.js';
 import { fitView, panBy, resized, zoomAt, type View } from './zoom.js';
 
 interface ZoomableImageProps {
@@ -10,6 +11,8 @@ interface ZoomableImageProps {
   /** The pixel size the bag records for the image, if any: lets the thumbnail stand in at the right size. */
   sizeHint: Size | null;
   alt: string;
+  /** 0 (fit) and 1 (actual size) as keys; off in label mode, where digits set labels. */
+  digitKeys?: boolean;
 }
 
 interface Picture {
@@ -24,15 +27,35 @@ const ZOOM_STEP = 1.25;
  * The thumbnail at once, the original once it has been decoded off the main thread (`img.decode()`),
  * so a 10k × 10k image never blocks the UI. Zoom and pan are a CSS transform, no canvas.
  */
-export function ZoomableImage({ thumbUrl, originalUrl, sizeHint, alt }: ZoomableImageProps) {
+export function ZoomableImage({
+  thumbUrl,
+  originalUrl,
+  sizeHint,
+  alt,
+  digitKeys = true,
+}: ZoomableImageProps) {
   const [stage, setStage] = useState<HTMLDivElement | null>(null);
   const stageSize = useElementSize(stage);
   const stageSizeNow = useRef(stageSize);
   useLayoutEffect(() => {
     stageSizeNow.current = stageSize;
   }, [stageSize]);
-  const [picture, setPicture] = useState<Picture>({ size: sizeHint, view: null });
-  const [original, setOriginal] = useState<'loading' | 'ready' | 'failed'>('loading');
+  // A neighbour the viewer preloaded is shown full size from the first frame, with no thumbnail step.
+  const [picture, setPicture] = useState<Picture>(() => ({
+    size: preloadedSize(originalUrl) ?? sizeHint,
+    view: null,
+  }));
+  const [original, setOriginal] = useState<'loading' | 'ready' | 'failed'>(() =>
+    preloadedSize(originalUrl) ? 'ready' : 'loading',
+  );
+  // The viewer keeps this stage from member to member (its size is known, nothing is measured again):
+  // another image starts over, fitted, during this very render.
+  const [shownUrl, setShownUrl] = useState(originalUrl);
+  if (shownUrl !== originalUrl) {
+    setShownUrl(originalUrl);
+    setPicture({ size: preloadedSize(originalUrl) ?? sizeHint, view: null });
+    setOriginal(preloadedSize(originalUrl) ? 'ready' : 'loading');
+  }
   const dragFrom = useRef<Point | null>(null);
 
   const adoptSize = useCallback(
@@ -91,8 +114,7 @@ export function ZoomableImage({ thumbUrl, originalUrl, sizeHint, alt }: Zoomable
       '=': zoomIn,
       '-': zoomOut,
       _: zoomOut,
-      '0': fit,
-      '1': actualSize,
+      ...(digitKeys ? { '0': fit, '1': actualSize } : {}),
     };
     const onKey = (event: KeyboardEvent) => {
       const action = keys[event.key];
@@ -102,7 +124,7 @@ export function ZoomableImage({ thumbUrl, originalUrl, sizeHint, alt }: Zoomable
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [zoomIn, zoomOut, fit, actualSize]);
+  }, [zoomIn, zoomOut, fit, actualSize, digitKeys]);
 
   // React's wheel listener is passive; zooming must stop the page (and Ctrl+wheel browser zoom) instead.
   useEffect(() => {
@@ -146,12 +168,16 @@ export function ZoomableImage({ thumbUrl, originalUrl, sizeHint, alt }: Zoomable
         onPointerCancel={endDrag}
       >
         <img
+          // A new element per image: never a frame of the previous image under the next one's name.
+          key={originalUrl}
           className={view && view.scale >= 3 ? 'stage-image pixelated' : 'stage-image'}
           src={original === 'ready' ? originalUrl : thumbUrl}
           alt={alt}
           draggable={false}
           data-testid="viewer-image"
           data-original={original === 'ready'}
+          // Element Timing: when each image was first painted (the labeling benchmark reads it).
+          {...{ elementtiming: 'viewer-image' }}
           onLoad={(event) => {
             if (!size)
               adoptSize({

@@ -1,6 +1,10 @@
-/** Originals of the neighbouring members, fetched ahead; held so their downloads are not dropped. */
+import type { Size } from '../../geometry.js';
+
+/** Images of the neighbouring members, fetched and decoded ahead; held so their downloads are not dropped. */
 const preloaded = new Map<string, HTMLImageElement>();
-const KEEP = 6;
+/** URLs whose image has been decoded: the viewer can show them at full size from the first frame. */
+const decoded = new Map<string, Size>();
+const KEEP = 12;
 
 export function preloadImage(url: string): void {
   if (preloaded.has(url)) return;
@@ -8,5 +12,21 @@ export function preloadImage(url: string): void {
   image.decoding = 'async';
   image.src = url;
   preloaded.set(url, image);
-  if (preloaded.size > KEEP) preloaded.delete(preloaded.keys().next().value!);
+  image.decode().then(
+    () => {
+      if (preloaded.get(url) === image)
+        decoded.set(url, { width: image.naturalWidth, height: image.naturalHeight });
+    },
+    () => undefined,
+  );
+  if (preloaded.size > KEEP) {
+    const oldest = preloaded.keys().next().value!;
+    preloaded.delete(oldest);
+    decoded.delete(oldest);
+  }
+}
+
+/** The pixel size of an image already preloaded and decoded, or null. */
+export function preloadedSize(url: string): Size | null {
+  return decoded.get(url) ?? null;
 }

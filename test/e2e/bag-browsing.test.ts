@@ -102,15 +102,22 @@ describe.skipIf(e2eSkipReason() !== null)(suiteName('browsing the BCCD Format B 
     const expected = new Set(Object.values(expectedFacts().bccd.image_rid_by_filename));
     expect(expected.size).toBe(300);
     const seen = new Set<string>();
-    for (let step = 0; step < 100; step++) {
+    for (let step = 0; step < 200; step++) {
       // Rows render synchronously on scroll; the members page they need may still be on its way.
       await eventually(() => grid.locator('.tile.pending').count()).toBe(0);
       for (const tile of await visibleTiles(page())) if (tile.rid) seen.add(tile.rid);
-      const atEnd = await grid.evaluate((element: DomElement) => {
-        const end = element.scrollTop + element.clientHeight >= element.scrollHeight - 1;
-        element.scrollTop += element.clientHeight;
-        return end;
-      });
+      // Half a viewport per step, and two frames for react-window to draw the rows it scrolled to,
+      // so a slow frame under load can never skip a row between two readings.
+      const atEnd = await grid.evaluate(
+        (element: DomElement) =>
+          new Promise<boolean>((resolve) => {
+            const end = element.scrollTop + element.clientHeight >= element.scrollHeight - 1;
+            element.scrollTop += Math.max(1, Math.floor(element.clientHeight / 2));
+            const view = element.ownerDocument.defaultView;
+            if (!view) return resolve(end);
+            view.requestAnimationFrame(() => view.requestAnimationFrame(() => resolve(end)));
+          }),
+      );
       if (atEnd) break;
     }
     expect([...seen].sort()).toEqual([...expected].sort());

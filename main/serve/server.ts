@@ -93,7 +93,11 @@ export async function startServer(options: ServerOptions): Promise<SatchelServer
     if (pathname === '/' && query.has('token') && method === 'GET') {
       if (!sameToken(query.get('token'), token))
         return sendText(response, 403, 'Forbidden: the token is wrong.');
-      response.writeHead(302, { ...NO_STORE, 'Set-Cookie': sessionCookie(token, port), Location: '/' });
+      // The token becomes a cookie; the rest of the query (`?catalog=`, `?open=`) is kept for the page.
+      query.delete('token');
+      const rest = query.toString();
+      const location = rest === '' ? '/' : `/?${rest}`;
+      response.writeHead(302, { ...NO_STORE, 'Set-Cookie': sessionCookie(token, port), Location: location });
       return response.end();
     }
     if (!authorized(request, token, port)) {

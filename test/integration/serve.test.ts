@@ -146,6 +146,13 @@ describe('browser mode over HTTP', () => {
     const login = await send(`/?token=${server.token}`);
     expect(login.status).toBe(302);
     expect(login.headers.location).toBe('/');
+    const withCatalog = await send(
+      `/?token=${server.token}&catalog=${encodeURIComponent('http://127.0.0.1:1/ermrest/catalog/1')}`,
+    );
+    // The token never stays in the address; the other parameters do, for the page.
+    expect(withCatalog.headers.location).toBe(
+      `/?catalog=${encodeURIComponent('http://127.0.0.1:1/ermrest/catalog/1')}`,
+    );
     const setCookie = login.headers['set-cookie']![0]!;
     expect(setCookie).toBe(`satchel_token_${server.port}=${server.token}; HttpOnly; SameSite=Strict; Path=/`);
     cookie = setCookie.split(';')[0]!;

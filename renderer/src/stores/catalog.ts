@@ -46,6 +46,8 @@ interface CatalogStore {
   /** What the URL field starts with: the page's `?catalog=` or the last catalog used. */
   suggestedUrl: string;
   connecting: boolean;
+  /** Why the automatic connection to the page's `?catalog=` failed (it is not kept as a connection then). */
+  startProblem: CatalogProblem | null;
   datasets: DatasetsState | null;
   /** Whether downloads fetch the asset files (false: a holey bag). */
   fetchFiles: boolean;
@@ -65,7 +67,12 @@ interface CatalogStore {
   cancelDownload(): Promise<void>;
   dismissDownload(): void;
   openDownloaded(): Promise<void>;
-  startCommit(options: { bagId: string; url: string; workflow?: string; description?: string }): Promise<void>;
+  startCommit(options: {
+    bagId: string;
+    url: string;
+    workflow?: string;
+    description?: string;
+  }): Promise<void>;
   resetCommit(): void;
 }
 
@@ -105,6 +112,7 @@ export const useCatalog = create<CatalogStore>((set, get) => {
     activeUrl: null,
     suggestedUrl: '',
     connecting: false,
+    startProblem: null,
     datasets: null,
     fetchFiles: true,
     download: null,
@@ -122,7 +130,7 @@ export const useCatalog = create<CatalogStore>((set, get) => {
         } else if (fromPage) {
           await get()
             .connect({ url: fromPage })
-            .catch(() => undefined);
+            .catch((error: unknown) => set({ startProblem: problemOf(error) }));
         } else if (get().activeUrl) {
           get().select(get().activeUrl!);
         }
@@ -133,7 +141,7 @@ export const useCatalog = create<CatalogStore>((set, get) => {
     refresh,
 
     connect: async (connect) => {
-      set({ connecting: true, suggestedUrl: connect.url });
+      set({ connecting: true, startProblem: null });
       try {
         const connection = await request('catalog:connect', connect);
         set((state) => ({

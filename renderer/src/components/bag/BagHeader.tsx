@@ -1,4 +1,5 @@
 import { useSession } from '../../stores/session.js';
+import { CommitControls } from '../catalog/CommitControls.js';
 
 export function BagHeader() {
   const bag = useSession((state) => state.bag)!;
@@ -52,6 +53,7 @@ export function BagHeader() {
       >
         {verifying ? 'Verifying…' : 'Verify'}
       </button>
+      <CommitControls />
     </header>
   );
 }

@@ -12,6 +12,7 @@ import './catalog.css';
 export function CatalogPanel() {
   const active = useActiveConnection();
   const suggestedUrl = useCatalog((state) => state.suggestedUrl);
+  const startProblem = useCatalog((state) => state.startProblem);
   const [adding, setAdding] = useState(false);
   useEffect(() => {
     void useCatalog.getState().start();
@@ -29,6 +30,13 @@ export function CatalogPanel() {
             Connect to a Deriva catalog to download dataset bags. Label them offline; commit the labels back
             as an execution when you are online again.
           </p>
+          {startProblem && (
+            <CatalogError
+              message={startProblem.message}
+              advice="Check the address and how you sign in, then connect again."
+              testId="catalog-error"
+            />
+          )}
           <ConnectForm key={suggestedUrl} initialUrl={suggestedUrl} />
         </>
       ) : (
@@ -80,7 +88,11 @@ function ConnectionRow({
             ))}
           </select>
         ) : (
-          <div className="catalog-connection-url mono" title={connection.url} data-testid="catalog-connected-url">
+          <div
+            className="catalog-connection-url mono"
+            title={connection.url}
+            data-testid="catalog-connected-url"
+          >
             {connection.url}
           </div>
         )}
@@ -111,14 +123,8 @@ function ConnectionBody({ connection }: { connection: CatalogConnection }) {
   const loadDatasets = useCatalog((state) => state.loadDatasets);
   const status = connectionStatus(connection);
   if (status.tone === 'sign-in') {
-    const method: SignInMethod =
-      connection.credentialSource === 'token'
-        ? 'token'
-        : connection.credentialSource === 'login'
-          ? 'login'
-          : connection.credentialSource === 'none'
-            ? 'login'
-            : 'file';
+    // A refused credential file is usually fixed by signing in another way; a token by a fresh one.
+    const method: SignInMethod = connection.credentialSource === 'token' ? 'token' : 'login';
     return (
       <div className="catalog-subpanel">
         <CatalogError

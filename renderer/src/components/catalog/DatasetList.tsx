@@ -30,7 +30,10 @@ export function DatasetList({ url }: { url: string }) {
         <h3 className="catalog-subtitle">
           Datasets{list && <span className="muted"> · {list.length.toLocaleString('en-US')}</span>}
         </h3>
-        <label className="toggle catalog-files-toggle" title="Off: a holey bag, its files listed in fetch.txt only">
+        <label
+          className="toggle catalog-files-toggle"
+          title="Off: a holey bag, its files listed in fetch.txt only"
+        >
           <input
             type="checkbox"
             data-testid="download-files"
@@ -124,7 +127,15 @@ function DatasetItem({ dataset, parent }: { dataset: DatasetListing; parent: str
         ) : (
           <span className="muted small">no versions</span>
         )}
-        <span className="muted small catalog-snapshot" data-testid={`snapshot-${rid}`}>
+        <span
+          className="muted small catalog-snapshot"
+          data-testid={`snapshot-${rid}`}
+          title={
+            version && !version.snapshot
+              ? 'This version has no snapshot yet: the bag is made from the catalog as it is now.'
+              : undefined
+          }
+        >
           {snapshotText(version)}
         </span>
       </div>

@@ -67,7 +67,12 @@ function DownloadProgress({ download }: { download: Extract<DownloadState, { sta
           count={view.count}
           fraction={view.fraction}
         />
-        <button type="button" className="secondary" data-testid="download-cancel" onClick={() => void cancel()}>
+        <button
+          type="button"
+          className="secondary"
+          data-testid="download-cancel"
+          onClick={() => void cancel()}
+        >
           Cancel
         </button>
       </div>

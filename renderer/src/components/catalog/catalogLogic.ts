@@ -49,15 +49,18 @@ export interface ConnectionStatus {
  */
 export function connectionStatus(connection: CatalogConnection | null | undefined): ConnectionStatus {
   if (!connection)
-    return { tone: 'none', text: 'No catalog', detail: 'Connect to a catalog in the library to commit labels.' };
+    return {
+      tone: 'none',
+      text: 'No catalog',
+      detail: 'Connect to a catalog in the library to commit labels.',
+    };
   if (!connection.online)
     return {
       tone: 'offline',
       text: 'Offline',
       detail: connection.problem ?? 'The catalog has not been reached. Labels are kept until you reconnect.',
     };
-  if (connection.problem)
-    return { tone: 'sign-in', text: 'Sign in again', detail: connection.problem };
+  if (connection.problem) return { tone: 'sign-in', text: 'Sign in again', detail: connection.problem };
   if (connection.user)
     return {
       tone: 'online',
@@ -103,7 +106,9 @@ export function connectRequest(form: SignInForm): { request: ConnectRequest } | 
     };
   if (form.method === 'token') {
     const token = form.token.trim();
-    return token ? { request: { url, token } } : { missing: 'Paste a token, or choose another way to sign in.' };
+    return token
+      ? { request: { url, token } }
+      : { missing: 'Paste a token, or choose another way to sign in.' };
   }
   if (form.method === 'login') {
     const username = form.username.trim();
@@ -139,7 +144,10 @@ export function pickVersion(
 }
 
 /** The picker's option text, newest first in the list: "0.10.0 (current)". */
-export function versionOptionText(info: DatasetVersionInfo, listing: Pick<DatasetListing, 'versions'>): string {
+export function versionOptionText(
+  info: DatasetVersionInfo,
+  listing: Pick<DatasetListing, 'versions'>,
+): string {
   return currentVersion(listing)?.version === info.version ? `${info.version} (current)` : info.version;
 }
 
@@ -175,7 +183,7 @@ export function snaptimeText(snaptime: string): string | null {
 /** What the chosen version will download: its snapshot, or the live catalog for an unreleased version. */
 export function snapshotText(info: DatasetVersionInfo | null): string {
   if (!info) return 'No version: nothing to download yet.';
-  if (!info.snapshot) return 'No snapshot yet: downloads the catalog as it is now.';
+  if (!info.snapshot) return 'No snapshot yet: the live catalog';
   const when = snaptimeText(info.snapshot);
   return when ? `Snapshot ${info.snapshot} · ${when}` : `Snapshot ${info.snapshot}`;
 }
@@ -236,7 +244,11 @@ export function downloadProgressView(progress: Progress | undefined): ProgressVi
           }
         : { text: 'Checking the files', count: null, fraction: null };
     default:
-      return { text: 'Planning: resolving the version, its snapshot and the model', count: null, fraction: null };
+      return {
+        text: 'Planning: resolving the version, its snapshot and the model',
+        count: null,
+        fraction: null,
+      };
   }
 }
 
@@ -258,8 +270,9 @@ export function commitProgressView(progress: Progress | undefined): ProgressView
   if (!progress || index < 0)
     return { step: 0, text: 'Checking the drafts against the catalog', count: null, fraction: 0 };
   const within = progress.phase === 'features' ? (fractionOf(progress.done, progress.total) ?? 0) : 0;
+  // The step starts with (0, 1) before the rows are counted: a count is shown once rows are sent.
   const count =
-    progress.phase === 'features' && progress.total > 0
+    progress.phase === 'features' && progress.done > 0 && progress.total > 0
       ? `${progress.done.toLocaleString('en-US')} / ${progress.total.toLocaleString('en-US')} rows`
       : null;
   return {

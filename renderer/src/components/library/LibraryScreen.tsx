@@ -1,4 +1,5 @@
 import { useLibrary } from '../../stores/library.js';
+import { CatalogPanel } from '../catalog/CatalogPanel.js';
 import { BagLists } from './BagLists.js';
 import { OpenBagPanel } from './OpenBagPanel.js';
 import { SampleCard } from './SampleCard.js';
@@ -15,6 +16,7 @@ export function LibraryScreen() {
       </header>
       {firstTime && <SampleCard prominent />}
       <OpenBagPanel />
+      <CatalogPanel />
       {library && <BagLists library={library} />}
       {library && !firstTime && <SampleCard prominent={false} />}
     </main>

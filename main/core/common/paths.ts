@@ -7,7 +7,11 @@ import { SatchelError } from './errors.js';
  * returns it normalised with forward slashes. Absolute paths, drive letters, backslashes and `..`
  * segments are refused: such a path could point outside the bag.
  */
+/** Already normal and safe: segments of ordinary characters, none empty, none starting with a dot. */
+const PLAIN_PATH = /^[A-Za-z0-9_-][\w.-]*(?:\/[A-Za-z0-9_-][\w.-]*)*$/;
+
 export function safeRelativePath(raw: string, origin: string): string {
+  if (PLAIN_PATH.test(raw)) return raw;
   const problem = (why: string) =>
     new SatchelError('unsafe-path', `${origin} names the path "${raw}", which ${why}.`, raw);
   if (raw.length === 0) throw problem('is empty');

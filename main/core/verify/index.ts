@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { VerifyReport } from '../../../shared/bag.js';
 import { SatchelError, describeIoError } from '../common/index.js';
 import { checkBagitDeclaration, checkPayloadOxum, readPayloadOxum } from './declaration.js';
 import { readFetchFile } from './fetch.js';
 import type { HashAlgorithm, HashOutcome } from './hash-file.js';
 import { hashAll } from './hash-pool.js';
-import { manifestName, readManifests } from './manifests.js';
-import { listPayload } from './payload.js';
+import { listManifestAlgorithms, manifestName, readManifests } from './manifests.js';
+import { listPayload, type PayloadListing } from './payload.js';
 import { planPayloadChecks, planTagChecks, reportUnlisted, type HashTask } from './plan.js';
 import { ProblemList } from './problems.js';
 
@@ -25,11 +26,14 @@ export interface VerifyOptions {
 export async function verifyBag(bagDir: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const root = openBag(bagDir);
   const problems = new ProblemList();
+  // The payload files on disk are hashed while the manifests and fetch.txt are being read: with
+  // 100k manifest lines, reading them takes as long as hashing the files.
+  const listing = await listPayload(root, problems);
+  const early = hashPayloadFiles(root, listing, listManifestAlgorithms(root, 'manifest'), options);
   await checkBagitDeclaration(root, problems);
   const oxum = await readPayloadOxum(root, problems);
   const payloadManifests = await readManifests(root, 'manifest', problems);
   const tagManifests = await readManifests(root, 'tagmanifest', problems);
-  const listing = await listPayload(root, problems);
   const fetchItems = await readFetchFile(root, listing, problems);
 
   const payload = planPayloadChecks(root, payloadManifests, fetchItems, listing, problems);
@@ -37,7 +41,7 @@ export async function verifyBag(bagDir: string, options: VerifyOptions = {}): Pr
   reportUnlisted(payloadManifests, fetchItems, listing, problems);
   if (oxum !== null) checkPayloadOxum(oxum, payloadManifests.size, payload.listedBytes, problems);
 
-  const hashed = await hashAndCompare([...payload.tasks, ...tagTasks], options, problems);
+  const hashed = await hashAndCompare([...payload.tasks, ...tagTasks], await early, options, problems);
   const sortedProblems = problems.sorted();
   return {
     ok: sortedProblems.length === 0,
@@ -86,24 +90,59 @@ interface PayloadTotals {
   checks: number;
 }
 
+interface EarlyHash {
+  outcome: HashOutcome;
+  algorithms: HashAlgorithm[];
+}
+
+/** Hashes every plain file under data/ with every payload manifest's algorithm, largest first. */
+async function hashPayloadFiles(
+  root: string,
+  listing: PayloadListing,
+  algorithms: HashAlgorithm[],
+  options: VerifyOptions,
+): Promise<Map<string, EarlyHash>> {
+  const files = [...listing.files].flatMap((relative) => {
+    const absolute = path.join(root, ...relative.split('/'));
+    const stat = fs.statSync(absolute, { throwIfNoEntry: false });
+    return stat?.isFile() ? [{ relative, absolute, size: stat.size }] : [];
+  });
+  // Largest first, so one big file does not start last and keep a single worker busy at the end.
+  files.sort((a, b) => b.size - a.size);
+  const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+  let doneBytes = 0;
+  options.onProgress?.(0, totalBytes);
+  if (algorithms.length === 0) return new Map();
+  const outcomes = await hashAll(
+    files.map((file) => ({ file: file.absolute, algorithms })),
+    concurrencyOf(options),
+    (bytes) => {
+      doneBytes += bytes;
+      options.onProgress?.(doneBytes, totalBytes);
+    },
+  );
+  return new Map(files.map((file, index) => [file.relative, { outcome: outcomes[index]!, algorithms }]));
+}
+
 async function hashAndCompare(
   tasks: HashTask[],
+  early: Map<string, EarlyHash>,
   options: VerifyOptions,
   problems: ProblemList,
 ): Promise<PayloadTotals> {
-  // Largest first, so one big file does not start last and keep a single worker busy at the end.
-  const ordered = [...tasks].sort((a, b) => b.size - a.size);
-  const totalBytes = ordered.reduce((sum, task) => sum + task.size, 0);
-  let doneBytes = 0;
-  options.onProgress?.(0, totalBytes);
-  const requests = ordered.map((task) => ({ file: task.absolute, algorithms: [...task.expected.keys()] }));
-  const outcomes = await hashAll(requests, concurrencyOf(options), (bytes) => {
-    doneBytes += bytes;
-    options.onProgress?.(doneBytes, totalBytes);
-  });
+  const covered = (task: HashTask) => {
+    const found = task.kind === 'manifest' ? early.get(task.path) : undefined;
+    return found && [...task.expected.keys()].every((algorithm) => found.algorithms.includes(algorithm))
+      ? found
+      : undefined;
+  };
+  const remaining = tasks.filter((task) => !covered(task));
+  const requests = remaining.map((task) => ({ file: task.absolute, algorithms: [...task.expected.keys()] }));
+  const lateOutcomes = await hashAll(requests, concurrencyOf(options), () => {});
+  const outcomeOf = new Map(remaining.map((task, index) => [task, lateOutcomes[index] as HashOutcome]));
   const totals: PayloadTotals = { files: 0, bytes: 0, checks: 0 };
-  ordered.forEach((task, index) => {
-    const outcome = outcomes[index] as HashOutcome;
+  tasks.forEach((task) => {
+    const outcome = covered(task)?.outcome ?? (outcomeOf.get(task) as HashOutcome);
     if (!outcome.ok) {
       problems.addError(Object.assign(new Error(outcome.message), { code: outcome.code }), task.path);
       return;

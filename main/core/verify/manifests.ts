@@ -19,7 +19,7 @@ export function manifestName(kind: ManifestKind, algorithm: HashAlgorithm): stri
 }
 
 /** The algorithms of the manifests of one kind that Satchel can check; other algorithms are left alone. */
-function listManifestAlgorithms(root: string, kind: ManifestKind): HashAlgorithm[] {
+export function listManifestAlgorithms(root: string, kind: ManifestKind): HashAlgorithm[] {
   const algorithms: HashAlgorithm[] = [];
   for (const name of fs.readdirSync(root)) {
     const match = MANIFEST_NAME.exec(name);

@@ -115,24 +115,33 @@ function loadEverything(db: Database.Database, input: ImportInput): void {
   const insertMeta = db.prepare('INSERT INTO satchel_meta (key, value) VALUES (?, ?)');
   for (const [key, value] of Object.entries({ ...input.meta, layout: IMPORT_LAYOUT_VERSION }))
     insertMeta.run(key, value);
-  recordCounts(db, input.model);
+  recordCounts(db, input.model, loadedRows, byTable);
   // A bounded ANALYZE keeps the planner informed without scanning million-row tables.
   db.exec('PRAGMA analysis_limit = 1000; ANALYZE;');
   input.onProgress?.({ phase: 'index', done: 1, total: 1 });
 }
 
-/** Row counts after Format A unions: reopening a bag then never scans a million-row table to count it. */
-function recordCounts(db: Database.Database, model: CatalogModel): void {
+/**
+ * Row counts, so reopening a bag never scans a million-row table to count it: a table loaded from
+ * one CSV has exactly the rows read; only a Format A union (duplicates dropped) is counted.
+ */
+function recordCounts(
+  db: Database.Database,
+  model: CatalogModel,
+  loadedRows: Map<Table, number>,
+  sources: Map<Table, CsvSource[]>,
+): void {
   const insert = db.prepare('INSERT INTO satchel_counts ("table", rows) VALUES (?, ?)');
   for (const table of model.tables.values()) {
     if (table.schema === 'public') continue;
-    insert.run(
-      table.qualified,
-      db
-        .prepare(`SELECT count(*) FROM ${quoteIdentifier(table.qualified)}`)
-        .pluck()
-        .get(),
-    );
+    const union = (sources.get(table)?.length ?? 0) > 1;
+    const rows = union
+      ? (db
+          .prepare(`SELECT count(*) FROM ${quoteIdentifier(table.qualified)}`)
+          .pluck()
+          .get() as number)
+      : (loadedRows.get(table) ?? 0);
+    insert.run(table.qualified, rows);
   }
 }
 

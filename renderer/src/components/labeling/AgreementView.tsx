@@ -32,6 +32,34 @@ function raterName(rater: { id: string; label: string }): string {
   return rater.id === 'drafts' ? 'My drafts' : rater.id;
 }
 
+type Rater = AgreementReport['raters'][number];
+
+/** One of the two raters the confusion matrix compares. */
+function RaterPicker(props: {
+  label: string;
+  testId: string;
+  value: string | null | undefined;
+  raters: Rater[];
+  onChange: (id: string) => void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <select
+        data-testid={props.testId}
+        value={props.value ?? ''}
+        onChange={(event) => props.onChange(event.target.value)}
+      >
+        {props.raters.map((rater) => (
+          <option key={rater.id} value={rater.id}>
+            {raterName(rater)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** Who agrees with whom on the feature: raters, kappas, a confusion matrix whose cells open work queues, disagreements. */
 export function AgreementView() {
   const bagId = useSession((state) => state.bag!.bagId);
@@ -167,34 +195,20 @@ export function AgreementView() {
           <section className="agreement-card matrix">
             <h3>Confusion matrix</h3>
             <div className="pair-pickers">
-              <label>
-                Rows
-                <select
-                  data-testid="rater-a"
-                  value={a ?? ''}
-                  onChange={(event) => choose(0, event.target.value)}
-                >
-                  {raters.map((rater) => (
-                    <option key={rater.id} value={rater.id}>
-                      {raterName(rater)}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                Columns
-                <select
-                  data-testid="rater-b"
-                  value={b ?? ''}
-                  onChange={(event) => choose(1, event.target.value)}
-                >
-                  {raters.map((rater) => (
-                    <option key={rater.id} value={rater.id}>
-                      {raterName(rater)}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <RaterPicker
+                label="Rows"
+                testId="rater-a"
+                value={a}
+                raters={raters}
+                onChange={(id) => choose(0, id)}
+              />
+              <RaterPicker
+                label="Columns"
+                testId="rater-b"
+                value={b}
+                raters={raters}
+                onChange={(id) => choose(1, id)}
+              />
             </div>
             {confusion && raterA && raterB ? (
               <>

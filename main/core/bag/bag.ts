@@ -522,7 +522,9 @@ export class Bag {
         record.target,
         ...feature.qualifierColumns.map((column) => row[column] ?? null),
       ]);
-      groups.set(key, [...(groups.get(key) ?? []), record]);
+      const group = groups.get(key);
+      if (group) group.push(record);
+      else groups.set(key, [record]);
     }
     if (selector.kind === 'all') return [...groups.values()].flat();
     const singleTerm = feature.termColumns.length === 1 ? feature.termColumns[0]!.column : null;

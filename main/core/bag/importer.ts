@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SatchelError } from '../common/index.js';
+import { SatchelError, groupBy } from '../common/index.js';
 import { readCsvFile, type CsvField } from './csv.js';
 import { urlPath, type FetchEntry } from './fetch.js';
 import type { CsvSource } from './layout.js';
@@ -79,9 +79,7 @@ function loadEverything(db: Database.Database, input: ImportInput): void {
     CREATE TABLE satchel_fetch (path TEXT PRIMARY KEY, url TEXT NOT NULL, url_path TEXT NOT NULL, length INTEGER);
     CREATE INDEX satchel_fetch_url ON satchel_fetch (url);
     CREATE INDEX satchel_fetch_url_path ON satchel_fetch (url_path);`);
-  const byTable = new Map<Table, CsvSource[]>();
-  for (const source of input.sources)
-    byTable.set(source.table, [...(byTable.get(source.table) ?? []), source]);
+  const byTable = groupBy(input.sources, (source) => source.table);
   for (const table of input.model.tables.values()) {
     if (table.schema === 'public') continue;
     createTable(db, table);

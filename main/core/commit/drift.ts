@@ -1,6 +1,7 @@
 import type { CatalogClient } from '../catalog/index.js';
 import { anyOf } from '../catalog/index.js';
 import type { CatalogModel, FeatureTable } from '../bag/index.js';
+import { groupBy } from '../common/index.js';
 import type { CommitRow } from './journal.js';
 
 export interface Drift {
@@ -21,8 +22,7 @@ export async function findDrift(
   signal?: AbortSignal,
 ): Promise<Drift[]> {
   const drift: Drift[] = [];
-  const byFeature = new Map<string, CommitRow[]>();
-  for (const row of rows) byFeature.set(row.feature, [...(byFeature.get(row.feature) ?? []), row]);
+  const byFeature = groupBy(rows, (row) => row.feature);
   for (const [featureName, featureRows] of byFeature) {
     const feature = features.get(featureName)!;
     const liveTable = live.table(feature.table.qualified);

@@ -3,17 +3,11 @@ import type { Row as BagRow } from '../../../shared/bag.js';
 import type { Bag, CatalogModel, FeatureTable } from '../bag/index.js';
 import { highestVersion } from '../bag/index.js';
 import { eq, type CatalogClient, type Row, type TableRef } from '../catalog/index.js';
-import { SatchelError } from '../common/index.js';
+import { SatchelError, groupBy } from '../common/index.js';
 import type { LabelStore } from '../labels/index.js';
 import type { WorkspaceDb } from '../workspace-db/index.js';
 import { existingTerms, findDrift, type Drift } from './drift.js';
-import {
-  CommitJournal,
-  STATE_ORDER,
-  type CommitRecord,
-  type CommitRow,
-  type CommitState,
-} from './journal.js';
+import { CommitJournal, STATE_ORDER, type CommitRecord, type CommitState } from './journal.js';
 
 export type { Drift } from './drift.js';
 
@@ -384,7 +378,10 @@ async function insertFeatureRows(
   }
   const total = rows.length;
   let done = rows.filter((row) => row.inserted).length;
-  for (const [featureName, featureRows] of groupByFeature(rows.filter((row) => !row.inserted))) {
+  for (const [featureName, featureRows] of groupBy(
+    rows.filter((row) => !row.inserted),
+    (row) => row.feature,
+  )) {
     const feature = features.get(featureName)!;
     for (let start = 0; start < featureRows.length; start += ROWS_PER_INSERT) {
       const batch = featureRows.slice(start, start + ROWS_PER_INSERT);
@@ -406,12 +403,6 @@ async function insertFeatureRows(
       progress('features', done, total);
     }
   }
-}
-
-function groupByFeature(rows: CommitRow[]): Map<string, CommitRow[]> {
-  const groups = new Map<string, CommitRow[]>();
-  for (const row of rows) groups.set(row.feature, [...(groups.get(row.feature) ?? []), row]);
-  return groups;
 }
 
 function resultOf(

@@ -2,3 +2,4 @@ export { SatchelError, isSatchelError, describeIoError, type ProblemKind } from 
 export { safeRelativePath, resolveInside, writeFileAtomic } from './paths.js';
 export { appVersion } from './app-version.js';
 export { rendererContentType } from './content-types.js';
+export { groupBy } from './group.js';

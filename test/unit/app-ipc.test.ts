@@ -22,7 +22,7 @@ const electron = vi.hoisted(() => ({
   rendererListeners: new Map<string, RendererListener>(),
   exposed: new Map<string, unknown>(),
   invoke: vi.fn(async (..._args: unknown[]): Promise<unknown> => undefined),
-  getPathForFile: vi.fn((_file: unknown) => '/home/me/bags/dropped.zip'),
+  getPathForFile: vi.fn((_file: unknown) => '/bags/dropped.zip'),
 }));
 vi.mock('electron', () => ({
   ipcMain: {
@@ -73,7 +73,7 @@ let onAnswered: Mock<(channel: Channel, result: ApiResult<Channel>, request: unk
 beforeEach(() => {
   ours = fakeWindow();
   host = { handle: vi.fn(async () => OK) };
-  chooseBag = vi.fn(async () => '/home/me/bag.zip');
+  chooseBag = vi.fn(async () => '/bags/bag.zip');
   onAnswered = vi.fn();
   electron.mainHandlers.clear();
 });
@@ -175,7 +175,7 @@ describe('the IPC router', () => {
 
   it('turns a host failure into an error value without the raw error', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    host.handle.mockRejectedValue(new Error('SQLITE_CORRUPT at /home/me/.config/Satchel/db'));
+    host.handle.mockRejectedValue(new Error('SQLITE_CORRUPT at /workspace/Satchel/db'));
     const result = await answerCall(goodEvent(), 'library:state', {}, options());
     expect(result).toEqual({ ok: false, error: { kind: 'internal', message: expect.any(String) } });
     expect(JSON.stringify(result)).not.toContain('SQLITE');
@@ -194,7 +194,7 @@ describe('the IPC router', () => {
     const call = electron.mainHandlers.get(IPC_CALL)!;
     const choose = electron.mainHandlers.get(IPC_CHOOSE)!;
     expect(await call(goodEvent(), 'library:state', {})).toEqual(OK);
-    expect(await choose(goodEvent())).toBe('/home/me/bag.zip');
+    expect(await choose(goodEvent())).toBe('/bags/bag.zip');
     const evil = eventFrom(ours.webContents, { ...ours.mainFrame, url: 'https://evil.example/' });
     expect(await choose(evil)).toBeNull();
     expect(chooseBag).toHaveBeenCalledTimes(1);
@@ -261,8 +261,8 @@ describe('the preload, run as compiled with only electron to require', () => {
     electron.invoke.mockResolvedValueOnce(OK);
     expect(await api.call('bag:close', { bagId: BAG_ID })).toEqual(OK);
     expect(electron.invoke).toHaveBeenLastCalledWith(IPC_CALL, 'bag:close', { bagId: BAG_ID });
-    electron.invoke.mockResolvedValueOnce('/home/me/bag.zip');
-    expect(await api.chooseBag()).toBe('/home/me/bag.zip');
+    electron.invoke.mockResolvedValueOnce('/bags/bag.zip');
+    expect(await api.chooseBag()).toBe('/bags/bag.zip');
     expect(electron.invoke).toHaveBeenLastCalledWith(IPC_CHOOSE);
   });
 
@@ -279,14 +279,14 @@ describe('the preload, run as compiled with only electron to require', () => {
   });
 
   it('keeps a bag the OS asked to open until the renderer listens', async () => {
-    emit('open-bag', { path: '/home/me/early.zip' });
+    emit('open-bag', { path: '/bags/early.zip' });
     emit('progress', { done: 1 });
     const opened = vi.fn();
     const progress = vi.fn();
     api.on('open-bag' as 'progress', opened);
     api.on('progress', progress);
     await Promise.resolve();
-    expect(opened).toHaveBeenCalledWith({ path: '/home/me/early.zip' });
+    expect(opened).toHaveBeenCalledWith({ path: '/bags/early.zip' });
     expect(progress).not.toHaveBeenCalled();
   });
 
@@ -299,7 +299,7 @@ describe('the preload, run as compiled with only electron to require', () => {
 
   it('gives the path of a dropped file through webUtils', () => {
     const file = { name: 'dropped.zip' };
-    expect(api.pathForFile(file)).toBe('/home/me/bags/dropped.zip');
+    expect(api.pathForFile(file)).toBe('/bags/dropped.zip');
     expect(electron.getPathForFile).toHaveBeenCalledWith(file);
   });
 });

@@ -262,10 +262,7 @@ export class Bag {
     const result: Record<string, Row[]> = {};
     for (const type of this.model.elementTypes) {
       const selection = this.memberSelection(datasetRid, type, { recurse });
-      result[type.table.name] = this.pageOf(type.table, selection, {
-        offset: 0,
-        limit: Number.MAX_SAFE_INTEGER,
-      }).rows;
+      result[type.table.name] = this.rowsOf(type.table, selection, 0, selection.total);
     }
     return result;
   }
@@ -386,18 +383,21 @@ export class Bag {
     return entry;
   }
 
+  /** One page of a selection: the requested offset, at most MAX_PAGE rows. */
   private pageOf(table: Table, selection: { table: string; total: number }, request: PageRequest): Page<Row> {
     const offset = Math.max(0, Math.floor(request.offset ?? 0));
-    const limit = Math.min(
-      Math.max(1, Math.floor(request.limit ?? DEFAULT_PAGE)),
-      request.limit === Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : MAX_PAGE,
-    );
+    const limit = Math.min(Math.max(1, Math.floor(request.limit ?? DEFAULT_PAGE)), MAX_PAGE);
+    return { rows: this.rowsOf(table, selection, offset, limit), total: selection.total, offset };
+  }
+
+  /** Rows `offset` to `offset + limit` of a selection, in its order. */
+  private rowsOf(table: Table, selection: { table: string }, offset: number, limit: number): Row[] {
     const raw = this.db
       .prepare(
         `SELECT m.* FROM temp.${q(selection.table)} p JOIN ${q(table.qualified)} m ON m."RID" = p.rid WHERE p.rowid > ? AND p.rowid <= ? ORDER BY p.rowid`,
       )
       .all(offset, offset + limit) as Record<string, unknown>[];
-    return { rows: raw.map((row) => this.readRow(table, row)), total: selection.total, offset };
+    return raw.map((row) => this.readRow(table, row));
   }
 
   private readRow(table: Table, raw: Record<string, unknown>): Row {

@@ -7,23 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { decodeRid } from './base32.js';
 import { parseCsv } from './csv.js';
 import type { CatalogHandle, StandIn } from './index.js';
+import { loadRows, type SchemaDocument } from './load-rows.js';
 
-interface SchemaJson {
-  schemas: Record<
-    string,
-    {
-      tables: Record<
-        string,
-        {
-          foreign_keys: {
-            foreign_key_columns: { column_name: string }[];
-            referenced_columns: { schema_name: string; table_name: string; column_name: string }[];
-          }[];
-        }
-      >;
-    }
-  >;
-}
+type SchemaJson = SchemaDocument;
 
 /** One row of a bag CSV, values as CSV text (null = empty field). */
 export interface BagRow {
@@ -36,9 +22,9 @@ export interface BagRow {
 const DATASETS = { complete: '58A', training: '58C', testing: '58E' };
 const OWNER = 'testadmin';
 
-/** `$SATCHEL_FIXTURES`, else `../shared/fixtures` beside the repository. */
+/** `$SATCHEL_FIXTURES`, else `../shared/fixtures` beside the repository (`none` hides them). */
 export function defaultFixturesDir(): string {
-  if (process.env.SATCHEL_FIXTURES) return process.env.SATCHEL_FIXTURES;
+  if (process.env.SATCHEL_FIXTURES) return path.resolve(process.env.SATCHEL_FIXTURES);
   let folder = path.dirname(fileURLToPath(import.meta.url));
   for (let depth = 0; depth < 6; depth++) {
     const candidate = path.join(folder, '..', 'shared', 'fixtures');
@@ -96,8 +82,8 @@ export function createBccdCatalog(standIn: StandIn, id = '1'): CatalogHandle {
 
 /**
  * Loads the bag's rows with their original system columns (one committed write), skipping RIDs already
- * present and, with `below`, rows created at or after that RID. A foreign key to a row not loaded yet is
- * nulled and patched once that row is in; asset rows also get their bytes in Hatrac at their URL's version.
+ * present and, with `below`, rows created at or after that RID; asset rows also get their bytes in
+ * Hatrac at their URL's version.
  */
 export function loadBagRows(
   standIn: StandIn,
@@ -105,51 +91,12 @@ export function loadBagRows(
   options: { below?: string } = {},
 ): BagRow[] {
   const limit = options.below === undefined ? Number.POSITIVE_INFINITY : decodeRid(options.below)!;
-  const all = readBagRows(standIn.fixturesDir);
-  const sequenceOf = new Map(all.map((row) => [row.rid, row.sequence]));
-  const pending = all.filter((row) => row.sequence < limit && !catalog.hasRow(row.table, row.rid));
-  const forward = ridForeignKeys(readSchemaJson(standIn.fixturesDir));
-  const patches: { table: string; rid: string; column: string; value: string }[] = [];
-  catalog.batch(() => {
-    for (let start = 0; start < pending.length;) {
-      let end = start;
-      while (end < pending.length && pending[end]!.table === pending[start]!.table) end++;
-      const batch = pending.slice(start, end).map((row) => {
-        const values: Record<string, unknown> = { ...row.values };
-        for (const column of forward.get(row.table) ?? []) {
-          const target = row.values[column];
-          const targetSequence = target == null ? undefined : sequenceOf.get(target);
-          if (targetSequence === undefined || targetSequence < row.sequence) continue;
-          values[column] = null;
-          if (targetSequence < limit)
-            patches.push({ table: row.table, rid: row.rid, column, value: target! });
-        }
-        return values;
-      });
-      catalog.insertRows(pending[start]!.table, batch);
-      start = end;
-    }
-    for (const patch of patches)
-      catalog.updateRows(patch.table, ['RID'], [{ RID: patch.rid, [patch.column]: patch.value }], {
-        as: OWNER,
-      });
-  });
+  const pending = readBagRows(standIn.fixturesDir).filter(
+    (row) => row.sequence < limit && !catalog.hasRow(row.table, row.rid),
+  );
+  loadRows(catalog, pending, readSchemaJson(standIn.fixturesDir), OWNER);
   for (const row of pending) putAsset(standIn, row);
   return pending;
-}
-
-/** Columns that reference another table's RID, per `schema:table`. */
-function ridForeignKeys(schemaJson: SchemaJson): Map<string, string[]> {
-  const result = new Map<string, string[]>();
-  for (const [schemaName, schema] of Object.entries(schemaJson.schemas)) {
-    for (const [tableName, table] of Object.entries(schema.tables)) {
-      const columns = table.foreign_keys
-        .filter((fk) => fk.referenced_columns.length === 1 && fk.referenced_columns[0]!.column_name === 'RID')
-        .map((fk) => fk.foreign_key_columns[0]!.column_name);
-      result.set(`${schemaName}:${tableName}`, columns);
-    }
-  }
-  return result;
 }
 
 /** Puts an asset row's bytes (data/asset/<RID>/<Table>/<Filename>) at its URL, keeping the URL's version id. */

@@ -4,9 +4,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The read-only fixtures beside the repository (`../shared/fixtures`). */
-export const fixturesDir = path.resolve(repoRoot, '..', 'shared', 'fixtures');
-export const hasFixtures = fs.existsSync(path.join(fixturesDir, 'expected.json'));
+/**
+ * The read-only real-server fixtures: `$SATCHEL_FIXTURES`, else `../shared/fixtures` beside the
+ * repository. `SATCHEL_FIXTURES=none` hides them, so a run sees what a newcomer's clone sees.
+ */
+export const fixturesDir = path.resolve(
+  process.env.SATCHEL_FIXTURES || path.join(repoRoot, '..', 'shared', 'fixtures'),
+);
+export const hasFixtures =
+  process.env.SATCHEL_FIXTURES !== 'none' && fs.existsSync(path.join(fixturesDir, 'expected.json'));
+/** Why the real-fixture conformance tests cannot run, for skip messages. */
+export const fixturesAbsentReason = `the real-server fixtures are absent (${
+  process.env.SATCHEL_FIXTURES === 'none' ? 'SATCHEL_FIXTURES=none' : fixturesDir
+})`;
 
 export const fixtureBags = {
   formatB: path.join(fixturesDir, 'bags', 'bccd', 'Dataset_58A'),

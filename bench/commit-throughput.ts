@@ -14,10 +14,19 @@ import { startStandIn } from '../test/stand-in/index.js';
 import { seedCatalogFromBag } from '../test/support/catalog-seed.js';
 import type { BenchContext, Figure } from './context.js';
 import { writeSyntheticBag } from './synthetic-bag.js';
+import {
+  DOMAIN_SCHEMA,
+  FEATURE_ID,
+  FEATURE_NAME,
+  FEATURE_TABLE,
+  FEATURE_TERM_TABLE,
+  termNames,
+} from './synthetic/model.js';
 
 const FULL_ROWS = 10_000;
 const SMALL_ROWS = 1_000;
-const TERMS = ['Neutrophil', 'Eosinophil', 'Lymphocyte', 'Monocyte', 'Basophil'];
+const TERMS = termNames(FEATURE_TERM_TABLE);
+const FEATURE_TABLE_PATH = `${DOMAIN_SCHEMA}:${FEATURE_TABLE}`;
 
 export async function run(context: BenchContext): Promise<Figure[]> {
   const rows = context.scale.name === 'full' ? FULL_ROWS : SMALL_ROWS;
@@ -42,7 +51,7 @@ export async function run(context: BenchContext): Promise<Figure[]> {
         ratio: value / peerValue,
         goal: null,
         met: null,
-        note: `${rows} Cell_Type records: Satchel's resumable commit ${(satchel / 1000).toFixed(2)} s (workflow, execution, statuses, input edge, metadata file, RID leases, journal, batches of 500) vs ${(peer / 1000).toFixed(2)} s for a single POST of the rows`,
+        note: `${rows} ${FEATURE_NAME} records: Satchel's resumable commit ${(satchel / 1000).toFixed(2)} s (workflow, execution, statuses, input edge, metadata file, RID leases, journal, batches of 500) vs ${(peer / 1000).toFixed(2)} s for a single POST of the rows`,
       },
     ];
   } finally {
@@ -59,14 +68,14 @@ async function timedCommit(
   const standIn = await startStandIn({ seed: (server) => void seedCatalogFromBag(server, bag) });
   const db = openWorkspaceDb(workspace);
   try {
-    const labeling = new LabelingSession(bag, new LabelStore(db), 'Image/Cell_Type');
+    const labeling = new LabelingSession(bag, new LabelStore(db), FEATURE_ID);
     const targets = labeling.targets();
     labeling.store.setEach(
       labeling.scope,
       labeling.shape,
       targets.map((target, index) => ({
         target,
-        values: { Cell_Type: TERMS[index % TERMS.length]!, Confidence: 0.5 },
+        values: { [FEATURE_TERM_TABLE]: TERMS[index % TERMS.length]!, Confidence: 0.5 },
       })),
       'bench',
     );
@@ -84,7 +93,7 @@ async function timedCommit(
       appVersion: 'bench',
     });
     const elapsed = performance.now() - started;
-    if (result.inserted['hematology:Execution_Image_Cell_Type']?.length !== rows)
+    if (result.inserted[FEATURE_TABLE_PATH]?.length !== rows)
       throw new Error('the commit did not insert every row');
     return elapsed;
   } finally {
@@ -112,15 +121,15 @@ async function timedBulkPost(
       targets.map((target, index) => ({
         Execution: execution[0]!.RID,
         Image: target,
-        Feature_Name: 'Cell_Type',
-        Cell_Type: TERMS[index % TERMS.length],
+        Feature_Name: FEATURE_NAME,
+        [FEATURE_TERM_TABLE]: TERMS[index % TERMS.length],
         Confidence: 0.5,
       })),
     );
     context.log('commit peer: one bulk POST');
     const started = performance.now();
     const response = await fetch(
-      `${standIn.origin}/ermrest/catalog/1/entity/hematology:Execution_Image_Cell_Type?defaults=RID,RCT,RMT,RCB,RMB`,
+      `${standIn.origin}/ermrest/catalog/1/entity/${FEATURE_TABLE_PATH}?defaults=RID,RCT,RMT,RCB,RMB`,
       {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', cookie },

@@ -1,5 +1,6 @@
 /**
- * Labeling latency on the BCCD fixture bag (300 images, Image/Cell_Type):
+ * Labeling latency on the sample world's bag (300 images, feature Image/Digit, written by Satchel's own
+ * code; see world-bag.ts):
  * (a) keypress → durable: `labels:set` of one image through the API worker host (what Electron and
  *     browser mode call), on a workspace database in WAL with synchronous=FULL, so a resolved call is on
  *     disk. Peer: the floor, one upsert + commit of the same shape done directly with better-sqlite3 on a
@@ -14,13 +15,17 @@ import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import type { ApiResult, Channel, RequestOf, ResponseOf } from '../shared/contract.js';
 import { startApiHost, type ApiHost } from '../main/core/api/index.js';
+import { WORLD_DESIGN } from '../main/core/sample/index.js';
 import { launchChromium, startServeProcess } from './browser.js';
 import { latencyFigure, percentile, type BenchContext, type Figure } from './context.js';
-import { fixtureBagDir } from './paths.js';
 import { peerlessFigure } from './peerless-figure.js';
+import { FEATURE_ID, FEATURE_TERM_TABLE, termNames } from './synthetic/model.js';
+import { sampleWorldBag } from './world-bag.js';
 
-const FEATURE = 'Image/Cell_Type';
-const TERMS = ['Basophil', 'Eosinophil', 'Lymphocyte', 'Monocyte', 'Neutrophil'];
+const FEATURE = FEATURE_ID;
+const TERMS = termNames(FEATURE_TERM_TABLE);
+/** The labeler binds the digit keys 1–9 to the first nine terms. */
+const BOUND_KEYS = Math.min(9, TERMS.length);
 const WARM_UP = 20;
 const DURABLE_GOAL_MS = 3;
 const PAINT_GOAL_MS = 50;
@@ -54,12 +59,13 @@ async function call<C extends Channel>(
 /** Milliseconds of each `labels:set` of one image, after an untimed warm-up, through the worker host. */
 async function durableLatencies(
   context: BenchContext,
+  bagDir: string,
   count: number,
 ): Promise<{ times: number[]; images: number }> {
   const workspace = fs.mkdtempSync(path.join(context.workDir, 'label-latency-api-'));
   const host = await startApiHost({ workspace, homeDir: workspace });
   try {
-    const { bagId } = await call(host, 'bag:open', { path: fixtureBagDir() });
+    const { bagId } = await call(host, 'bag:open', { path: bagDir });
     const { targets } = await call(host, 'labels:queue', { bagId, feature: FEATURE, kind: 'all' });
     const times: number[] = [];
     for (let index = 0; index < WARM_UP + count; index++) {
@@ -69,7 +75,7 @@ async function durableLatencies(
         bagId,
         feature: FEATURE,
         targets: [target],
-        values: { Cell_Type: term },
+        values: { [FEATURE_TERM_TABLE]: term },
       });
       const elapsed = performance.now() - started;
       if (change.changed !== 1) throw new Error(`labels:set of ${target} changed ${change.changed} drafts`);
@@ -99,7 +105,11 @@ function peerLatencies(context: BenchContext, rids: readonly string[], count: nu
     for (let index = 0; index < WARM_UP + count; index++) {
       const { target, term } = labelAt(rids, index);
       const started = performance.now();
-      upsert.run(target, JSON.stringify({ Cell_Type: term, Confidence: null }), new Date().toISOString());
+      upsert.run(
+        target,
+        JSON.stringify({ [FEATURE_TERM_TABLE]: term, Confidence: null }),
+        new Date().toISOString(),
+      );
       const elapsed = performance.now() - started;
       if (index >= WARM_UP) times.push(elapsed);
     }
@@ -202,13 +212,13 @@ interface PaintSamples {
 }
 
 /** Label mode, the queue of every image, the labeler open on the first: the RIDs in queue order. */
-async function openLabeler(page: Page, origin: string): Promise<string[]> {
+async function openLabeler(page: Page, origin: string, images: number): Promise<string[]> {
   await page.getByTestId('grid').waitFor();
   await page.getByTestId('label-mode').click();
   await page.getByTestId('label-progress').waitFor();
   await page.getByTestId('queue-kind').selectOption('all');
   // The queue on screen once it is the new one (the grid is remounted for it, so focus it after).
-  await page.locator('[data-testid="queue-size"][data-kind="all"][data-count="300"]').waitFor();
+  await page.locator(`[data-testid="queue-size"][data-kind="all"][data-count="${images}"]`).waitFor();
   await page.getByTestId('grid').focus();
   await page.keyboard.press('Enter');
   await page.getByTestId('label-pane').waitFor();
@@ -227,15 +237,19 @@ async function openLabeler(page: Page, origin: string): Promise<string[]> {
   return result.value.targets;
 }
 
-async function paintLatencies(context: BenchContext, count: number): Promise<PaintSamples> {
+async function paintLatencies(
+  context: BenchContext,
+  bag: { bagDir: string; images: number },
+  count: number,
+): Promise<PaintSamples> {
   const workspace = fs.mkdtempSync(path.join(context.workDir, 'label-latency-browser-'));
-  const server = await startServeProcess({ workspace, bag: fixtureBagDir() });
+  const server = await startServeProcess({ workspace, bag: bag.bagDir });
   const browser = await launchChromium();
   try {
     const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
     page.setDefaultTimeout(UI_TIMEOUT_MS);
     await page.goto(server.url);
-    const targets = await openLabeler(page, server.origin);
+    const targets = await openLabeler(page, server.origin, bag.images);
     const times: number[] = [];
     const domTimes: number[] = [];
     let originals = 0;
@@ -243,7 +257,7 @@ async function paintLatencies(context: BenchContext, count: number): Promise<Pai
     const total = Math.min(count + warmUp, targets.length - 1);
     for (let index = 0; index < total; index++) {
       await page.evaluate(installProbe, { expected: targets[index + 1]!, timeoutMs: UI_TIMEOUT_MS });
-      await page.keyboard.press(String((index % TERMS.length) + 1));
+      await page.keyboard.press(String((index % BOUND_KEYS) + 1));
       const { ms, domMs, original } = await page.evaluate(probeResult);
       const shown = await page.getByTestId('viewer-rid').textContent();
       if (shown !== targets[index + 1])
@@ -262,19 +276,20 @@ async function paintLatencies(context: BenchContext, count: number): Promise<Pai
 
 export async function run(context: BenchContext): Promise<Figure[]> {
   const count = labels(context);
+  const bag = await sampleWorldBag(context);
   context.log(`label-latency: ${count} single-image labels:set through the API worker host`);
-  const durable = await durableLatencies(context, count);
+  const durable = await durableLatencies(context, bag.bagDir, count);
   const rids = Array.from({ length: durable.images }, (_, index) => `R${index}`);
   const peer = peerLatencies(context, rids, count);
   const presses = keypresses(context);
   context.log(`label-latency: ${presses} digit keys in the Chromium labeler`);
-  const paint = await paintLatencies(context, presses);
+  const paint = await paintLatencies(context, bag, presses);
   context.log(
     `label-latency: durable p50 ${percentile(durable.times, 0.5).toFixed(2)} ms, paint p50 ${percentile(paint.times, 0.5).toFixed(1)} ms`,
   );
 
   const durableNote =
-    `${count} labels:set calls of one image each on the BCCD fixture (${durable.images} images) after ${WARM_UP} warm-up, ` +
+    `${count} labels:set calls of one image each on the sample world's bag (${durable.images} images) after ${WARM_UP} warm-up, ` +
     'through the API worker host (zod validation, the drafts store: action, history row, draft upsert, progress), ' +
     'workspace database in WAL with synchronous=FULL so a resolved call is on disk; ' +
     'peer: the floor, one upsert of the same JSON record + commit with better-sqlite3 on a plain table with the same pragmas in the same folder';
@@ -288,7 +303,8 @@ export async function run(context: BenchContext): Promise<Figure[]> {
       note: durableNote,
     });
   const paintNote =
-    `${paint.times.length} digit keys in the labeler (browser mode, headless Chromium, ${VIEWPORT.width}×${VIEWPORT.height}), ` +
+    `${paint.times.length} digit keys in the labeler on the sample world's bag (${WORLD_DESIGN.imageSize}-px PNG and JPEG digits; ` +
+    `browser mode, headless Chromium, ${VIEWPORT.width}×${VIEWPORT.height}), ` +
     "from the keydown event timestamp to the Element Timing renderTime of the next image of the queue on the viewer's stage " +
     `(${paint.originals} of ${paint.times.length} painted the preloaded full-size original at once, the rest the thumbnail first); ` +
     `the viewer's DOM named the next image after ${percentile(paint.domTimes, 0.5).toFixed(1)} ms (p50, p95 ${percentile(paint.domTimes, 0.95).toFixed(1)} ms), ` +

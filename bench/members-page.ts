@@ -4,6 +4,7 @@ import { openBag } from '../main/core/bag/index.js';
 import { satchelImport } from './bag-import.js';
 import { latencyFigure, percentile, syntheticBag, type BenchContext, type Figure } from './context.js';
 import { peerTableName, sqlite3Import } from './peers.js';
+import { DOMAIN_SCHEMA } from './synthetic/model.js';
 import { SeededRandom } from './synthetic/random.js';
 
 const PAGE_ROWS = 100;
@@ -66,7 +67,7 @@ async function peerLatencies(context: BenchContext, offsets: readonly number[]):
   if (!imported) return null;
   const db = new Database(imported.dbPath, { readonly: true });
   try {
-    const statement = db.prepare(`SELECT * FROM "${peerTableName('hematology', 'Image')}" LIMIT ? OFFSET ?`);
+    const statement = db.prepare(`SELECT * FROM "${peerTableName(DOMAIN_SCHEMA, 'Image')}" LIMIT ? OFFSET ?`);
     return sampleLatencies(offsets, (offset) => {
       statement.all(PAGE_ROWS, offset);
     });

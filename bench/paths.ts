@@ -12,10 +12,3 @@ export function packageRoot(): string {
   }
   return dir;
 }
-
-/** The real Format B fixture bag (read-only); SATCHEL_FIXTURE_BAG overrides the location. */
-export function fixtureBagDir(): string {
-  return (
-    process.env.SATCHEL_FIXTURE_BAG ?? path.resolve(packageRoot(), '../shared/fixtures/bags/bccd/Dataset_58A')
-  );
-}

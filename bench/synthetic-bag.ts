@@ -1,36 +1,34 @@
 /**
- * Writes a synthetic DerivaML Format B bag (BagIt 0.97) whose model is the real BCCD fixture catalog's
- * (data/schema.json copied with a new snaptime) and whose data is generated deterministically from a seed.
- * Images beyond `jpegFiles` are only listed in fetch.txt (a holey bag); their manifest checksums are those
- * of the JPEG they would have (image i reuses the bytes of JPEG file i mod jpegFiles).
+ * Writes a large synthetic DerivaML Format B bag (BagIt 0.97) on the sample world's model (deriva-ml's
+ * ML schema and the domain schema `digits`, from main/core/sample), its data generated deterministically
+ * from a seed and streamed to disk. Images beyond `jpegFiles` are only listed in fetch.txt (a holey bag);
+ * their manifest checksums are those of the JPEG they would have (image i reuses the bytes of JPEG file
+ * i mod jpegFiles).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fixtureBagDir } from './paths.js';
 import { writeBagMetadata, writeFetchFile, type FetchEntry, type PayloadEntry } from './synthetic/bagit.js';
-import { readFixture, schemaJsonWithSnaptime, type Fixture } from './synthetic/fixture.js';
-import { digestOf, writeFileWithDigest, type FileDigest } from './synthetic/hashing-writer.js';
-import { JpegFactory } from './synthetic/jpeg.js';
+import { writeFileWithDigest, type FileDigest } from './synthetic/hashing-writer.js';
+import { JpegFactory, writeJpegFiles } from './synthetic/jpeg.js';
+import { schemaJson } from './synthetic/model.js';
 import { planBag, type BagPlan, type ImagePlan, type PlanOptions } from './synthetic/plan.js';
 import { imageUrl, writeTables, type ImageDigests } from './synthetic/tables.js';
 
 export interface SyntheticBagOptions {
   images: number;
-  /** Rows of Execution_Image_Cell_Type; more than 3 × images adds executions. */
+  /** Rows of Execution_Image_Digit; more than 3 × images adds executions. */
   featureRows: number;
   /** JPEG files actually written under data/asset (default: all images). */
   jpegFiles?: number | 'all';
   /** Default: one subject per 5 images. */
   subjects?: number;
   seed?: number;
-  /** Fixture bag whose schema.json and vocabularies are used (default: the shared BCCD Format B bag). */
-  fixtureBag?: string;
 }
 
 export interface SyntheticBagTable {
   schema: string;
   table: string;
-  /** Bag-relative path, e.g. data/hematology/Image.csv. */
+  /** Bag-relative path, e.g. data/digits/Image.csv. */
   path: string;
   /** Data rows (header excluded). */
   rows: number;
@@ -51,19 +49,17 @@ export interface SyntheticBag {
 
 /** fetch.txt URLs use a reserved TLD, so nothing can ever be downloaded from them. */
 export const SYNTHETIC_ORIGIN = 'https://synthetic-catalog.invalid';
-const JPEG_CONCURRENCY = 4;
 
 export async function writeSyntheticBag(dir: string, options: SyntheticBagOptions): Promise<SyntheticBag> {
   const plan = planBag(resolveOptions(options));
-  const fixture = readFixture(options.fixtureBag ?? fixtureBagDir());
   const bagDir = path.join(dir, `Dataset_${plan.root.rid}`);
   fs.mkdirSync(dir, { recursive: true });
   fs.mkdirSync(bagDir);
 
-  const jpegDigests = await writeJpegFiles(bagDir, plan);
+  const jpegDigests = await writeImageJpegs(bagDir, plan);
   const digests: ImageDigests = (i) => jpegDigests[i % jpegDigests.length] ?? missingDigest(i);
-  const schemaEntry = writeSchemaJson(bagDir, fixture, plan.snaptime);
-  const tables = writeTables(bagDir, plan, fixture, digests);
+  const schemaEntry = writeSchemaJson(bagDir, plan.snaptime);
+  const tables = writeTables(bagDir, plan, digests);
   const assets = plan.images.map((image, i): PayloadEntry => ({ path: assetPath(image), ...digests(i) }));
   const fetchDigest = writeFetchFile(bagDir, fetchEntries(plan, digests));
   writeBagMetadata(bagDir, [schemaEntry, ...tables.map(toPayloadEntry), ...assets], fetchDigest);
@@ -106,34 +102,19 @@ function assetPath(image: ImagePlan): string {
   return `data/asset/${image.rid}/Image/${image.filename}`;
 }
 
-/** Renders and writes JPEG files 0..jpegFiles-1 into their asset folders, a few encodes in flight at once. */
-async function writeJpegFiles(bagDir: string, plan: BagPlan): Promise<FileDigest[]> {
-  const factory = new JpegFactory(plan.options.seed);
-  const count = plan.options.jpegFiles;
-  const digests: FileDigest[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < count; i = next++) {
-      const image = plan.images[i];
-      if (!image) throw new Error(`no image ${i}`);
-      const data = await factory.render(i);
-      const file = path.join(bagDir, ...assetPath(image).split('/'));
-      await fs.promises.mkdir(path.dirname(file), { recursive: true });
-      await fs.promises.writeFile(file, data, { flag: 'wx' });
-      digests[i] = digestOf(data);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(JPEG_CONCURRENCY, count) }, worker));
-  return digests;
+/** Renders and writes JPEG files 0..jpegFiles-1 into their asset folders. */
+function writeImageJpegs(bagDir: string, plan: BagPlan): Promise<FileDigest[]> {
+  return writeJpegFiles(new JpegFactory(plan.options.seed), plan.options.jpegFiles, (i) => {
+    const image = plan.images[i];
+    if (!image) throw new Error(`no image ${i}`);
+    return path.join(bagDir, ...assetPath(image).split('/'));
+  });
 }
 
-function writeSchemaJson(bagDir: string, fixture: Fixture, snaptime: string): PayloadEntry {
+function writeSchemaJson(bagDir: string, snaptime: string): PayloadEntry {
   const relative = 'data/schema.json';
   fs.mkdirSync(path.join(bagDir, 'data'), { recursive: true });
-  return {
-    path: relative,
-    ...writeFileWithDigest(path.join(bagDir, relative), schemaJsonWithSnaptime(fixture, snaptime)),
-  };
+  return { path: relative, ...writeFileWithDigest(path.join(bagDir, relative), schemaJson(snaptime)) };
 }
 
 function* fetchEntries(plan: BagPlan, digests: ImageDigests): Generator<FetchEntry> {

@@ -1,13 +1,21 @@
 /**
- * Thumbnails per second, cold cache: the BCCD fixture's 640×480 JPEGs → 256-px WebP through Satchel's
- * ThumbnailCache, vs libvips' own `vipsthumbnail` on the same files with the same encoder settings.
+ * Thumbnails per second, cold cache: 300 generated 640×480 JPEGs (the synthetic bag's JPEG factory) →
+ * 256-px WebP through Satchel's ThumbnailCache, vs libvips' own `vipsthumbnail` on the same files with
+ * the same encoder settings.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ThumbnailCache } from '../main/core/thumbs/index.js';
-import { median, throughputFigure, timed, type BenchContext, type Figure } from './context.js';
-import { fixtureBagDir } from './paths.js';
+import {
+  SYNTHETIC_SEED,
+  median,
+  throughputFigure,
+  timed,
+  type BenchContext,
+  type Figure,
+} from './context.js';
+import { JPEG_HEIGHT, JPEG_WIDTH, JpegFactory, writeJpegFiles } from './synthetic/jpeg.js';
 
 export const VIPSTHUMBNAIL = '/usr/bin/vipsthumbnail';
 /** One process per core of a 2-core machine: ThumbnailCache also makes two thumbnails at a time. */
@@ -15,19 +23,21 @@ const PEER_PROCESSES = 2;
 /** Satchel's encoder settings (main/core/thumbs/cache.ts), so both sides write the same kind of file. */
 const PEER_OUTPUT = '%s.webp[Q=80,effort=2]';
 const SIZE = 256;
+/** As many as a small real bag holds (the BCCD fixture this figure was first measured on had 300). */
+const SOURCE_JPEGS = 300;
 
 function rounds(context: BenchContext): number {
   return context.scale.name === 'full' ? 5 : 3;
 }
 
-/** Every JPEG under the fixture bag's data/asset, sorted. */
-function fixtureJpegs(): string[] {
-  const root = path.join(fixtureBagDir(), 'data', 'asset');
-  return fs
-    .readdirSync(root, { recursive: true, encoding: 'utf8' })
-    .filter((name) => /\.jpe?g$/i.test(name))
-    .map((name) => path.join(root, name))
-    .sort();
+/** The source JPEGs, written once into the run's folder. */
+async function sourceJpegs(context: BenchContext): Promise<string[]> {
+  const dir = path.join(context.workDir, 'thumbnail-sources');
+  const files = Array.from({ length: SOURCE_JPEGS }, (_, index) =>
+    path.join(dir, `source_${String(index).padStart(3, '0')}.jpg`),
+  );
+  await writeJpegFiles(new JpegFactory(SYNTHETIC_SEED), files.length, (index) => files[index]!);
+  return files;
 }
 
 async function satchelSeconds(files: readonly string[], workDir: string): Promise<number> {
@@ -86,8 +96,8 @@ async function vipsSeconds(files: readonly string[], workDir: string): Promise<n
 }
 
 export async function run(context: BenchContext): Promise<Figure[]> {
-  const files = fixtureJpegs();
-  if (files.length === 0) throw new Error(`no JPEG files under ${fixtureBagDir()}`);
+  context.log(`thumbnails: writing ${SOURCE_JPEGS} source JPEGs`);
+  const files = await sourceJpegs(context);
   const peerAvailable = fs.existsSync(VIPSTHUMBNAIL);
   // Both sides read the files from the page cache, never from disk.
   for (const file of files) fs.readFileSync(file);
@@ -105,7 +115,7 @@ export async function run(context: BenchContext): Promise<Figure[]> {
   }
   const perSecond = (seconds: number[]): number => files.length / median(seconds);
   const notes = [
-    `${files.length} BCCD 640x480 JPEGs -> ${SIZE}px WebP (Q80, effort 2), cold cache, median of ${rounds(context)} round(s)`,
+    `${files.length} generated ${JPEG_WIDTH}x${JPEG_HEIGHT} JPEGs -> ${SIZE}px WebP (Q80, effort 2), cold cache, median of ${rounds(context)} round(s)`,
     `Satchel: ThumbnailCache.get for every file at once (2 encodes at a time, content hash included)`,
     peerAvailable
       ? `peer: ${PEER_PROCESSES} vipsthumbnail processes over interleaved halves, same encoder settings`

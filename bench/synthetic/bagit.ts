@@ -3,7 +3,7 @@ import { HashingFileWriter, writeFileWithDigest, type FileDigest } from './hashi
 
 /** A payload file listed in the manifests; it may exist only as a fetch.txt entry (holey bag). */
 export interface PayloadEntry extends FileDigest {
-  /** Bag-relative POSIX path, e.g. data/hematology/Image.csv. */
+  /** Bag-relative POSIX path, e.g. data/digits/Image.csv. */
   path: string;
 }
 
@@ -31,7 +31,7 @@ export function writeFetchFile(bagDir: string, entries: Iterable<FetchEntry>): F
 
 /**
  * Writes bagit.txt, bag-info.txt, the payload manifests and the tag manifests. Payload-Oxum counts every
- * manifest entry, fetched or not, as bdbag does (the fixture's holey bag keeps the materialized Oxum).
+ * manifest entry, fetched or not, as bdbag does (a holey bag keeps the materialized Oxum).
  */
 export function writeBagMetadata(
   bagDir: string,

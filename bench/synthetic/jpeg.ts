@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import sharp from 'sharp';
+import { digestOf, type FileDigest } from './hashing-writer.js';
 import { SeededRandom } from './random.js';
 
 export const JPEG_WIDTH = 640;
@@ -6,6 +9,7 @@ export const JPEG_HEIGHT = 480;
 const CHANNELS = 3;
 /** Noise amplitude tuned so quality-85 JPEGs land around 35–45 KB, like real smear photos. */
 const NOISE_AMPLITUDE = 0.06;
+const CONCURRENCY = 4;
 
 /**
  * Renders distinct JPEGs: a per-image colour gradient and wave pattern over a shared noise texture
@@ -55,4 +59,28 @@ export class JpegFactory {
     }
     return Buffer.from(out.buffer);
   }
+}
+
+/**
+ * Renders JPEGs 0..count-1 of `factory` and writes JPEG i to the new file `fileOf(i)` (folders made as
+ * needed), a few encodes in flight at once. Returns the digest of each file's bytes, by index.
+ */
+export async function writeJpegFiles(
+  factory: JpegFactory,
+  count: number,
+  fileOf: (index: number) => string,
+): Promise<FileDigest[]> {
+  const digests: FileDigest[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < count; i = next++) {
+      const data = await factory.render(i);
+      const file = fileOf(i);
+      await fs.promises.mkdir(path.dirname(file), { recursive: true });
+      await fs.promises.writeFile(file, data, { flag: 'wx' });
+      digests[i] = digestOf(data);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, worker));
+  return digests;
 }

@@ -1,3 +1,10 @@
+import {
+  FEATURE_TERM_TABLE,
+  VOCABULARIES,
+  termNames,
+  type Vocabulary,
+  type VocabularyTerm,
+} from './model.js';
 import { SeededRandom } from './random.js';
 import { RidAllocator, encodeErmrestBase32 } from './rid.js';
 
@@ -23,8 +30,12 @@ export interface ImagePlan {
   hatracVersion: string;
   subject: number;
   training: boolean;
-  /** Index into the Cell_Type names: the "true" label that annotators mostly agree with. */
+  /** Index into the Digit term names: the "true" label that annotators mostly agree with. */
   label: number;
+}
+
+export interface VocabularyPlan extends Vocabulary {
+  terms: (VocabularyTerm & { rid: string })[];
 }
 
 export interface WorkflowPlan {
@@ -55,6 +66,7 @@ export interface BagPlan {
   rids: RidAllocator;
   clock: BatchClock;
   snaptime: string;
+  vocabularies: VocabularyPlan[];
   subjects: SubjectPlan[];
   images: ImagePlan[];
   workflows: WorkflowPlan[];
@@ -113,9 +125,13 @@ export function featureImageIndex(plan: BagPlan, execution: number, j: number): 
 export function planBag(options: PlanOptions): BagPlan {
   const random = new SeededRandom(options.seed);
   const rids = new RidAllocator(options.seed);
-  // After the fixture vocabularies (2026-11-23) that the generated rows refer to.
   const startMs = Date.UTC(2026, 11, 1) + random.int(300 * DAY_MS);
   const clock = new BatchClock(startMs, random.fork(1));
+  // The vocabularies are the catalog's first rows, as deriva-ml seeds them when it creates the schema.
+  const vocabularies = VOCABULARIES.map((vocabulary) => ({
+    ...vocabulary,
+    terms: vocabulary.terms.map((term) => ({ ...term, rid: rids.next() })),
+  }));
   const subjects = planSubjects(options.subjects, rids, random.fork(2));
   const images = planImages(options, subjects.length, rids, random.fork(3));
   const workflows = planWorkflows(rids, random.fork(4));
@@ -128,6 +144,7 @@ export function planBag(options: PlanOptions): BagPlan {
     rids,
     clock,
     snaptime,
+    vocabularies,
     subjects,
     images,
     workflows,
@@ -158,6 +175,7 @@ function planImages(
 ): ImagePlan[] {
   const width = Math.max(5, String(options.images - 1).length);
   const trainingSubjects = Math.max(1, Math.round((subjects * 2) / 3));
+  const digits = termNames(FEATURE_TERM_TABLE).length;
   return Array.from({ length: options.images }, (_, i) => {
     const subject = Math.floor((i * subjects) / options.images);
     return {
@@ -166,20 +184,10 @@ function planImages(
       hatracVersion: random.text(HATRAC_VERSION_ALPHABET, 26),
       subject,
       training: subject < trainingSubjects,
-      label: skewedLabel(random),
+      // MNIST's digits are about evenly spread.
+      label: random.int(digits),
     };
   });
-}
-
-/** Roughly the BCCD class balance: mostly the first term (Neutrophil), rarely the last. */
-function skewedLabel(random: SeededRandom): number {
-  const weights = [0.5, 0.3, 0.11, 0.07, 0.02];
-  let draw = random.next();
-  for (let label = 0; label < weights.length; label++) {
-    draw -= weights[label] ?? 0;
-    if (draw < 0) return label;
-  }
-  return 0;
 }
 
 function planWorkflows(rids: RidAllocator, random: SeededRandom): WorkflowPlan[] {
@@ -193,15 +201,10 @@ function planWorkflows(rids: RidAllocator, random: SeededRandom): WorkflowPlan[]
     predicts,
   });
   return [
-    workflow(
-      'Manual annotation',
-      'Annotator labels the dominant white blood cell subtype.',
-      'label_app.py',
-      false,
-    ),
+    workflow('Manual annotation', 'A person labels the digit each image shows.', 'label_app.py', false),
     workflow(
       'Synthetic classifier',
-      'Records the arg-max class and its softmax confidence.',
+      'Records the predicted digit and its softmax confidence.',
       'predict.py',
       true,
     ),

@@ -15,8 +15,8 @@ export function encodeErmrestBase32(value: bigint): string {
 }
 
 /**
- * Hands out increasing RIDs like ERMrest's RID sequence. Starting at 32^4 makes every RID at least
- * `1-0000`, so none can collide with the 3-character RIDs of the vocabulary rows copied from the fixture.
+ * Hands out increasing RIDs like ERMrest's RID sequence, from a seed-dependent multiple of 32^4, so every
+ * RID has the catalog's grouped form (`1-0000` and up) and bags of different seeds have different RIDs.
  */
 export class RidAllocator {
   private nextValue: bigint;

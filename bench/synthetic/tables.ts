@@ -1,16 +1,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pgArray } from '../../main/core/sample/index.js';
 import { CsvTableWriter, type CsvFileResult, type CsvValue } from './csv.js';
-import { DOMAIN_SCHEMA, ML_SCHEMA, modelColumns, vocabularyNames, type Fixture } from './fixture.js';
-import { writeFileWithDigest, type FileDigest } from './hashing-writer.js';
+import type { FileDigest } from './hashing-writer.js';
 import { JPEG_HEIGHT, JPEG_WIDTH } from './jpeg.js';
+import {
+  DOMAIN_SCHEMA,
+  FEATURE_NAME,
+  FEATURE_TABLE,
+  FEATURE_TERM_TABLE,
+  ML_SCHEMA,
+  columnDefault,
+  modelColumns,
+  termNames,
+} from './model.js';
 import { featureImageIndex, type BagPlan, type ImagePlan } from './plan.js';
 import type { SeededRandom } from './random.js';
 
 export interface WrittenTable extends CsvFileResult {
   schema: string;
   table: string;
-  /** Bag-relative path, e.g. data/hematology/Image.csv. */
+  /** Bag-relative path, e.g. data/digits/Image.csv. */
   path: string;
 }
 
@@ -54,13 +64,12 @@ class TableSet {
   constructor(
     private readonly bagDir: string,
     private readonly plan: BagPlan,
-    private readonly fixture: Fixture,
   ) {}
 
   /** Opens schema:table, insisting that our column list is exactly the model's. */
   open(schema: string, table: string, userColumns: readonly string[]): ModelTableWriter {
     const columns = [...SYSTEM_COLUMNS, ...userColumns];
-    const model = modelColumns(this.fixture, schema, table);
+    const model = modelColumns(schema, table);
     if (model.join(',') !== columns.join(',')) {
       throw new Error(
         `${schema}:${table}: generator columns ${columns.join(',')} differ from the model ${model.join(',')}`,
@@ -86,20 +95,6 @@ class TableSet {
     this.written.push(out.close());
   }
 
-  copyVocabularies(): void {
-    for (const vocabulary of this.fixture.vocabularies) {
-      const relative = `data/${vocabulary.schema}/${vocabulary.table}.csv`;
-      const digest = writeFileWithDigest(this.file(relative), vocabulary.bytes);
-      this.written.push({
-        schema: vocabulary.schema,
-        table: vocabulary.table,
-        path: relative,
-        rows: vocabulary.names.length,
-        ...digest,
-      });
-    }
-  }
-
   private file(relative: string): string {
     const file = path.join(this.bagDir, ...relative.split('/'));
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -108,29 +103,41 @@ class TableSet {
 }
 
 /** Writes every CSV of the bag, in ERMrest insert order (which is also RID order). */
-export function writeTables(
-  bagDir: string,
-  plan: BagPlan,
-  fixture: Fixture,
-  digests: ImageDigests,
-): WrittenTable[] {
-  checkReferencedTerms(fixture);
-  const tables = new TableSet(bagDir, plan, fixture);
-  tables.copyVocabularies();
+export function writeTables(bagDir: string, plan: BagPlan, digests: ImageDigests): WrittenTable[] {
+  checkReferencedTerms();
+  const tables = new TableSet(bagDir, plan);
+  writeVocabularies(tables, plan);
   writeSubjectsAndImages(tables, plan, digests);
   writeDatasets(tables, plan);
   writeExecutions(tables, plan);
-  writeFeatures(tables, plan, vocabularyNames(fixture, 'Cell_Type'));
+  writeFeatures(tables, plan, termNames(FEATURE_TERM_TABLE));
   writeDatasetVersions(tables, plan);
   return tables.written.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** The generated rows refer to these terms of the copied vocabularies. */
-function checkReferencedTerms(fixture: Fixture): void {
-  vocabularyNames(fixture, 'Dataset_Type', ['Complete', 'Training', 'Testing']);
-  vocabularyNames(fixture, 'Execution_Status', ['Uploaded']);
-  vocabularyNames(fixture, 'Feature_Name', ['Cell_Type']);
-  vocabularyNames(fixture, 'Asset_Type', ['Image']);
+/** The generated rows refer to these terms of the model's vocabularies. */
+function checkReferencedTerms(): void {
+  termNames('Dataset_Type', ['Complete', 'Training', 'Testing']);
+  termNames('Execution_Status', ['Uploaded']);
+  termNames('Feature_Name', [FEATURE_NAME]);
+  termNames('Asset_Type', ['Image']);
+}
+
+/** One CSV per vocabulary; ID and URI are the model's column defaults filled with the row's RID. */
+function writeVocabularies(tables: TableSet, plan: BagPlan): void {
+  for (const { schema, table, terms } of plan.vocabularies) {
+    tables.fill(schema, table, ['ID', 'URI', 'Name', 'Description', 'Synonyms'], (out) => {
+      for (const term of terms) {
+        out.insert(term.rid, [
+          columnDefault(schema, table, 'ID', term.rid),
+          columnDefault(schema, table, 'URI', term.rid),
+          term.name,
+          term.description,
+          term.synonyms ? pgArray(term.synonyms) : null,
+        ]);
+      }
+    });
+  }
 }
 
 function writeSubjectsAndImages(tables: TableSet, plan: BagPlan, digests: ImageDigests): void {
@@ -217,7 +224,7 @@ function writeExecutions(tables: TableSet, plan: BagPlan): void {
       const kind = execution.workflow.predicts ? 'model prediction' : 'manual annotation';
       out.insert(execution.rid, [
         execution.workflow.rid,
-        `Synthetic ${kind} run ${e + 1}: Cell_Type on ${execution.featureRows} images.`,
+        `Synthetic ${kind} run ${e + 1}: ${FEATURE_NAME} on ${execution.featureRows} images.`,
         duration(random.between(30, 7200)),
         duration(random.between(1, 60)),
         duration(random.between(1, 60)),
@@ -232,19 +239,19 @@ function writeExecutions(tables: TableSet, plan: BagPlan): void {
   });
 }
 
-/** Execution_Image_Cell_Type: annotators agree with the image's label 85% of the time and leave Confidence NULL. */
-function writeFeatures(tables: TableSet, plan: BagPlan, cellTypes: string[]): void {
+/** Execution_Image_Digit: annotators agree with the image's label 85% of the time and leave Confidence NULL. */
+function writeFeatures(tables: TableSet, plan: BagPlan, digits: string[]): void {
   const random = plan.random.fork(7);
-  const columns = ['Execution', 'Image', 'Feature_Name', 'Cell_Type', 'Confidence'];
-  tables.fill(DOMAIN_SCHEMA, 'Execution_Image_Cell_Type', columns, (out) => {
+  const columns = ['Execution', 'Image', 'Feature_Name', 'Digit', 'Confidence'];
+  tables.fill(DOMAIN_SCHEMA, FEATURE_TABLE, columns, (out) => {
     plan.executions.forEach((execution, e) => {
       for (let j = 0; j < execution.featureRows; j++) {
         const image = plan.images[featureImageIndex(plan, e, j)];
         if (!image) throw new Error('feature row points past the last image');
         const agrees = random.next() < 0.85;
-        const cellType = agrees ? (cellTypes[image.label] ?? cellTypes[0] ?? null) : random.pick(cellTypes);
+        const digit = agrees ? (digits[image.label] ?? digits[0] ?? null) : random.pick(digits);
         const confidence = execution.workflow.predicts ? confidenceValue(random, agrees) : null;
-        out.insert(plan.rids.next(), [execution.rid, image.rid, 'Cell_Type', cellType, confidence]);
+        out.insert(plan.rids.next(), [execution.rid, image.rid, FEATURE_NAME, digit, confidence]);
       }
     });
   });
@@ -258,9 +265,10 @@ function confidenceValue(random: SeededRandom, agrees: boolean): number {
 function writeDatasetVersions(tables: TableSet, plan: BagPlan): void {
   const columns = ['Version', 'Description', 'Dataset', 'Execution', 'Minid', 'Minid_Spec_Hash', 'Snapshot'];
   const description = `Initial release: ${plan.images.length} synthetic images.`;
+  // deriva-ml stamps a version's Snapshot after taking its bag, so the bag's own version shows none.
   tables.fill(ML_SCHEMA, 'Dataset_Version', columns, (out) => {
     for (const dataset of [plan.root, plan.training, plan.testing]) {
-      out.insert(dataset.versionRid, ['1.0.0', description, dataset.rid, null, null, null, plan.snaptime]);
+      out.insert(dataset.versionRid, ['1.0.0', description, dataset.rid, null, null, null, null]);
     }
   });
 }

@@ -4,12 +4,19 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureBagDir } from '../../bench/paths.js';
 import { writeSyntheticBag, type SyntheticBag } from '../../bench/synthetic-bag.js';
+import { openBag } from '../../main/core/bag/index.js';
+import { generatedBags } from '../support/bags.js';
 
-// Independent checks: every expectation is recomputed from the files with node:crypto and a local CSV reader.
+// Independent checks: every expectation is recomputed from the files with node:crypto and a local CSV
+// reader, or compared with the sample world's bag that test/support/generated writes for this run.
 
 type Row = Record<string, string | null>;
+
+interface SchemaDocument {
+  snaptime: string;
+  schemas: Record<string, { tables: Record<string, { column_definitions: { name: string }[] }> }>;
+}
 
 function hashFile(file: string, algorithm: 'md5' | 'sha256'): string {
   return createHash(algorithm).update(fs.readFileSync(file)).digest('hex');
@@ -43,6 +50,10 @@ function readCsv(file: string): Row[] {
   }
   const [header = [], ...rows] = records;
   return rows.map((values) => Object.fromEntries(header.map((name, i) => [String(name), values[i] ?? null])));
+}
+
+function columnsOf(file: string): string[] {
+  return (fs.readFileSync(file, 'utf8').split('\n', 1)[0] ?? '').split(',');
 }
 
 function lineCount(file: string): number {
@@ -125,7 +136,7 @@ describe('writeSyntheticBag', () => {
 
   it('lists the unfetched images with the checksum, length and URL of the JPEG they stand for', () => {
     const md5 = readManifest(bagFile('manifest-md5.txt'));
-    const images = new Map(csv('hematology', 'Image').map((row) => [row.RID, row]));
+    const images = new Map(csv('digits', 'Image').map((row) => [row.RID, row]));
     for (const entry of readFetch(bagFile('fetch.txt'))) {
       const rid = entry.path.split('/')[2] ?? '';
       const image = images.get(rid);
@@ -181,26 +192,89 @@ describe('writeSyntheticBag', () => {
     }
   });
 
-  it('copies schema.json from the fixture, changing only snaptime', () => {
-    const fixture = JSON.parse(
-      fs.readFileSync(path.join(fixtureBagDir(), 'data', 'schema.json'), 'utf8'),
-    ) as Record<string, unknown>;
-    const written = JSON.parse(fs.readFileSync(bagFile('data/schema.json'), 'utf8')) as Record<
-      string,
-      unknown
-    >;
+  it('writes the sample world model as schema.json, at its own snaptime', () => {
+    const readSchema = (bagDir: string) =>
+      JSON.parse(fs.readFileSync(path.join(bagDir, 'data', 'schema.json'), 'utf8')) as SchemaDocument;
+    const world = readSchema(generatedBags().formatB);
+    const written = readSchema(bag.bagDir);
     expect(written.snaptime).toMatch(/^[0-9A-Z]+(-[0-9A-Z]{4})+$/);
-    expect(written.snaptime).not.toBe(fixture.snaptime);
-    expect({ ...written, snaptime: fixture.snaptime }).toEqual(fixture);
+    expect(written.snaptime).not.toBe(world.snaptime);
+    expect({ ...written, snaptime: world.snaptime }).toEqual(world);
+    expect(Object.keys(written.schemas).sort()).toEqual(['deriva-ml', 'digits', 'public']);
+  });
+
+  it('writes one CSV per table with rows, each headed by its columns in schema.json', () => {
+    const schema = JSON.parse(fs.readFileSync(bagFile('data/schema.json'), 'utf8')) as SchemaDocument;
+    const csvFiles = filesUnder(path.join(bag.bagDir, 'data'))
+      .map((file) => path.relative(path.join(bag.bagDir, 'data'), file).split(path.sep).join('/'))
+      .filter((relative) => relative.endsWith('.csv'))
+      .sort();
+    expect(csvFiles).toEqual([
+      ...['Asset_Role', 'Asset_Type', 'Dataset', 'Dataset_Dataset', 'Dataset_Dataset_Type'].map(
+        (table) => `deriva-ml/${table}.csv`,
+      ),
+      ...['Dataset_Execution', 'Dataset_Type', 'Dataset_Version', 'Execution', 'Execution_Status'].map(
+        (table) => `deriva-ml/${table}.csv`,
+      ),
+      'deriva-ml/Feature_Name.csv',
+      'deriva-ml/Workflow.csv',
+      ...['Dataset_Image', 'Digit', 'Execution_Image_Digit', 'Handedness', 'Image', 'Image_Asset_Type'].map(
+        (table) => `digits/${table}.csv`,
+      ),
+      'digits/Image_Quality.csv',
+      'digits/Stroke_Width.csv',
+      'digits/Subject.csv',
+    ]);
+    expect(bag.tables.map((table) => table.path)).toEqual(csvFiles.map((relative) => `data/${relative}`));
+    for (const relative of csvFiles) {
+      const [schemaName = '', file = ''] = relative.split('/');
+      const definition = schema.schemas[schemaName]?.tables[file.replace(/\.csv$/, '')];
+      const header = fs.readFileSync(bagFile(`data/${relative}`), 'utf8').split('\n', 1)[0];
+      expect(header, relative).toBe(definition?.column_definitions.map((column) => column.name).join(','));
+    }
+  });
+
+  it('holds the sample world vocabularies, terms, descriptions and synonyms alike', () => {
+    const vocabularies = bag.tables.filter((table) => columnsOf(bagFile(table.path)).includes('Synonyms'));
+    expect(vocabularies.map((table) => table.table).sort()).toEqual(
+      [
+        'Asset_Role',
+        'Asset_Type',
+        'Dataset_Type',
+        'Digit',
+        'Execution_Status',
+        'Feature_Name',
+        'Handedness',
+        'Image_Quality',
+        'Stroke_Width',
+      ].sort(),
+    );
+    const terms = (file: string) =>
+      readCsv(file).map((row) => [row.Name, row.Description, row.Synonyms] as const);
+    for (const table of vocabularies) {
+      const world = path.join(generatedBags().formatB, ...table.path.split('/'));
+      expect(terms(bagFile(table.path)), table.path).toEqual(terms(world));
+      for (const row of readCsv(bagFile(table.path))) {
+        expect(row.ID).toBe(`sample:${row.RID}`);
+        expect(row.URI).toBe(`/id/${row.RID}`);
+      }
+    }
+    const digits = readCsv(bagFile('data/digits/Digit.csv'));
+    expect(column(digits, 'Name')).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(digits[0]?.Synonyms).toBe('{Zero}');
+    const quality = readCsv(bagFile('data/digits/Image_Quality.csv'));
+    expect(quality.find((row) => row.Name === 'Blurry')?.Synonyms).toBe('{Out_of_focus,Smudged}');
+    expect(quality.find((row) => row.Name === 'Good')?.Synonyms).toBeNull();
   });
 
   it('writes CSVs with the expected row counts', () => {
     const expected: Record<string, number> = {
-      'data/hematology/Image.csv': 50,
-      'data/hematology/Image_Asset_Type.csv': 50,
-      'data/hematology/Dataset_Image.csv': 50,
-      'data/hematology/Subject.csv': 10,
-      'data/hematology/Execution_Image_Cell_Type.csv': 120,
+      'data/digits/Image.csv': 50,
+      'data/digits/Image_Asset_Type.csv': 50,
+      'data/digits/Dataset_Image.csv': 50,
+      'data/digits/Subject.csv': 10,
+      'data/digits/Execution_Image_Digit.csv': 120,
+      'data/digits/Digit.csv': 10,
       'data/deriva-ml/Dataset.csv': 3,
       'data/deriva-ml/Dataset_Version.csv': 3,
       'data/deriva-ml/Dataset_Dataset.csv': 2,
@@ -212,35 +286,32 @@ describe('writeSyntheticBag', () => {
       expect(lineCount(bagFile(relative)) - 1, relative).toBe(rows);
     for (const table of bag.tables)
       expect(csv(table.schema, table.table).length, table.path).toBe(table.rows);
-    for (const vocabulary of ['Dataset_Type', 'Execution_Status', 'Feature_Name']) {
-      expect(fs.readFileSync(bagFile(`data/deriva-ml/${vocabulary}.csv`))).toEqual(
-        fs.readFileSync(path.join(fixtureBagDir(), 'data', 'deriva-ml', `${vocabulary}.csv`)),
-      );
-    }
   });
 
   it('keeps the feature unique key (Execution, Image, Feature_Name) and valid references', () => {
-    const features = csv('hematology', 'Execution_Image_Cell_Type');
+    const features = csv('digits', 'Execution_Image_Digit');
     const keys = features.map((row) => `${row.Execution}|${row.Image}|${row.Feature_Name}`);
     expect(new Set(keys).size).toBe(120);
     expect(new Set(column(features, 'Execution'))).toEqual(new Set(bag.executions));
     const images = new Set(bag.imageRids);
-    const cellTypes = new Set(column(csv('hematology', 'Cell_Type'), 'Name'));
+    const digits = new Set(column(csv('digits', 'Digit'), 'Name'));
+    expect(column(csv('deriva-ml', 'Feature_Name'), 'Name')).toContain('Digit');
     for (const row of features) {
       expect(images.has(String(row.Image))).toBe(true);
-      expect(cellTypes.has(row.Cell_Type ?? null)).toBe(true);
-      expect(row.Feature_Name).toBe('Cell_Type');
+      expect(digits.has(row.Digit ?? null)).toBe(true);
+      expect(row.Feature_Name).toBe('Digit');
       if (row.Confidence !== null) expect(Number(row.Confidence)).toBeGreaterThan(0);
     }
     const executions = csv('deriva-ml', 'Execution');
     expect(column(executions, 'Status')).toEqual(['Uploaded', 'Uploaded', 'Uploaded']);
+    expect(column(csv('deriva-ml', 'Execution_Status'), 'Name')).toContain('Uploaded');
+    const subjects = new Set(column(csv('digits', 'Subject'), 'RID'));
+    for (const image of csv('digits', 'Image')) expect(subjects.has(image.Subject ?? null)).toBe(true);
   });
 
-  it('gives every generated row a unique RID', () => {
-    const generated = bag.tables.filter(
-      (table) => !['Dataset_Type', 'Execution_Status', 'Feature_Name'].includes(table.table),
-    );
-    const rids = generated.flatMap((table) => column(csv(table.schema, table.table), 'RID'));
+  it('gives every row a unique RID', () => {
+    const rids = bag.tables.flatMap((table) => column(csv(table.schema, table.table), 'RID'));
+    expect(rids.length).toBe(bag.tables.reduce((sum, table) => sum + table.rows, 0));
     expect(new Set(rids).size).toBe(rids.length);
     for (const rid of rids) expect(rid).toMatch(/^[0-9A-Z]+(-[0-9A-Z]+)*$/);
   });
@@ -253,16 +324,48 @@ describe('writeSyntheticBag', () => {
     const children = csv('deriva-ml', 'Dataset_Dataset').filter((row) => row.Dataset === bag.rid);
     const childRids = column(children, 'Nested_Dataset');
     expect(childRids.map((rid) => types.get(rid)).sort()).toEqual(['Testing', 'Training']);
-    const members = csv('hematology', 'Dataset_Image');
+    const members = csv('digits', 'Dataset_Image');
     expect(column(members, 'Image').sort()).toEqual([...bag.imageRids].sort());
     const training = members.filter((row) => types.get(row.Dataset) === 'Training').length;
     expect(training / 50).toBeGreaterThan(0.55);
     expect(training / 50).toBeLessThan(0.8);
     const versions = csv('deriva-ml', 'Dataset_Version');
     expect(column(versions, 'Version')).toEqual(['1.0.0', '1.0.0', '1.0.0']);
+    // deriva-ml stamps a version's Snapshot only after its bag is taken.
+    expect(column(versions, 'Snapshot')).toEqual([null, null, null]);
     const versionRids = new Map(versions.map((row) => [row.RID, row.Dataset]));
     for (const dataset of csv('deriva-ml', 'Dataset'))
       expect(versionRids.get(dataset.Version)).toBe(dataset.RID);
+  });
+
+  it('opens in Satchel with its 50 Image members, the Image/Digit feature and the Digit terms', async () => {
+    const workspace = path.join(dir, 'workspace');
+    fs.mkdirSync(workspace);
+    const opened = await openBag(bag.bagDir, { workspace });
+    try {
+      expect(opened.rid).toBe(bag.rid);
+      expect(opened.memberCount(bag.rid, opened.elementType('Image'), true)).toBe(50);
+      const digit = opened.featureDefinitions().find((feature) => feature.name === 'Digit');
+      expect(digit?.target).toBe('Image');
+      expect(digit?.rows).toBe(120);
+      expect(digit?.terms.map((term) => term.column)).toEqual(['Digit']);
+      expect(digit?.values.map((value) => value.column)).toEqual(['Confidence']);
+      const terms = opened.vocabularyTerms('digits:Digit');
+      expect(terms.map((term) => term.synonyms)).toEqual([
+        ['Zero'],
+        ['One'],
+        ['Two'],
+        ['Three'],
+        ['Four'],
+        ['Five'],
+        ['Six'],
+        ['Seven'],
+        ['Eight'],
+        ['Nine'],
+      ]);
+    } finally {
+      opened.close();
+    }
   });
 
   it('is deterministic for a seed', async () => {
@@ -292,7 +395,7 @@ describe('writeSyntheticBag', () => {
       seed: 5,
     });
     expect(dense.executions.length).toBe(5);
-    const features = readCsv(path.join(dense.bagDir, 'data', 'hematology', 'Execution_Image_Cell_Type.csv'));
+    const features = readCsv(path.join(dense.bagDir, 'data', 'digits', 'Execution_Image_Digit.csv'));
     expect(new Set(features.map((row) => `${row.Execution}|${row.Image}|${row.Feature_Name}`)).size).toBe(45);
     expect(readCsv(path.join(dense.bagDir, 'data', 'deriva-ml', 'Execution.csv')).length).toBe(5);
   });

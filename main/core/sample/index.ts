@@ -32,7 +32,14 @@ export {
   type Rater,
   type Release,
 } from './plan.js';
-export { ML as ML_SCHEMA, DOMAIN as SAMPLE_DOMAIN_SCHEMA, ML_TABLES, DOMAIN_TABLES } from './model.js';
+export {
+  ML as ML_SCHEMA,
+  DOMAIN as SAMPLE_DOMAIN_SCHEMA,
+  ML_TABLES,
+  DOMAIN_TABLES,
+  SEEDED_TERMS,
+  DOMAIN_TERMS,
+} from './model.js';
 export {
   writeFormatBBag,
   writeBagIt,

@@ -27,11 +27,14 @@ export interface DomElement {
   readonly classList: { contains(token: string): boolean };
   readonly dataset: Record<string, string | undefined>;
   readonly id: string;
+  readonly textContent: string | null;
   readonly clientHeight: number;
   readonly scrollHeight: number;
   scrollTop: number;
   readonly ownerDocument: DomDocument;
   getBoundingClientRect(): DomRect;
+  getAttribute(name: string): string | null;
+  matches(selectors: string): boolean;
   querySelector(selectors: string): DomElement | null;
   querySelectorAll(selectors: string): Iterable<DomElement>;
 }

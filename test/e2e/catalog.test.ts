@@ -24,7 +24,7 @@ import { startStandIn, type StandIn } from '../stand-in/index.js';
 import { seedCatalogFromBag } from '../support/catalog-seed.js';
 import { temporaryDirectory } from '../support/fixtures.js';
 import { buildMiniBag } from '../support/mini-bag.js';
-import { saveScreenshot, UI_TIMEOUT_MS, VIEWPORT } from './support.js';
+import { eventually, saveScreenshot, UI_TIMEOUT_MS, VIEWPORT } from './support.js';
 
 const skipReason = chromiumAvailable() ? null : `no Chromium at ${CHROMIUM_PATH}`;
 const FEATURE = 'Image/Label';
@@ -117,7 +117,7 @@ describe.skipIf(skipReason !== null)(
     it('connects to the catalog named in the page address and asks to sign in', async () => {
       const panel = page.getByTestId('catalog-panel');
       await panel.waitFor();
-      await expect.poll(() => text('catalog-status')).toBe('Sign in again');
+      await eventually(() => text('catalog-status')).toBe('Sign in again');
       expect(await page.getByTestId('catalog-url').inputValue()).toBe(catalogUrl);
       expect(await page.getByTestId('catalog-sign-in-needed').textContent()).toContain('sign in');
       await page.getByTestId('catalog-auth-login').check();
@@ -134,7 +134,7 @@ describe.skipIf(skipReason !== null)(
       expect(await text('catalog-status')).toBe('Sign in again');
       await page.getByTestId('catalog-password').fill('testadmin');
       await page.getByTestId('catalog-connect').click();
-      await expect.poll(() => text('catalog-status')).toBe('Online as testadmin');
+      await eventually(() => text('catalog-status')).toBe('Online as testadmin');
       const d1 = page.getByTestId('catalog-dataset-D1');
       await d1.waitFor();
       await page.getByTestId('catalog-dataset-D1-T').waitFor();
@@ -181,10 +181,10 @@ describe.skipIf(skipReason !== null)(
       expect(downloadedPath.startsWith(path.join(scratch.dir, 'home'))).toBe(true);
       await saveScreenshot(page, 'catalog-downloaded');
       await page.getByTestId('download-open').click();
-      await expect.poll(() => text('bag-rid')).toBe('D1');
-      await expect
-        .poll(() => page.getByTestId('header-catalog-status').getAttribute('data-tone'))
-        .toBe('online');
+      await eventually(() => text('bag-rid')).toBe('D1');
+      await eventually(() => page.getByTestId('header-catalog-status').getAttribute('data-tone')).toBe(
+        'online',
+      );
     });
 
     it('commits two labels from the bag header, signing in again after a 401', async () => {
@@ -304,7 +304,7 @@ describe.skipIf(skipReason !== null)(
       await saveScreenshot(page, 'catalog-offline');
       standIn!.clearFailures();
       await page.getByTestId('catalog-offline').getByRole('button', { name: 'Try again' }).click();
-      await expect.poll(() => text('catalog-status')).toBe('Online as testadmin');
+      await eventually(() => text('catalog-status')).toBe('Online as testadmin');
       await page.getByTestId('catalog-dataset-D1').waitFor();
       expect(pageErrors).toEqual([]);
     });

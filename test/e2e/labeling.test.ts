@@ -1,34 +1,46 @@
 /**
- * An annotator's session on the real BCCD bag in browser mode: label mode on Image/Cell_Type, 50
- * images labeled with digit keys alone (typed as fast as playwright types), a failing call, the values
- * form, remapped keys, 20 tiles bulk-labeled in one action, undo and redo of that action, a restart of
- * the server on the same workspace (every label is still there), the agreement view of annotators A and
- * B, and drafts export/import. Each screen is kept as test-artifacts/screenshots/labeling-*.png.
+ * An annotator's session on the generated Format B bag in browser mode: label mode on Image/Digit, 50
+ * images labeled with the term keys alone (typed as fast as playwright types), a failing call, the
+ * values form, remapped keys, 20 tiles bulk-labeled in one action, undo and redo of that action, a
+ * restart of the server on the same workspace (every label is still there), the agreement view of
+ * annotators A and B, and drafts export/import. The keys are read from the app's own key settings, not
+ * assumed. Each screen is kept as test-artifacts/screenshots/labeling-*.png.
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { ApiResult, Channel, RequestOf, ResponseOf } from '../../shared/contract.js';
 import { startServeProcess, type ServeProcess } from '../../bench/browser.js';
-import { expectedFacts, fixtureBags } from '../support/fixtures.js';
+import { generatedBags } from '../support/bags.js';
 import {
   e2eSkipReason,
+  eventually,
   openSession,
   saveScreenshot,
+  startupBag,
   suiteName,
-  UI_TIMEOUT_MS,
   type Session,
 } from './support.js';
 
-const FEATURE = 'Image/Cell_Type';
-const TERMS = ['Basophil', 'Eosinophil', 'Lymphocyte', 'Monocyte', 'Neutrophil'];
+const FEATURE = 'Image/Digit';
+const LABEL_COLUMN = 'Digit';
 const BY_KEYS = 50;
 const BULK = 20;
-/** The term the digit typed for the i-th image of the queue sets: 1, 2, 3, 4, 5, 1, … */
-const keyFor = (index: number) => String((index % TERMS.length) + 1);
-const termFor = (index: number) => TERMS[index % TERMS.length]!;
 
-describe.skipIf(e2eSkipReason() !== null)(suiteName('labeling the BCCD bag in Chromium'), () => {
+/** A term and the key that labels with it, as the key settings show it ("2", or "B" for b). */
+interface TermKey {
+  term: string;
+  label: string;
+  /** What to press: the shown key, letters in lower case. */
+  key: string;
+}
+
+describe.skipIf(e2eSkipReason() !== null)(suiteName('labeling the generated bag in Chromium'), () => {
+  const bags = generatedBags();
+  const { facts } = bags;
+  const members = facts.images.filter((image) => image.release === '1.0.0').length;
+  /** The Digit vocabulary: every digit the world's images show. */
+  const digits = [...new Set(facts.images.map((image) => image.digit))].sort();
   let session: Session;
   /** The server now running: the one openSession started, then the one started after the restart. */
   let server: ServeProcess;
@@ -36,9 +48,14 @@ describe.skipIf(e2eSkipReason() !== null)(suiteName('labeling the BCCD bag in Ch
   let bagId: string;
   /** The unlabeled queue as it was before any label: every Image in RID order. */
   let queue: string[];
+  /** Every term of the feature in the key settings' order, and the ones that have a key. */
+  let terms: string[];
+  let keyed: TermKey[];
+  /** The key typed for the i-th image of the queue, and the term it sets: cycling through the keyed terms. */
+  const keyAt = (index: number) => keyed[index % keyed.length]!;
 
   beforeAll(async () => {
-    session = await openSession({ bag: fixtureBags.formatB });
+    session = await openSession({ bag: bags.formatB });
     server = session.server;
   });
 
@@ -50,6 +67,8 @@ describe.skipIf(e2eSkipReason() !== null)(suiteName('labeling the BCCD bag in Ch
   const page = (): Page => session.page;
   const progress = () => page().getByTestId('label-progress');
   const labeled = async () => Number(await progress().getAttribute('data-labeled'));
+  const viewerRid = () => page().getByTestId('viewer-rid').textContent();
+  const badge = (rid: string) => page().getByTestId(`tile-${rid}`).getByTestId('draft-badge');
 
   /** Waits for the work queue of `kind` to be the one on screen (the grid is remounted for each queue). */
   const queueShown = (kind: string, count: number) =>
@@ -64,58 +83,89 @@ describe.skipIf(e2eSkipReason() !== null)(suiteName('labeling the BCCD bag in Ch
 
   async function draftsByTarget(): Promise<Map<string, unknown>> {
     const drafts = await call('labels:drafts', { bagId, feature: FEATURE });
-    return new Map(drafts.map((draft) => [draft.target, draft.values.Cell_Type]));
+    return new Map(drafts.map((draft) => [draft.target, draft.values[LABEL_COLUMN]]));
   }
 
-  it('turns on label mode with the feature, its progress and the work queue picker', async () => {
-    await expect.poll(() => page().getByTestId('bag-rid').textContent()).toBe('58A');
-    await expect.poll(() => page().getByTestId('grid-status').textContent()).toContain('300 Image members');
-    bagId = (
-      (await (await page().request.get(`${server.origin}/api/startup`)).json()) as { bag: { bagId: string } }
-    ).bag.bagId;
+  /** The mapping the key settings dialog shows, in its order. */
+  async function readKeySettings(): Promise<{ terms: string[]; keyed: TermKey[] }> {
+    await page().getByTestId('key-settings-button').click();
+    const settings = page().getByTestId('key-settings');
+    await settings.waitFor();
+    const rows = await settings.locator('[data-testid^="key-for-"]').evaluateAll((buttons) =>
+      buttons.map((button) => ({
+        term: button.getAttribute('data-testid')!.slice('key-for-'.length),
+        label: button.querySelector('kbd')?.textContent ?? '',
+      })),
+    );
+    await page().keyboard.press('Escape');
+    await settings.waitFor({ state: 'detached' });
+    return {
+      terms: rows.map((row) => row.term),
+      keyed: rows
+        .filter((row) => row.label !== '—')
+        .map((row) => ({ ...row, key: row.label.length === 1 ? row.label.toLowerCase() : row.label })),
+    };
+  }
+
+  it('turns on label mode with the feature, its progress, its keys and the work queue picker', async () => {
+    await eventually(() => page().getByTestId('bag-rid').textContent()).toBe(facts.rid);
+    await eventually(() => page().getByTestId('grid-status').textContent()).toContain(
+      `${members} Image members`,
+    );
+    bagId = (await startupBag(session)).bagId;
     await page().getByTestId('label-mode').click();
     await progress().waitFor();
     expect(await page().getByTestId('label-feature').inputValue()).toBe(FEATURE);
-    expect(await progress().getAttribute('data-total')).toBe('300');
+    expect(await progress().getAttribute('data-total')).toBe(String(members));
     expect(await labeled()).toBe(0);
+
+    ({ terms, keyed } = await readKeySettings());
+    expect(terms).toEqual(digits);
+    // Each key on its own term; the session below needs three keyed terms.
+    expect(keyed.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(keyed.map((entry) => entry.key)).size).toBe(keyed.length);
+
     await page().getByTestId('queue-kind').selectOption('unlabeled');
-    await queueShown('unlabeled', 300);
+    await queueShown('unlabeled', members);
     queue = (await call('labels:queue', { bagId, feature: FEATURE, kind: 'unlabeled' })).targets;
-    expect(queue).toHaveLength(300);
+    expect([...queue].sort()).toEqual(
+      facts.images
+        .filter((image) => image.release === '1.0.0')
+        .map((image) => image.rid)
+        .sort(),
+    );
     await page().getByTestId(`tile-${queue[0]}`).locator('img[data-loaded="true"]').waitFor();
     await saveScreenshot(page(), 'labeling-grid');
   });
 
-  it(`labels ${BY_KEYS} images with digit keys alone, in order, however fast they are typed`, async () => {
+  it(`labels ${BY_KEYS} images with the term keys alone, in order, however fast they are typed`, async () => {
     await page().getByTestId('grid').focus();
     await page().keyboard.press('Enter');
     await page().getByTestId('label-pane').waitFor();
-    expect(await page().getByTestId('viewer-rid').textContent()).toBe(queue[0]);
-    for (let index = 0; index < BY_KEYS; index++) await page().keyboard.press(keyFor(index));
-    await expect.poll(labeled, { timeout: UI_TIMEOUT_MS }).toBe(BY_KEYS);
-    expect(await page().getByTestId('viewer-rid').textContent()).toBe(queue[BY_KEYS]);
-    expect(await page().getByTestId('viewer-position').textContent()).toBe(`${BY_KEYS + 1} of 300`);
+    expect(await viewerRid()).toBe(queue[0]);
+    // The label pane shows the same keys as the settings.
+    for (const { term, label } of keyed)
+      expect(await page().getByTestId(`term-${term}`).locator('kbd').textContent(), term).toBe(label);
+    for (let index = 0; index < BY_KEYS; index++) await page().keyboard.press(keyAt(index).key);
+    await eventually(labeled).toBe(BY_KEYS);
+    expect(await viewerRid()).toBe(queue[BY_KEYS]);
+    expect(await page().getByTestId('viewer-position').textContent()).toBe(`${BY_KEYS + 1} of ${members}`);
     const drafts = await draftsByTarget();
     expect(drafts.size).toBe(BY_KEYS);
     for (let index = 0; index < BY_KEYS; index++)
-      expect(drafts.get(queue[index]!), queue[index]).toBe(termFor(index));
+      expect(drafts.get(queue[index]!), queue[index]).toBe(keyAt(index).term);
     // The next image is preloaded: it is on screen at full size, not a blank stage.
     await page().locator('[data-testid="viewer-image"][data-original="true"]').waitFor();
     await saveScreenshot(page(), 'labeling-viewer');
 
     // ← shows the previous image with its draft, → comes back.
+    const previous = keyAt(BY_KEYS - 1).term;
     await page().keyboard.press('ArrowLeft');
-    await expect.poll(() => page().getByTestId('viewer-rid').textContent()).toBe(queue[BY_KEYS - 1]);
-    await expect
-      .poll(() => page().getByTestId('current-draft').getAttribute('data-value'))
-      .toBe(termFor(BY_KEYS - 1));
-    expect(
-      await page()
-        .getByTestId(`term-${termFor(BY_KEYS - 1)}`)
-        .getAttribute('aria-pressed'),
-    ).toBe('true');
+    await eventually(viewerRid).toBe(queue[BY_KEYS - 1]);
+    await eventually(() => page().getByTestId('current-draft').getAttribute('data-value')).toBe(previous);
+    expect(await page().getByTestId(`term-${previous}`).getAttribute('aria-pressed')).toBe('true');
     await page().keyboard.press('ArrowRight');
-    await expect.poll(() => page().getByTestId('viewer-rid').textContent()).toBe(queue[BY_KEYS]);
+    await eventually(viewerRid).toBe(queue[BY_KEYS]);
   });
 
   it('shows the sentence of a failed call and stays on the image', async () => {
@@ -125,51 +175,57 @@ describe.skipIf(e2eSkipReason() !== null)(suiteName('labeling the BCCD bag in Ch
         route.fulfill({ json: { ok: false, error: { kind: 'internal', message: 'The disk is full.' } } }),
       { times: 1 },
     );
-    await page().keyboard.press('1');
-    await expect.poll(() => page().getByTestId('label-error').textContent()).toContain('The disk is full.');
-    expect(await page().getByTestId('viewer-rid').textContent()).toBe(queue[BY_KEYS]);
+    await page().keyboard.press(keyed[0]!.key);
+    await eventually(() => page().getByTestId('label-error').textContent()).toContain('The disk is full.');
+    expect(await viewerRid()).toBe(queue[BY_KEYS]);
     expect(await labeled()).toBe(BY_KEYS);
+    expect((await draftsByTarget()).has(queue[BY_KEYS]!)).toBe(false);
     await saveScreenshot(page(), 'labeling-failed-call');
     await page().unroute('**/api/labels:set');
   });
 
   it('checks the values form against the record shape before saving, then clears with Backspace', async () => {
+    // The form sets any term, with or without a key: the last one.
+    const term = terms.at(-1)!;
     await page().keyboard.press('e');
     const form = page().getByTestId('record-form');
     await form.waitFor();
-    await page().getByTestId('field-Cell_Type').selectOption('Monocyte');
+    await page().getByTestId(`field-${LABEL_COLUMN}`).selectOption(term);
     await page().getByTestId('field-Confidence').fill('high');
     await page().getByTestId('field-Confidence').press('Enter');
-    await expect
-      .poll(() => page().getByTestId('form-refused').textContent())
-      .toContain('Confidence must be a number, not "high".');
+    await eventually(() => page().getByTestId('form-refused').textContent()).toContain(
+      'Confidence must be a number, not "high".',
+    );
     await saveScreenshot(page(), 'labeling-form-refused');
     expect((await draftsByTarget()).has(queue[BY_KEYS]!)).toBe(false);
     await page().getByTestId('field-Confidence').fill('0.9');
     await page().getByTestId('field-Confidence').press('Enter');
     await form.waitFor({ state: 'detached' });
-    await expect.poll(labeled).toBe(BY_KEYS + 1);
+    await eventually(labeled).toBe(BY_KEYS + 1);
     const [saved] = await call('labels:drafts', { bagId, feature: FEATURE, targets: [queue[BY_KEYS]!] });
-    expect(saved?.values).toEqual({ Cell_Type: 'Monocyte', Confidence: 0.9 });
-    expect(await page().getByTestId('current-draft').getAttribute('data-value')).toBe('Monocyte');
+    expect(saved?.values).toEqual({ [LABEL_COLUMN]: term, Confidence: 0.9 });
+    expect(await page().getByTestId('current-draft').getAttribute('data-value')).toBe(term);
     await page().keyboard.press('Backspace');
-    await expect.poll(labeled).toBe(BY_KEYS);
-    await expect.poll(() => page().getByTestId('current-draft').getAttribute('data-value')).toBe('');
+    await eventually(labeled).toBe(BY_KEYS);
+    await eventually(() => page().getByTestId('current-draft').getAttribute('data-value')).toBe('');
     await page().keyboard.press('Escape');
     await page().getByTestId('viewer').waitFor({ state: 'detached' });
   });
 
   it('remaps a term key, refuses a conflict, and lists the mapping in the ? overlay', async () => {
+    const [first, second] = [keyed[0]!, keyed[1]!];
     await page().getByTestId('key-settings-button').click();
     const settings = page().getByTestId('key-settings');
     await settings.waitFor();
-    await page().getByTestId('key-for-Basophil').click();
-    await page().keyboard.press('2');
-    await expect
-      .poll(() => page().getByTestId('key-message').textContent())
-      .toBe('Not changed: 2 already labels Eosinophil.');
+    await page().getByTestId(`key-for-${first.term}`).click();
+    await page().keyboard.press(second.key);
+    await eventually(() => page().getByTestId('key-message').textContent()).toBe(
+      `Not changed: ${second.label} already labels ${second.term}.`,
+    );
     await page().keyboard.press('b');
-    await expect.poll(() => page().getByTestId('key-message').textContent()).toBe('Basophil is now on B.');
+    await eventually(() => page().getByTestId('key-message').textContent()).toBe(
+      `${first.term} is now on B.`,
+    );
     await saveScreenshot(page(), 'labeling-keys');
     await page().keyboard.press('Escape');
     await settings.waitFor({ state: 'detached' });
@@ -177,37 +233,38 @@ describe.skipIf(e2eSkipReason() !== null)(suiteName('labeling the BCCD bag in Ch
     await page().keyboard.press('?');
     const overlay = page().getByTestId('shortcut-overlay');
     await overlay.waitFor();
-    const text = (await overlay.textContent()) ?? '';
-    expect(text).toContain('Label mode: Image/Cell_Type terms');
-    expect(text).toContain('BLabel Basophil');
-    expect(text).toContain('2Label Eosinophil');
+    const labelKeys = overlay.locator('.shortcut', { hasText: /^.+Label / });
+    const listed = await labelKeys.evaluateAll((rows) => rows.map((row) => row.textContent));
+    expect(await overlay.textContent()).toContain(`Label mode: ${FEATURE} terms`);
+    expect(listed).toContain(`BLabel ${first.term}`);
+    expect(listed).toContain(`${second.label}Label ${second.term}`);
+    expect(listed).not.toContain(`${first.label}Label ${first.term}`);
     await saveScreenshot(page(), 'labeling-shortcuts');
     await page().keyboard.press('Escape');
     await overlay.waitFor({ state: 'detached' });
-    // Back to 1–9 for the rest of the session.
+    // Back to the defaults for the rest of the session.
     await page().getByTestId('key-settings-button').click();
     await settings.getByRole('button', { name: 'Reset to 1–9' }).click();
     await page().keyboard.press('Escape');
     await settings.waitFor({ state: 'detached' });
+    expect((await readKeySettings()).keyed).toEqual(keyed);
   });
 
   it(`bulk-labels ${BULK} tiles picked with click and shift-click in one action`, async () => {
+    const third = keyed[2]!;
     await page().getByTestId('queue-kind').selectOption('all');
-    await queueShown('all', 300);
+    await queueShown('all', members);
     await page().getByTestId('queue-kind').selectOption('unlabeled');
-    await queueShown('unlabeled', 300 - BY_KEYS);
+    await queueShown('unlabeled', members - BY_KEYS);
     const bulk = queue.slice(BY_KEYS, BY_KEYS + BULK);
     await page().getByTestId(`tile-${bulk[0]}`).click();
     await page()
       .getByTestId(`tile-${bulk.at(-1)}`)
       .click({ modifiers: ['Shift'] });
-    await expect.poll(() => page().getByTestId('grid-status').textContent()).toContain(`· ${BULK} selected`);
-    await page().keyboard.press('3');
-    await expect.poll(labeled).toBe(BY_KEYS + BULK);
-    for (const rid of bulk)
-      await expect
-        .poll(() => page().getByTestId(`tile-${rid}`).getByTestId('draft-badge').textContent())
-        .toContain('Lymphocyte');
+    await eventually(() => page().getByTestId('grid-status').textContent()).toContain(`· ${BULK} selected`);
+    await page().keyboard.press(third.key);
+    await eventually(labeled).toBe(BY_KEYS + BULK);
+    for (const rid of bulk) await eventually(() => badge(rid).textContent()).toBe(`✎ ${third.term}`);
     const history = await call('labels:history', { bagId, limit: 100 });
     const newest = history[0]!.actionId;
     const action = history.filter((entry) => entry.actionId === newest);
@@ -219,67 +276,83 @@ describe.skipIf(e2eSkipReason() !== null)(suiteName('labeling the BCCD bag in Ch
   it('undoes the bulk label in one step with Ctrl+Z and redoes it with Ctrl+Shift+Z', async () => {
     const bulk = queue.slice(BY_KEYS, BY_KEYS + BULK);
     await page().keyboard.press('Escape');
-    await expect.poll(() => page().getByTestId('grid-status').textContent()).not.toMatch(/· \d+ selected/);
+    await eventually(() => page().getByTestId('grid-status').textContent()).not.toMatch(/· \d+ selected/);
     await page().keyboard.press('Control+z');
-    await expect.poll(labeled).toBe(BY_KEYS);
-    await expect.poll(() => page().getByTestId(`tile-${bulk[0]}`).getByTestId('draft-badge').count()).toBe(0);
+    await eventually(labeled).toBe(BY_KEYS);
+    for (const rid of bulk) await eventually(() => badge(rid).count()).toBe(0);
     // Undo shows what it changed: the twenty tiles are selected again.
-    await expect.poll(() => page().getByTestId('grid-status').textContent()).toContain(`· ${BULK} selected`);
+    await eventually(() => page().getByTestId('grid-status').textContent()).toContain(`· ${BULK} selected`);
     expect((await draftsByTarget()).size).toBe(BY_KEYS);
     await saveScreenshot(page(), 'labeling-undo');
     await page().keyboard.press('Control+Shift+z');
-    await expect.poll(labeled).toBe(BY_KEYS + BULK);
-    await expect.poll(() => page().getByTestId(`tile-${bulk[0]}`).getByTestId('draft-badge').count()).toBe(1);
+    await eventually(labeled).toBe(BY_KEYS + BULK);
+    for (const rid of bulk) await eventually(() => badge(rid).textContent()).toBe(`✎ ${keyed[2]!.term}`);
     expect((await draftsByTarget()).size).toBe(BY_KEYS + BULK);
   });
 
   it('finds every label after a restart of the server on the same workspace', async () => {
     await server.stop();
-    restarted = await startServeProcess({ workspace: session.workspace, bag: fixtureBags.formatB });
+    restarted = await startServeProcess({ workspace: session.workspace, bag: bags.formatB });
     server = restarted;
     await page().goto(server.url);
-    await expect.poll(() => page().getByTestId('bag-rid').textContent()).toBe('58A');
+    await eventually(() => page().getByTestId('bag-rid').textContent()).toBe(facts.rid);
     await page().getByTestId('label-mode').click();
-    await expect.poll(labeled).toBe(BY_KEYS + BULK);
+    await eventually(labeled).toBe(BY_KEYS + BULK);
     await page().getByTestId('queue-kind').selectOption('all');
-    await queueShown('all', 300);
+    await queueShown('all', members);
     for (let index = 0; index < 10; index++)
-      await expect
-        .poll(() => page().getByTestId(`tile-${queue[index]}`).getByTestId('draft-badge').textContent())
-        .toContain(termFor(index));
+      await eventually(() => badge(queue[index]!).textContent()).toBe(`✎ ${keyAt(index).term}`);
     const drafts = await draftsByTarget();
     expect(drafts.size).toBe(BY_KEYS + BULK);
-    for (let index = 0; index < BY_KEYS; index++) expect(drafts.get(queue[index]!)).toBe(termFor(index));
-    for (const rid of queue.slice(BY_KEYS, BY_KEYS + BULK)) expect(drafts.get(rid)).toBe('Lymphocyte');
+    for (let index = 0; index < BY_KEYS; index++) expect(drafts.get(queue[index]!)).toBe(keyAt(index).term);
+    for (const rid of queue.slice(BY_KEYS, BY_KEYS + BULK)) expect(drafts.get(rid)).toBe(keyed[2]!.term);
     await saveScreenshot(page(), 'labeling-restart');
   });
 
   it("shows annotators A and B in the agreement view and opens a disagreement cell's images", async () => {
-    const facts = expectedFacts().bccd;
+    const { executions, digit } = facts;
+    const sharedByAB = Object.keys(digit.B).filter((rid) => rid in digit.A);
+    const disagreeing = sharedByAB.filter((rid) => digit.A[rid] !== digit.B[rid]);
+    expect(disagreeing.sort()).toEqual(facts.disagreements.map((entry) => entry.image).sort());
+
     await page().getByTestId('agreement-toggle').click();
-    const view = page().getByTestId('agreement-view');
-    await view.waitFor();
+    await page().getByTestId('agreement-view').waitFor();
     const summary = page().getByTestId('confusion-summary');
     await summary.waitFor();
-    expect(await page().getByTestId('rater-a').inputValue()).toBe(facts.executions.A);
-    expect(await page().getByTestId('rater-b').inputValue()).toBe(facts.executions.B);
-    expect(await summary.getAttribute('data-shared')).toBe(String(facts.annotator_overlap_images));
-    expect(await summary.getAttribute('data-disagreements')).toBe(
-      String(facts.annotator_disagreements.length),
-    );
-    expect(await page().getByTestId('rater-drafts').textContent()).toContain(String(BY_KEYS + BULK));
-    expect(await page().getByTestId(`rater-${facts.executions.A}`).textContent()).toContain('annotator A');
+    expect(await page().getByTestId('rater-a').inputValue()).toBe(executions.A);
+    expect(await page().getByTestId('rater-b').inputValue()).toBe(executions.B);
+    expect(await summary.getAttribute('data-shared')).toBe(String(sharedByAB.length));
+    expect(await summary.getAttribute('data-disagreements')).toBe(String(disagreeing.length));
+    // Each rater with the number of images it labeled; this workspace's drafts are one of them.
+    const imagesOf = (rater: string) =>
+      page().getByTestId(`rater-${rater}`).locator('td.number').textContent();
+    expect(await imagesOf(executions.A)).toBe(String(Object.keys(digit.A).length));
+    expect(await imagesOf(executions.B)).toBe(String(Object.keys(digit.B).length));
+    expect(await imagesOf(executions.model)).toBe(String(Object.keys(digit.model).length));
+    expect(await imagesOf('drafts')).toBe(String(BY_KEYS + BULK));
+    expect(await page().getByTestId(`rater-${executions.A}`).textContent()).toContain('annotator A');
+    expect(await page().getByTestId(`rater-${executions.B}`).textContent()).toContain('annotator B');
     expect(await page().getByTestId('fleiss').textContent()).toMatch(/Fleiss' κ -?\d\.\d\d/);
     await saveScreenshot(page(), 'labeling-agreement');
 
+    // The cell of the most frequent disagreement (A said x, B said y) holds exactly those images.
+    const cells = new Map<string, string[]>();
+    for (const entry of facts.disagreements)
+      cells.set(`${entry.A},${entry.B}`, [...(cells.get(`${entry.A},${entry.B}`) ?? []), entry.image]);
+    const [pair, images] = [...cells].sort(
+      (a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]),
+    )[0]!;
+    const [saidA, saidB] = pair.split(',');
     const report = await call('labels:agreement', { bagId, feature: FEATURE });
-    const neutrophil = report.confusion!.labels.indexOf('Neutrophil');
-    const eosinophil = report.confusion!.labels.indexOf('Eosinophil');
-    const targets = report.confusion!.targets[`${neutrophil},${eosinophil}`]!;
-    expect(targets.length).toBeGreaterThan(0);
-    await page().getByTestId(`cell-${neutrophil}-${eosinophil}`).click();
+    const row = report.confusion!.labels.indexOf(saidA!);
+    const column = report.confusion!.labels.indexOf(saidB!);
+    const targets = report.confusion!.targets[`${row},${column}`]!;
+    expect([...targets].sort()).toEqual([...images].sort());
+    const cell = page().getByTestId(`cell-${row}-${column}`);
+    expect(await cell.textContent()).toBe(String(images.length));
+    await cell.click();
     await page().getByTestId('label-pane').waitFor();
-    expect(await page().getByTestId('viewer-rid').textContent()).toBe(targets[0]);
+    expect(await viewerRid()).toBe(targets[0]);
     expect(await page().getByTestId('viewer-position').textContent()).toBe(`1 of ${targets.length}`);
     await page().getByTestId('feature-disagreement').waitFor();
     await saveScreenshot(page(), 'labeling-agreement-cell');
@@ -295,11 +368,12 @@ describe.skipIf(e2eSkipReason() !== null)(suiteName('labeling the BCCD bag in Ch
     expect(lines).toHaveLength(BY_KEYS + BULK);
     expect(JSON.parse(lines[0]!)).toMatchObject({
       Execution: null,
-      Feature_Name: 'Cell_Type',
+      Feature_Name: LABEL_COLUMN,
       Image: queue[0],
+      [LABEL_COLUMN]: keyAt(0).term,
     });
 
-    const text = `${lines[0]}\n{"Image":"${queue[299]}","Cell_Type":"Horse"}\n`;
+    const text = `${lines[0]}\n{"Image":"${queue.at(-1)}","${LABEL_COLUMN}":"Horse"}\n`;
     await page()
       .getByTestId('import-file')
       .setInputFiles({ name: 'drafts.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(text) });
@@ -307,7 +381,7 @@ describe.skipIf(e2eSkipReason() !== null)(suiteName('labeling the BCCD bag in Ch
     await imported.waitFor();
     expect(await imported.textContent()).toContain('imported 1 record');
     expect(await page().getByTestId('import-rejects').textContent()).toContain(
-      'line 2 Cell_Type must be one of Basophil, Eosinophil, Lymphocyte, Monocyte, Neutrophil, not "Horse".',
+      `line 2 ${LABEL_COLUMN} must be one of ${terms.join(', ')}, not "Horse".`,
     );
     expect(await labeled()).toBe(BY_KEYS + BULK);
     await saveScreenshot(page(), 'labeling-import');

@@ -11,18 +11,20 @@ import {
   type ServeProcess,
 } from '../../bench/browser.js';
 import type { DomElement, DomImage } from '../../bench/page-dom.js';
-import { hasFixtures, repoRoot, temporaryDirectory } from '../support/fixtures.js';
+import type { OpenedBag } from '../../shared/contract.js';
+import { repoRoot, temporaryDirectory } from '../support/fixtures.js';
 
 export const SCREENSHOT_DIR = path.join(repoRoot, 'test-artifacts', 'screenshots');
 /** Long enough for a cold import and thumbnails on a busy 2-core machine, short enough to fail fast. */
 export const UI_TIMEOUT_MS = 15_000;
 export const VIEWPORT = { width: 1280, height: 800 };
 
-/** Why the end-to-end tests cannot run here, or null. Only missing tools or fixtures skip; failures never do. */
+/**
+ * Why the end-to-end tests cannot run here, or null. They stand on the bags the project generates, so
+ * only a missing Chromium skips them; failures never do.
+ */
 export function e2eSkipReason(): string | null {
-  if (!chromiumAvailable()) return `no Chromium at ${CHROMIUM_PATH}`;
-  if (!hasFixtures) return 'the shared fixture bags are absent';
-  return null;
+  return chromiumAvailable() ? null : `no Chromium at ${CHROMIUM_PATH}`;
 }
 
 /** `name` plus, when skipped, the reason in the suite name so the report says why. */
@@ -78,6 +80,21 @@ export async function openSession(options: { bag?: string } = {}): Promise<Sessi
   }
 }
 
+/** The bag `satchel serve BAG` opened at start, as the API reports it. */
+export async function startupBag(session: Session): Promise<OpenedBag> {
+  const reply = await session.page.request.get(`${session.server.origin}/api/startup`);
+  return ((await reply.json()) as { bag: OpenedBag }).bag;
+}
+
+/** One fact of the bag header ("Format", "Files", "Version"…), as shown. */
+export function headerFact(page: Page, label: string): Promise<string | null> {
+  return page
+    .getByTestId('bag-header')
+    .locator('.fact', { has: page.getByText(label, { exact: true }) })
+    .locator('dd')
+    .textContent();
+}
+
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
@@ -87,6 +104,8 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
 
 export interface TileState {
   rid: string | null;
+  /** The file name in the tile's caption, null when the row has none (or has not arrived). */
+  filename: string | null;
   /** 'loaded' (thumbnail shown), 'failed' (the missing-file state), 'loading' or 'pending' (row not fetched). */
   state: 'loaded' | 'failed' | 'loading' | 'pending';
   naturalWidth: number;
@@ -113,6 +132,7 @@ export function visibleTiles(page: Page): Promise<TileState[]> {
               : 'loading';
         return {
           rid: tile.dataset.testid?.replace(/^tile-/, '') ?? null,
+          filename: tile.querySelector('.tile-caption')?.getAttribute('title') ?? null,
           state,
           naturalWidth: img?.naturalWidth ?? 0,
         };

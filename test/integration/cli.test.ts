@@ -3,14 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FeatureValue, InspectReport, VerifyReport } from '../../shared/bag.js';
+import { generatedBags } from '../support/bags.js';
+import { repoRoot, temporaryDirectory } from '../support/fixtures.js';
 import { buildMiniBag } from '../support/mini-bag.js';
-import {
-  expectedFacts,
-  fixtureBags,
-  hasFixtures,
-  repoRoot,
-  temporaryDirectory,
-} from '../support/fixtures.js';
 
 const scratch = temporaryDirectory();
 const workspace = path.join(scratch.dir, 'workspace');
@@ -141,73 +136,102 @@ describe('the satchel command on a self-made bag', () => {
   });
 });
 
-describe.skipIf(!hasFixtures)('the satchel command on the fixture bags', () => {
-  it('inspect counts match the fixture README for the directory and the zip', () => {
-    const facts = expectedFacts();
-    for (const input of [fixtureBags.formatB, fixtureBags.formatBZip]) {
+describe('the satchel command on the generated bags', () => {
+  const bags = generatedBags();
+  const { facts } = bags;
+  const split = (name: 'Training' | 'Testing') =>
+    facts.images.filter((image) => image.split === name && image.release === '1.0.0');
+
+  it('inspect counts every table as the generator wrote it, for the folder and the zip', () => {
+    for (const input of [bags.formatB, bags.formatBZip]) {
       const report = json<InspectReport>(satchel('inspect', input, '--json'));
       const counts = Object.fromEntries(
-        report.tables.map((table) => [`${table.schema}:${table.table}`, table.rows]),
+        report.tables
+          .filter((table) => table.rows > 0)
+          .map((table) => [`${table.schema}:${table.table}`, table.rows]),
       );
-      for (const [table, rows] of Object.entries(facts.bags.bccd!.tables!))
-        expect(counts[table], table).toBe(rows);
+      expect(counts, input).toEqual(facts.tables['1.0.0']);
+      expect(report).toMatchObject({ rid: facts.rid, version: '1.0.0', materialized: true });
     }
   });
 
-  it('the holey zip opens as not materialized', () => {
-    const report = json<InspectReport>(satchel('inspect', fixtureBags.holeyZip, '--json'));
+  it('the holey zip opens as not materialized, with every member listed', () => {
+    const report = json<InspectReport>(satchel('inspect', bags.holeyZip, '--json'));
     expect(report.materialized).toBe(false);
-    expect(report.datasets.find((dataset) => dataset.rid === '58C')!.members.Image).toBe(200);
+    const members = Object.fromEntries(
+      report.datasets.map((dataset) => [dataset.rid, dataset.members.Image]),
+    );
+    expect(members).toEqual({
+      [facts.datasets.complete]: 0,
+      [facts.datasets.training]: split('Training').length,
+      [facts.datasets.testing]: split('Testing').length,
+    });
   });
 
-  it('values with each selector agree with deriva-ml on a disagreement', () => {
-    const facts = expectedFacts();
+  it('values with each selector agree with deriva-ml on every disagreement, ties included', () => {
     const pick = (selector: string) =>
-      json<FeatureValue[]>(
-        satchel(
-          'values',
-          fixtureBags.formatB,
-          '--target',
-          'Image',
-          '--feature',
-          'Cell_Type',
-          '--selector',
-          selector,
-          '--json',
-        ),
-      ).find((value) => value.target === '49T');
-    expect(pick('newest')!.values.Cell_Type).toBe('Lymphocyte');
-    expect(pick('first')!.values.Cell_Type).toBe('Eosinophil');
-    expect(pick('majority')!.values.Cell_Type).toBe('Lymphocyte');
-    expect(pick(`execution:${facts.bccd.executions.B}`)!.values.Cell_Type).toBe('Neutrophil');
+      new Map(
+        json<FeatureValue[]>(
+          satchel(
+            'values',
+            bags.formatB,
+            '--target',
+            'Image',
+            '--feature',
+            'Digit',
+            '--selector',
+            selector,
+            '--json',
+          ),
+        ).map((value) => [value.target, value.values.Digit]),
+      );
+    const newest = pick('newest');
+    const first = pick('first');
+    const majority = pick('majority');
+    const byB = pick(`execution:${facts.executions.B}`);
+    expect(facts.disagreements).toHaveLength(facts.design.digit.disagreements);
+    for (const entry of facts.disagreements) {
+      expect(
+        [newest, first, majority, byB].map((values) => values.get(entry.image)),
+        entry.filename,
+      ).toEqual([
+        // The model labeled last and annotator A first. Where A and B differ the model sides with A,
+        // except in a three-way tie, where majority falls back to the newest value: the model's.
+        entry.model,
+        entry.A,
+        entry.threeWayTie ? entry.model : entry.A,
+        entry.B,
+      ]);
+    }
+    expect(byB.size).toBe(facts.design.digit.annotatorB);
   });
 
-  it('export of the fixture puts Training and Testing images under their class folders', () => {
-    const out = path.join(scratch.dir, 'bccd-export');
-    const facts = expectedFacts();
+  it('export puts the images annotator A labeled under their split and digit, tricky names intact', () => {
+    const out = path.join(scratch.dir, 'world-export');
     const manifest = json<Record<string, string>>(
       satchel(
         'export',
-        fixtureBags.formatB,
+        bags.formatB,
         '--out',
         out,
+        '--asset-table',
+        'Image',
         '--target',
-        'Cell_Type',
+        'Digit',
         '--selector',
-        `execution:${facts.bccd.executions.A}`,
+        `execution:${facts.executions.A}`,
         '--missing',
         'skip',
       ),
     );
-    const written = Object.values(manifest).map((file) => path.relative(out, file).split(path.sep));
-    expect(written).toHaveLength(200);
-    const counts: Record<string, number> = {};
-    for (const [split, label] of written)
-      counts[`${split}/${label}`] = (counts[`${split}/${label}`] ?? 0) + 1;
-    expect(Object.keys(counts).every((key) => /^(training|testing)\//.test(key))).toBe(true);
-    const trainingCount = Object.entries(counts)
-      .filter(([key]) => key.startsWith('training/'))
-      .reduce((sum, [, n]) => sum + n, 0);
-    expect(trainingCount).toBe(127);
+    const written = Object.values(manifest)
+      .map((file) => path.relative(out, file).split(path.sep).join('/'))
+      .sort();
+    const expected = facts.images
+      .filter((image) => facts.digit.A[image.rid] !== undefined)
+      .map((image) => `${image.split.toLowerCase()}/${facts.digit.A[image.rid]}/${image.filename}`)
+      .sort();
+    expect(expected).toHaveLength(facts.design.digit.annotatorA);
+    expect(written).toEqual(expected);
   });
 });

@@ -5,13 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBag, type Bag } from '../../main/core/bag/index.js';
 import { LabelingSession, LabelStore, parseDrafts } from '../../main/core/labels/index.js';
 import { openWorkspaceDb, type WorkspaceDb } from '../../main/core/workspace-db/index.js';
-import {
-  expectedFacts,
-  fixtureBags,
-  hasFixtures,
-  repoRoot,
-  temporaryDirectory,
-} from '../support/fixtures.js';
+import { generatedBags } from '../support/bags.js';
+import { repoRoot, temporaryDirectory } from '../support/fixtures.js';
 import { buildMiniBag } from '../support/mini-bag.js';
 
 const scratch = temporaryDirectory();
@@ -115,72 +110,140 @@ describe('labels from the command line', () => {
   });
 });
 
-describe.skipIf(!hasFixtures)('labeling the fixture bag', () => {
+describe('labeling the generated bag', () => {
+  const bags = generatedBags();
+  const { facts } = bags;
+  const { A, B, model } = facts.executions;
+  const images = facts.images.filter((image) => image.release === '1.0.0');
+  /** Image RIDs in the order the queues give them: the bag's RID order. */
+  const rids = (list: { rid: string }[]) => list.map((image) => image.rid).sort();
+  const modelDigit = (rid: string) => facts.digit.model[rid]!.digit;
   let bag: Bag;
   let db: WorkspaceDb;
   let session: LabelingSession;
-  const facts = hasFixtures ? expectedFacts() : undefined;
+  const opened: WorkspaceDb[] = [];
 
   beforeAll(async () => {
-    bag = await openBag(fixtureBags.formatB, { workspace: path.join(scratch.dir, 'fixture-ws') });
-    db = openWorkspaceDb(path.join(scratch.dir, 'fixture-ws'));
-    session = new LabelingSession(bag, new LabelStore(db), 'Image/Cell_Type');
+    bag = await openBag(bags.formatB, { workspace: path.join(scratch.dir, 'world-ws') });
+    db = openWorkspaceDb(path.join(scratch.dir, 'world-ws'));
+    session = new LabelingSession(bag, new LabelStore(db), 'Image/Digit');
   });
   afterAll(() => {
+    for (const other of opened.splice(0)) other.close();
     db?.close();
     bag?.close();
   });
 
-  it('derives the Cell_Type record and counts progress over the dataset members', () => {
+  /** A session on a workspace of its own, so no drafts of the other tests count as a rater. */
+  function sessionWithoutDrafts(): LabelingSession {
+    const fresh = openWorkspaceDb(path.join(scratch.dir, `world-ws-${opened.length + 1}`));
+    opened.push(fresh);
+    return new LabelingSession(bag, new LabelStore(fresh), 'Image/Digit');
+  }
+
+  it('derives the Digit record and counts progress over the dataset members', () => {
     expect(session.shape.fields.map((field) => [field.column, field.kind, field.required])).toEqual([
-      ['Cell_Type', 'term', true],
+      ['Digit', 'term', true],
       ['Confidence', 'float', false],
     ]);
     expect(session.progress()).toEqual({ labeled: 0, total: 300 });
-    session.store.set(session.scope, session.shape, ['43Y', '44T'], { Cell_Type: 'Neutrophil' }, 'tester');
+    const training = images.find((image) => image.split === 'Training')!.rid;
+    const testing = images.find((image) => image.split === 'Testing')!.rid;
+    session.store.set(session.scope, session.shape, [training, testing], { Digit: '4' }, 'tester');
     expect(session.progress()).toEqual({ labeled: 2, total: 300 });
-    expect(session.progress(facts!.bccd.datasets.Testing)).toMatchObject({ total: 100 });
+    expect(session.progress(facts.datasets.testing)).toEqual({ labeled: 1, total: 100 });
+    expect(session.progress(facts.datasets.training)).toEqual({ labeled: 1, total: 200 });
+    expect(session.queue({ kind: 'unlabeled' })).toEqual(
+      rids(images.filter((image) => image.rid !== training && image.rid !== testing)),
+    );
   });
 
-  it('queues: unlabeled, disagreements, lowest confidence, by label, by dataset type', () => {
-    expect(session.queue({ kind: 'unlabeled' })).toHaveLength(298);
-    const disagreements = new Set(session.queue({ kind: 'disagreements' }));
-    for (const entry of facts!.bccd.annotator_disagreements)
-      expect(disagreements.has(entry.Image)).toBe(true);
-    const byConfidence = session.queue({ kind: 'confidence' });
-    const newest = new Map(
-      bag
-        .featureValues('Image', 'Cell_Type', { kind: 'execution', rid: facts!.bccd.executions.M! })
-        .map((v) => [v.target, v.values.Confidence as number]),
+  it('queues exactly the images each queue names, in RID order or by confidence', () => {
+    // Images on which A, B and the model do not all agree: the 18 A/B disagreements and the model's
+    // own mistakes against A or B (46 in all for this seed).
+    const disagreeing = images.filter((image) => {
+      const labels = [facts.digit.A[image.rid], facts.digit.B[image.rid], modelDigit(image.rid)];
+      return new Set(labels.filter((label) => label !== undefined)).size > 1;
+    });
+    expect(disagreeing).toHaveLength(46);
+    expect(session.queue({ kind: 'disagreements' })).toEqual(rids(disagreeing));
+    // Only the model gives a confidence: lowest first, RID order among equals.
+    const byConfidence = images
+      .map((image) => image.rid)
+      .sort(
+        (a, b) => facts.digit.model[a]!.confidence - facts.digit.model[b]!.confidence || a.localeCompare(b),
+      );
+    expect(session.queue({ kind: 'confidence' })).toEqual(byConfidence);
+    // The newest label of every image is the model's.
+    expect(session.queue({ kind: 'label', value: '7' })).toEqual(
+      rids(images.filter((image) => modelDigit(image.rid) === '7')),
     );
-    expect(newest.get(byConfidence[0]!)).toBe(Math.min(...newest.values()));
-    expect(session.queue({ kind: 'dataset-type', value: 'Testing' })).toHaveLength(100);
-    const basophils = session.queue({ kind: 'label', value: 'Basophil' });
-    expect(basophils.length).toBeGreaterThan(0);
+    expect(session.queue({ kind: 'dataset-type', value: 'Testing' })).toEqual(
+      rids(images.filter((image) => image.split === 'Testing')),
+    );
+    expect(
+      session.queue({ kind: 'dataset-type', value: 'Testing', datasetRid: facts.datasets.training }),
+    ).toEqual([]);
   });
 
-  it('agreement: annotator A and B share 120 images and disagree on 18', () => {
-    const { A, B } = facts!.bccd.executions;
-    const report = session.agreement([A!, B!]);
-    expect(report.confusion!.shared).toBe(facts!.bccd.annotator_overlap_images);
-    const diagonal = report.confusion!.labels.reduce(
-      (sum, _label, i) => sum + report.confusion!.matrix[i]![i]!,
-      0,
+  it('agreement: pins every kappa of A, B and the model, and the A/B confusion matrix', () => {
+    const report = sessionWithoutDrafts().agreement([A, B]);
+    expect(new Map(report.raters.map((rater) => [rater.id, rater.targets]))).toEqual(
+      new Map([
+        [A, facts.design.digit.annotatorA],
+        [B, facts.design.digit.annotatorB],
+        [model, 300],
+      ]),
     );
-    expect(report.confusion!.shared - diagonal).toBe(facts!.bccd.annotator_disagreements.length);
-    const pair = report.pairs.find((entry) => [entry.a, entry.b].sort().join() === [A, B].sort().join())!;
-    expect(pair.kappa).toBeGreaterThan(0.6);
-    expect(pair.kappa).toBeLessThan(0.9);
-    expect(report.raters.map((rater) => rater.id)).toContain('drafts');
+    const confusion = report.confusion!;
+    expect(confusion.labels).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(confusion.shared).toBe(120);
+    const offDiagonal = Object.entries(confusion.targets)
+      .filter(([cell]) => cell.split(',')[0] !== cell.split(',')[1])
+      .flatMap(([, targets]) => targets)
+      .sort();
+    expect(offDiagonal).toEqual(facts.disagreements.map((entry) => entry.image).sort());
+    // Cohen's kappa = (n·agreed − Σ a_k·b_k) / (n² − Σ a_k·b_k), with a_k, b_k each rater's count of
+    // digit k over the n shared images (counted from facts.digit for this seed):
+    //   A/B:     n = 120, agreed 102, Σ a_k·b_k = 1520 → (12240 − 1520) / (14400 − 1520) = 134/161
+    //   A/model: n = 200, agreed 168, Σ = 4124 → (33600 − 4124) / (40000 − 4124) = 7369/8969
+    //   B/model: n = 120, agreed 87, Σ = 1503 → (10440 − 1503) / (14400 − 1503) = 2979/4299
+    const kappa = (a: string, b: string) =>
+      report.pairs.find((pair) => [pair.a, pair.b].sort().join() === [a, b].sort().join())!;
+    expect(kappa(A, B)).toMatchObject({ shared: 120 });
+    expect(kappa(A, B).kappa).toBeCloseTo(134 / 161, 12);
+    expect(kappa(A, model)).toMatchObject({ shared: 200 });
+    expect(kappa(A, model).kappa).toBeCloseTo(7369 / 8969, 12);
+    expect(kappa(B, model)).toMatchObject({ shared: 120 });
+    expect(kappa(B, model).kappa).toBeCloseTo(2979 / 4299, 12);
+    // Fleiss over the 120 images all three labeled: 87 unanimous, 29 two against one, 4 three-way
+    // ties, so P̄ = (87 + 29/3) / 120 = 29/36; the 360 labels per digit (26, 30, 36, 41, 23, 38, 27,
+    // 51, 46, 42) give P̄e = 13736/360² = 1717/16200; κ = (29/36 − 1717/16200) / (1 − 1717/16200).
+    expect(report.fleiss.subjects).toBe(120);
+    expect(report.fleiss.kappa).toBeCloseTo(1619 / 2069, 12);
+    expect(report.disagreements.map((entry) => entry.target)).toEqual(
+      session.queue({ kind: 'disagreements' }),
+    );
+  });
+
+  it('counts the drafts as one more rater', () => {
+    const report = session.agreement();
+    expect(report.raters.find((rater) => rater.id === 'drafts')).toEqual({
+      id: 'drafts',
+      label: 'My drafts',
+      targets: 2,
+    });
   });
 
   it('imported records must name images of the bag', () => {
-    const { rejects } = parseDrafts(
+    const known = images[0]!.rid;
+    const { records, rejects } = parseDrafts(
       session.shape,
-      '{"Image":"ZZZ","Cell_Type":"Basophil"}\n',
+      `{"Image":"ZZZ","Digit":"3"}\n{"Image":"${known}","Digit":"3"}\n`,
       'jsonl',
       (rid) => session.isTarget(rid),
     );
     expect(rejects).toEqual([{ line: 1, reason: 'Image ZZZ is not in this bag.' }]);
+    expect(records.map((record) => [record.target, record.values.Digit])).toEqual([[known, '3']]);
   });
 });

@@ -200,7 +200,9 @@ describe('commit progress and result', () => {
     const features = commitProgressView({ task: 'commit', phase: 'features', done: 250, total: 500 });
     expect(features.step).toBe(6);
     expect(features.count).toBe('250 / 500 rows');
-    expect(features.fraction).toBeCloseTo(5.5 / COMMIT_STEPS.length);
+    // Five of seven steps done and half of the sixth: (5 + 250/500) / 7.
+    expect(COMMIT_STEPS).toHaveLength(7);
+    expect(features.fraction).toBe(5.5 / 7);
     // The step's opening event (0 of 1) is not a row count.
     expect(commitProgressView({ task: 'commit', phase: 'features', done: 0, total: 1 }).count).toBeNull();
   });
@@ -221,8 +223,13 @@ describe('commit progress and result', () => {
 
   it('tells what happens to the drafts after each kind of failure', () => {
     expect(commitErrorAdvice('auth-required')).toBe('Your drafts are kept; sign in and commit again.');
-    expect(commitErrorAdvice('network')).toContain('offline');
-    expect(commitErrorAdvice('schema-drift')).toContain('Nothing was sent');
+    expect(commitErrorAdvice('network')).toBe(
+      'You seem to be offline. Your drafts are kept; commit again when the catalog can be reached.',
+    );
+    expect(commitErrorAdvice('timeout')).toBe(commitErrorAdvice('network'));
+    expect(commitErrorAdvice('schema-drift')).toBe(
+      'Nothing was sent. Change or clear those drafts, then commit again.',
+    );
     expect(commitErrorAdvice('nothing-to-commit')).toBeNull();
     expect(draftsText(1)).toBe('1 draft');
     expect(draftsText(1200)).toBe('1,200 drafts');

@@ -2,18 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buffer as readAll } from 'node:stream/consumers';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { extractBagZip } from '../../main/core/archive/index.js';
 import { isSatchelError } from '../../main/core/common/index.js';
 import { verifyBag } from '../../main/core/verify/index.js';
+import { generatedBags } from '../support/bags.js';
 
-const BAGS = fileURLToPath(new URL('../../../shared/fixtures/bags', import.meta.url));
-const FULL_ZIP = path.join(BAGS, 'bccd/Dataset_58A.zip');
-const HOLEY_ZIP = path.join(BAGS, 'bccd/holey/Dataset_58A.zip');
-const haveFixtures = fs.existsSync(BAGS);
-if (!haveFixtures) console.warn(`Skipping the fixture zip tests: ${BAGS} does not exist.`);
+const bags = generatedBags();
+const { facts } = bags;
+/** Files of the Format B 1.0.0 payload: schema.json, one CSV per table with rows, the assets. */
+const payloadFiles = 1 + Object.keys(facts.tables['1.0.0']).length + facts.assets['1.0.0'];
 
 let tmp: string;
 let workspace: string;
@@ -109,29 +108,50 @@ async function expectRefused(zip: string, kind: string, options = {}): Promise<s
   return message;
 }
 
-describe.skipIf(!haveFixtures)('extractBagZip on the fixture zips', () => {
-  it('extracts the bccd zip into a bag that verifies, and reuses it on the second call', async () => {
+describe('extractBagZip on the generated zips', () => {
+  it('extracts the Format B zip into a bag that verifies, and reuses it on the second call', async () => {
     const progress: number[] = [];
-    const bag = await extractBagZip(FULL_ZIP, workspace, { onProgress: (done) => progress.push(done) });
-    expect(path.basename(bag)).toBe('Dataset_58A');
+    const bag = await extractBagZip(bags.formatBZip, workspace, {
+      onProgress: (done) => progress.push(done),
+    });
+    expect(path.basename(bag)).toBe(`Dataset_${facts.rid}`);
     expect(path.dirname(path.dirname(bag))).toBe(extracted);
     expect(path.basename(path.dirname(bag))).toMatch(/^[0-9a-f]{24}$/);
     expect(progress.length).toBeGreaterThan(0);
     const report = await verifyBag(bag);
-    expect(report).toMatchObject({ ok: true, files: 321, checks: 642, materialized: true });
+    expect(report).toMatchObject({
+      ok: true,
+      files: payloadFiles,
+      checks: 2 * payloadFiles,
+      materialized: true,
+    });
+    // The tricky file names (spaces, %, quotes, commas, non-ASCII) come out of the zip unchanged.
+    for (const image of facts.images.filter((entry) => entry.release === '1.0.0'))
+      expect(
+        fs.existsSync(path.join(bag, 'data', 'asset', image.rid, 'Image', image.filename)),
+        image.filename,
+      ).toBe(true);
 
     const marker = path.join(bag, 'marker-left-by-test');
     fs.writeFileSync(marker, '');
     progress.length = 0;
-    expect(await extractBagZip(FULL_ZIP, workspace, { onProgress: (done) => progress.push(done) })).toBe(bag);
+    expect(
+      await extractBagZip(bags.formatBZip, workspace, { onProgress: (done) => progress.push(done) }),
+    ).toBe(bag);
     expect(progress).toEqual([]);
     expect(fs.existsSync(marker)).toBe(true);
     expect(fs.readdirSync(extracted)).toEqual([path.basename(path.dirname(bag))]);
   });
 
   it('extracts the holey zip into a valid bag that is not materialized', async () => {
-    const report = await verifyBag(await extractBagZip(HOLEY_ZIP, workspace));
-    expect(report).toMatchObject({ ok: true, materialized: false, unfetched: 300 });
+    const report = await verifyBag(await extractBagZip(bags.holeyZip, workspace));
+    expect(report).toMatchObject({ ok: true, materialized: false, unfetched: facts.assets['1.0.0'] });
+  });
+
+  it('extracts the Format A zip into a bag that verifies with md5 only', async () => {
+    const report = await verifyBag(await extractBagZip(bags.formatAZip, workspace));
+    expect(report.ok).toBe(true);
+    expect(report.checks).toBe(report.files);
   });
 });
 

@@ -1,10 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openBag } from '../../main/core/bag/index.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openBag, type Bag } from '../../main/core/bag/index.js';
+import { CatalogClient } from '../../main/core/catalog/index.js';
 import { SatchelError, type ProblemKind } from '../../main/core/common/index.js';
+import { commitDrafts } from '../../main/core/commit/index.js';
+import { exportImageFolder } from '../../main/core/export/index.js';
+import { exportDrafts, LabelingSession, LabelStore, parseDrafts } from '../../main/core/labels/index.js';
+import { ThumbnailCache } from '../../main/core/thumbs/index.js';
+import { verifyBag } from '../../main/core/verify/index.js';
+import { openWorkspaceDb, type WorkspaceDb } from '../../main/core/workspace-db/index.js';
+import { startStandIn, type StandIn } from '../stand-in/index.js';
+import { generatedBags } from '../support/bags.js';
 import { buildMiniBag, refreshManifests } from '../support/mini-bag.js';
 import { temporaryDirectory } from '../support/fixtures.js';
+import { fingerprintTree } from '../support/tree-fingerprint.js';
 
 let scratch: ReturnType<typeof temporaryDirectory>;
 let workspace: string;
@@ -87,11 +97,123 @@ describe('opening a self-made bag', () => {
     );
     changed.close();
   });
+});
 
-  it('never writes into the bag', async () => {
-    const before = fs.readdirSync(bag, { recursive: true }).sort();
-    (await openBag(bag, { workspace })).close();
-    expect(fs.readdirSync(bag, { recursive: true }).sort()).toEqual(before);
+/**
+ * Every way Satchel reads a bag, one after another on a private copy of the generated bag and its zip,
+ * each followed by a comparison of every file's bytes and every file's and folder's metadata (the bag
+ * folder's own included) with what they were before. Tests run as root, so read-only permissions would
+ * not have caught a write; the fingerprint does.
+ */
+describe('the bag itself is never written', () => {
+  const bags = generatedBags();
+  const { facts } = bags;
+  const scratch = temporaryDirectory();
+  const workspace = path.join(scratch.dir, 'workspace');
+  const bagDir = path.join(scratch.dir, 'bags', path.basename(bags.formatB));
+  const zipFile = path.join(scratch.dir, 'zips', path.basename(bags.formatBZip));
+  let bagPrint: ReturnType<typeof fingerprintTree>;
+  let zipPrint: ReturnType<typeof fingerprintTree>;
+  let bag: Bag;
+  let db: WorkspaceDb;
+  let session: LabelingSession;
+  let standIn: StandIn | undefined;
+
+  beforeAll(async () => {
+    fs.cpSync(bags.formatB, bagDir, { recursive: true });
+    fs.mkdirSync(path.dirname(zipFile));
+    fs.copyFileSync(bags.formatBZip, zipFile);
+    bagPrint = fingerprintTree(bagDir);
+    zipPrint = fingerprintTree(zipFile);
+    bag = await openBag(bagDir, { workspace });
+    db = openWorkspaceDb(workspace);
+    session = new LabelingSession(bag, new LabelStore(db), 'Image/Digit');
+  });
+  afterAll(async () => {
+    await standIn?.close();
+    db?.close();
+    bag?.close();
+    scratch.cleanup();
+  });
+
+  const expectUntouched = () => {
+    expect(fingerprintTree(bagDir)).toEqual(bagPrint);
+    expect(fingerprintTree(zipFile)).toEqual(zipPrint);
+  };
+  const images = facts.images.filter((image) => image.release === '1.0.0');
+
+  it('fingerprints every file and folder of the bag', () => {
+    // data/schema.json, the CSVs and the assets, and the BagIt tag files.
+    const files = bagPrint.filter((entry) => entry.type === 'file');
+    expect(files).toHaveLength(1 + Object.keys(facts.tables['1.0.0']).length + facts.assets['1.0.0'] + 7);
+    expect(bagPrint[0]).toMatchObject({ path: '.', type: 'folder' });
+    expect(zipPrint).toEqual([expect.objectContaining({ path: '.', type: 'file' })]);
+  });
+
+  it('open (the import into a bag database), of the folder and of the zip', async () => {
+    (await openBag(bagDir, { workspace })).close();
+    (await openBag(zipFile, { workspace })).close();
+    expect(fs.readdirSync(path.join(workspace, 'databases')).length).toBeGreaterThan(0);
+    expectUntouched();
+  });
+
+  it('verify', async () => {
+    expect((await verifyBag(bagDir)).ok).toBe(true);
+    expectUntouched();
+  });
+
+  it('thumbnails', async () => {
+    const image = images[0]!;
+    const thumbnail = await new ThumbnailCache(workspace).get(
+      path.join(bagDir, 'data', 'asset', image.rid, 'Image', image.filename),
+    );
+    expect(thumbnail.ok).toBe(true);
+    expectUntouched();
+  });
+
+  it('label, and import drafts', () => {
+    session.store.set(session.scope, session.shape, [images[0]!.rid, images[1]!.rid], { Digit: '4' }, 'ann');
+    const drafted = session.store.drafts(session.scope, session.definition.table);
+    const text = exportDrafts(
+      session.shape,
+      [{ target: images[2]!.rid, values: { Digit: '5', Confidence: 0.5 } }],
+      'jsonl',
+    );
+    const { records, rejects } = parseDrafts(session.shape, text, 'jsonl', (rid) => session.isTarget(rid));
+    expect(rejects).toEqual([]);
+    session.store.setEach(session.scope, session.shape, records, 'ann');
+    expect(session.store.drafts(session.scope, session.definition.table)).toHaveLength(drafted.length + 1);
+    expectUntouched();
+  });
+
+  it('export, as links and as copies', () => {
+    for (const copy of [false, true]) {
+      const written = exportImageFolder(bag, {
+        outDir: path.join(scratch.dir, copy ? 'export-copies' : 'export-links'),
+        assetTable: 'Image',
+        targets: ['Digit'],
+        copy,
+      });
+      expect(Object.keys(written)).toHaveLength(images.length);
+    }
+    expectUntouched();
+  });
+
+  it('commit to the stand-in catalog of the same world', async () => {
+    standIn = await startStandIn({ seed: 'world' });
+    const client = new CatalogClient(`${standIn.origin}/ermrest/catalog/1`, {
+      credential: { kind: 'cookie', value: standIn.login('testadmin') },
+    });
+    const result = await commitDrafts({
+      client,
+      db,
+      bag,
+      store: session.store,
+      author: 'ann',
+      appVersion: '0.1.0',
+    });
+    expect(result.rows).toBe(3);
+    expectUntouched();
   });
 });
 

@@ -276,10 +276,11 @@ describe('agreement', () => {
       [5, 20],
     ]);
     expect(confusion.targets['1,0']).toHaveLength(5);
-    expect(cohensKappa(confusion)).toBeCloseTo(0.4, 10);
+    // p_o = 35/50 = 0.7; p_e = (25·30 + 25·20) / 50² = 0.5; κ = (0.7 − 0.5) / (1 − 0.5) = 0.4.
+    expect(cohensKappa(confusion)).toBeCloseTo(0.4, 12);
   });
 
-  it("matches the textbook Fleiss' kappa (10 subjects, 14 raters, 5 categories → 0.210)", () => {
+  it("matches the textbook Fleiss' kappa (10 subjects, 14 raters, 5 categories → 4211/20059 ≈ 0.210)", () => {
     const counts = [
       [0, 0, 0, 0, 14],
       [0, 2, 6, 4, 2],
@@ -299,7 +300,10 @@ describe('agreement', () => {
     });
     const { kappa, subjects } = fleissKappa(raters);
     expect(subjects).toBe(10);
-    expect(kappa).toBeCloseTo(0.2099, 4);
+    // Σ over subjects of Σ n_ij(n_ij − 1) = 688, so P̄ = 688 / (10 · 14 · 13) = 172/455; the category
+    // totals 20, 28, 39, 21, 32 of 140 give P̄e = (20² + 28² + 39² + 21² + 32²) / 140² = 417/1960;
+    // κ = (172/455 − 417/1960) / (1 − 417/1960) = 4211/20059.
+    expect(kappa).toBeCloseTo(4211 / 20059, 12);
   });
 
   it('is undefined without shared targets', () => {

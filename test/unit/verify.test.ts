@@ -2,18 +2,32 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isSatchelError } from '../../main/core/common/index.js';
-import { isBagDirectory, verifyBag } from '../../main/core/verify/index.js';
+import { isBagDirectory, verifyBag, type VerifyOptions } from '../../main/core/verify/index.js';
 import type { VerifyReport } from '../../shared/bag.js';
+import { generatedBags } from '../support/bags.js';
+import { repoRoot } from '../support/fixtures.js';
 
-const BAGS = fileURLToPath(new URL('../../../shared/fixtures/bags', import.meta.url));
-const FULL = path.join(BAGS, 'bccd/Dataset_58A');
-const HOLEY = path.join(BAGS, 'bccd/holey/Dataset_58A');
-const LEGACY = path.join(BAGS, 'bccd-legacy/Dataset_58A');
-const haveFixtures = fs.existsSync(BAGS);
-if (!haveFixtures) console.warn(`Skipping the fixture bag tests: ${BAGS} does not exist.`);
+const bags = generatedBags();
+const { facts } = bags;
+
+/**
+ * Under vitest the verifier runs from TypeScript source, where no compiled hash worker sits beside it
+ * and files are hashed on the test's own thread. The suites below run twice: that way, and with the
+ * worker threads running the hash worker `npm run build` compiled into dist/, as the app and CLI do.
+ */
+const BUILT_WORKER = path.join(repoRoot, 'dist', 'main', 'core', 'verify', 'hash-worker.js');
+const HASHING: [string, VerifyOptions][] = [
+  ['hashing on this thread', {}],
+  ['hashing in the built worker threads', { hashWorker: pathToFileURL(BUILT_WORKER) }],
+];
+
+function requireBuiltWorker(): void {
+  if (!fs.existsSync(BUILT_WORKER))
+    throw new Error(`${BUILT_WORKER} is missing: run npm run build before these tests (npm test does).`);
+}
 
 let tmp: string;
 
@@ -109,44 +123,112 @@ function spyOnReads(): string[] {
   return opened;
 }
 
-describe.skipIf(!haveFixtures)('verifyBag on the fixture bags', () => {
-  it('accepts the materialized bccd bag: 321 files, md5 and sha256 each', async () => {
+/** The files under `dir` and their bytes, counted straight from the disk. */
+function filesOnDisk(dir: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const inner = filesOnDisk(full);
+      files += inner.files;
+      bytes += inner.bytes;
+    } else if (entry.isFile()) {
+      files += 1;
+      bytes += fs.statSync(full).size;
+    }
+  }
+  return { files, bytes };
+}
+
+describe.each(HASHING)('verifyBag on the generated bags, %s', (_mode, hashing) => {
+  beforeAll(() => {
+    if (hashing.hashWorker) requireBuiltWorker();
+  });
+  // A Format B payload: data/schema.json, one CSV per table with rows, and the asset files.
+  const csvFiles = (release: '1.0.0' | '1.1.0') => Object.keys(facts.tables[release]).length;
+
+  it('accepts the materialized Format B bag: every payload file, md5 and sha256 each', async () => {
     const progress: [number, number][] = [];
-    const report = await verifyBag(FULL, { onProgress: (done, total) => progress.push([done, total]) });
-    expect(report).toMatchObject({
+    const report = await verifyBag(bags.formatB, {
+      ...hashing,
+      onProgress: (done, total) => progress.push([done, total]),
+    });
+    const payload = filesOnDisk(path.join(bags.formatB, 'data'));
+    // 1 schema.json + 27 CSVs + 350 assets (300 images, 50 region files) = 378 files.
+    expect(payload.files).toBe(1 + csvFiles('1.0.0') + facts.assets['1.0.0']);
+    expect(report).toEqual({
       ok: true,
-      files: 321,
-      checks: 642,
+      files: payload.files,
+      bytes: payload.bytes,
+      checks: 2 * payload.files,
       materialized: true,
       unfetched: 0,
       problems: [],
     });
-    expect(report.bytes).toBe(6641182);
-    const last = progress.at(-1);
-    expect(last?.[0]).toBe(last?.[1]);
+    expect(progress.at(-1)).toEqual([payload.bytes, payload.bytes]);
   });
 
-  it('accepts the legacy bag with its md5 manifest only', async () => {
-    const report = await verifyBag(LEGACY);
-    expect(report).toMatchObject({ ok: true, files: 329, checks: 329, materialized: true, problems: [] });
-  });
-
-  it('accepts the holey bag as valid but not materialized', async () => {
-    const report = await verifyBag(HOLEY, { concurrency: 1 });
+  it('accepts the 1.1.0 bag with its ten more images', async () => {
+    const report = await verifyBag(bags.newer, hashing);
     expect(report).toMatchObject({
       ok: true,
-      files: 21,
-      checks: 42,
-      materialized: false,
-      unfetched: 300,
+      files: 1 + csvFiles('1.1.0') + facts.assets['1.1.0'],
+      materialized: true,
+      problems: [],
+    });
+    expect(facts.assets['1.1.0'] - facts.assets['1.0.0']).toBe(facts.design.addedImages);
+  });
+
+  it('accepts the legacy Format A bag with its md5 manifest only', async () => {
+    const payload = filesOnDisk(path.join(bags.formatA, 'data'));
+    const report = await verifyBag(bags.formatA, hashing);
+    expect(report).toEqual({
+      ok: true,
+      files: payload.files,
+      bytes: payload.bytes,
+      checks: payload.files,
+      materialized: true,
+      unfetched: 0,
       problems: [],
     });
   });
+
+  it('accepts the holey bag as valid but not materialized: every asset is left to fetch.txt', async () => {
+    const report = await verifyBag(bags.holey, { ...hashing, concurrency: 1 });
+    const files = 1 + csvFiles('1.0.0');
+    expect(filesOnDisk(path.join(bags.holey, 'data')).files).toBe(files);
+    expect(report).toMatchObject({
+      ok: true,
+      files,
+      checks: 2 * files,
+      materialized: false,
+      unfetched: facts.assets['1.0.0'],
+      problems: [],
+    });
+  });
+
+  it('reports a changed asset of the generated bag', async () => {
+    const copy = path.join(tmp, 'bag');
+    fs.cpSync(bags.formatB, copy, { recursive: true });
+    const image = facts.images.find((entry) => entry.filename.includes(' '))!;
+    const relative = `data/asset/${image.rid}/Image/${image.filename}`;
+    fs.appendFileSync(path.join(copy, relative), 'x');
+    const report = await verifyBag(copy, hashing);
+    expect(kindsAndPaths(report)).toEqual([
+      ['oxum-mismatch', 'bag-info.txt'],
+      ['checksum-mismatch', relative],
+    ]);
+  });
 });
 
-describe('verifyBag problems', () => {
+describe.each(HASHING)('verifyBag problems, %s', (_mode, hashing) => {
+  beforeAll(() => {
+    if (hashing.hashWorker) requireBuiltWorker();
+  });
+
   it('accepts a valid holey bag', async () => {
-    const report = await verifyBag(buildBag());
+    const report = await verifyBag(buildBag(), hashing);
     expect(report).toEqual({
       ok: true,
       files: 3,
@@ -169,7 +251,7 @@ describe('verifyBag problems', () => {
 
   it('throws not-a-bag for a folder without bagit.txt, manifest or data/', async () => {
     fs.mkdirSync(path.join(tmp, 'plain'));
-    const error = await verifyBag(path.join(tmp, 'plain')).catch((caught: unknown) => caught);
+    const error = await verifyBag(path.join(tmp, 'plain'), hashing).catch((caught: unknown) => caught);
     expect(isSatchelError(error) && error.kind).toBe('not-a-bag');
   });
 
@@ -177,7 +259,7 @@ describe('verifyBag problems', () => {
     const bag = buildBag();
     fs.rmSync(path.join(bag, 'bagit.txt'));
     writeTagManifests(bag);
-    expect(kindsAndPaths(await verifyBag(bag))).toEqual([['missing-bagit', 'bagit.txt']]);
+    expect(kindsAndPaths(await verifyBag(bag, hashing))).toEqual([['missing-bagit', 'bagit.txt']]);
   });
 
   it('reports a malformed bagit.txt', async () => {
@@ -187,7 +269,7 @@ describe('verifyBag problems', () => {
       'BagIt-Version: 0.97\nTag-File-Character-Encoding: latin1\n',
     );
     writeTagManifests(bag);
-    expect(kindsAndPaths(await verifyBag(bag))).toEqual([['bad-bagit', 'bagit.txt']]);
+    expect(kindsAndPaths(await verifyBag(bag, hashing))).toEqual([['bad-bagit', 'bagit.txt']]);
   });
 
   it('reports a payload file whose bytes changed', async () => {
@@ -196,7 +278,7 @@ describe('verifyBag problems', () => {
     const bytes = fs.readFileSync(csv);
     bytes[10] = (bytes[10] ?? 0) ^ 0x01;
     fs.writeFileSync(csv, bytes);
-    const report = await verifyBag(bag);
+    const report = await verifyBag(bag, hashing);
     expect(kindsAndPaths(report)).toEqual([['checksum-mismatch', 'data/hematology/Cell_Type.csv']]);
     expect(report.problems[0]?.message).toContain('md5 and sha256');
     expect(report.ok).toBe(false);
@@ -205,13 +287,13 @@ describe('verifyBag problems', () => {
   it('reports a tag file whose bytes changed', async () => {
     const bag = buildBag();
     fs.appendFileSync(path.join(bag, 'bag-info.txt'), 'Contact-Name: someone\n');
-    expect(kindsAndPaths(await verifyBag(bag))).toEqual([['checksum-mismatch', 'bag-info.txt']]);
+    expect(kindsAndPaths(await verifyBag(bag, hashing))).toEqual([['checksum-mismatch', 'bag-info.txt']]);
   });
 
   it('reports a listed payload file that is gone and not in fetch.txt', async () => {
     const bag = buildBag();
     fs.rmSync(path.join(bag, 'data/deriva-ml/Workflow.csv'));
-    const report = await verifyBag(bag);
+    const report = await verifyBag(bag, hashing);
     expect(kindsAndPaths(report)).toEqual([['missing-file', 'data/deriva-ml/Workflow.csv']]);
     expect(report.files).toBe(2);
   });
@@ -219,7 +301,9 @@ describe('verifyBag problems', () => {
   it('reports a payload file no manifest lists', async () => {
     const bag = buildBag();
     fs.writeFileSync(path.join(bag, 'data/deriva-ml/extra.csv'), 'RID\n');
-    expect(kindsAndPaths(await verifyBag(bag))).toEqual([['unexpected-file', 'data/deriva-ml/extra.csv']]);
+    expect(kindsAndPaths(await verifyBag(bag, hashing))).toEqual([
+      ['unexpected-file', 'data/deriva-ml/extra.csv'],
+    ]);
   });
 
   it('reports a Payload-Oxum that disagrees with the manifests', async () => {
@@ -230,7 +314,7 @@ describe('verifyBag problems', () => {
       .replace(/Payload-Oxum: (\d+)\./, (_line, bytes: string) => `Payload-Oxum: ${Number(bytes) + 1}.`);
     fs.writeFileSync(info, oneByteMore);
     writeTagManifests(bag);
-    expect(kindsAndPaths(await verifyBag(bag))).toEqual([['oxum-mismatch', 'bag-info.txt']]);
+    expect(kindsAndPaths(await verifyBag(bag, hashing))).toEqual([['oxum-mismatch', 'bag-info.txt']]);
   });
 
   it('reports malformed manifest and fetch.txt lines', async () => {
@@ -239,7 +323,7 @@ describe('verifyBag problems', () => {
     appendLine(path.join(bag, 'manifest-sha256.txt'), `${'a'.repeat(32)}  data/x.csv`);
     appendLine(path.join(bag, 'fetch.txt'), 'http://example.org/x\tmany\tdata/x.csv');
     writeTagManifests(bag);
-    expect(kindsAndPaths(await verifyBag(bag))).toEqual([
+    expect(kindsAndPaths(await verifyBag(bag, hashing))).toEqual([
       ['bad-fetch', 'fetch.txt'],
       ['bad-manifest', 'manifest-md5.txt'],
       ['bad-manifest', 'manifest-sha256.txt'],
@@ -252,9 +336,42 @@ describe('verifyBag problems', () => {
     fs.writeFileSync(file, 'percent\n');
     appendLine(path.join(bag, 'manifest-md5.txt'), `${digest('md5', file)}  data/100%25.txt`);
     writeTagManifests(bag);
-    const report = await verifyBag(bag);
+    const report = await verifyBag(bag, hashing);
     expect(report.problems.filter((problem) => problem.path.startsWith('data/'))).toEqual([]);
     expect(report.checks).toBe(7);
+  });
+});
+
+describe('the hash worker threads', () => {
+  /** Writes a stand-in hash worker: it answers every request with `answer`, written in its source. */
+  function workerAnswering(answer: string): URL {
+    const file = path.join(tmp, 'worker.mjs');
+    fs.writeFileSync(
+      file,
+      `import { parentPort } from 'node:worker_threads';\nparentPort.on('message', (request) => { ${answer} });\n`,
+    );
+    return pathToFileURL(file);
+  }
+
+  it('are the ones named by hashWorker: a worker that reports zero digests fails every file', async () => {
+    const bag = buildBag();
+    const zeros = workerAnswering(
+      `parentPort.postMessage({ kind: 'done', outcome: { ok: true, bytes: 0, digests: Object.fromEntries(request.algorithms.map((a) => [a, '0'])) } });`,
+    );
+    const report = await verifyBag(bag, { hashWorker: zeros });
+    const tagFiles = ['bag-info.txt', 'bagit.txt', 'fetch.txt', 'manifest-md5.txt', 'manifest-sha256.txt'];
+    expect(kindsAndPaths(report)).toEqual(
+      [...tagFiles, ...Object.keys(PAYLOAD)]
+        .sort()
+        .map((file): [string, string] => ['checksum-mismatch', file]),
+    );
+  });
+
+  it('turn a worker that stops into a failed verification', async () => {
+    const stops = workerAnswering('process.exit(3);');
+    await expect(verifyBag(buildBag(), { hashWorker: stops })).rejects.toThrow(
+      'The hash worker stopped unexpectedly with code 3.',
+    );
   });
 });
 

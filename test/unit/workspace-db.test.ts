@@ -102,8 +102,21 @@ describe('the workspace database', () => {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('synchronous', { simple: true })).toBe(2);
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
-      expect(tables).toContain('recent_bags');
+      const tables = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .pluck()
+        .all();
+      expect(tables).toEqual([
+        'commit_links',
+        'commit_rows',
+        'commits',
+        'label_actions',
+        'label_drafts',
+        'label_features',
+        'label_history',
+        'recent_bags',
+        'sqlite_sequence',
+      ]);
     } finally {
       db.close();
     }

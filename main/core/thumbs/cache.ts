@@ -17,6 +17,12 @@ const KEY_MEMO_LIMIT = 50_000;
 
 export type Thumbnail = { ok: true; path: string; contentType: 'image/webp' } | { ok: false; reason: string };
 
+/** What a cache has read so far: image headers (no pixels) and whole decodes into a thumbnail. */
+export interface ThumbnailWork {
+  headers: number;
+  decodes: number;
+}
+
 interface Request {
   promise: Promise<Thumbnail>;
   priority: Priority;
@@ -31,6 +37,8 @@ interface Request {
  */
 export class ThumbnailCache {
   readonly directory: string;
+  /** Counted so tests can tell a refusal from the header alone, or a reuse, from a decode. */
+  readonly work: ThumbnailWork = { headers: 0, decodes: 0 };
   private readonly queue = new PriorityQueue(CONCURRENCY);
   private readonly requests = new Map<string, Request>();
   /** Content keys by path + size + mtime + inode, so a cache hit does not rehash the source. */
@@ -109,7 +117,7 @@ export class ThumbnailCache {
     const key = await this.contentKey(source, stat);
     const target = path.join(this.directory, key.slice(0, 2), `${key}.webp`);
     if (await touch(target)) return { ok: true, path: target, contentType: 'image/webp' };
-    const job = this.queue.add(request.priority, () => encodeThumbnail(source, target));
+    const job = this.queue.add(request.priority, () => encodeThumbnail(source, target, this.work));
     request.promote = job.promote;
     let failure: string | null;
     try {
@@ -135,10 +143,11 @@ export class ThumbnailCache {
 }
 
 /** Writes the thumbnail through a temporary file; returns a reason when the source is refused. */
-async function encodeThumbnail(source: string, target: string): Promise<string | null> {
+async function encodeThumbnail(source: string, target: string, work: ThumbnailWork): Promise<string | null> {
   const name = path.basename(source);
   try {
     // The header alone (no pixels decoded) tells the format and size, so a bomb gets a precise reason.
+    work.headers++;
     const { format, width = 0, height = 0 } = await sharp(source, { limitInputPixels: false }).metadata();
     if (!isThumbnailFormat(format)) return unsupported(name);
     if (width * height > MAX_INPUT_PIXELS) {
@@ -148,6 +157,7 @@ async function encodeThumbnail(source: string, target: string): Promise<string |
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
     const temporary = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
     try {
+      work.decodes++;
       await sharp(source, { limitInputPixels: MAX_INPUT_PIXELS, sequentialRead: true })
         .autoOrient()
         .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })

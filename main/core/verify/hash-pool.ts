@@ -9,21 +9,28 @@ interface HashRunner {
   close(): Promise<void>;
 }
 
-const WORKER_URL = new URL('./hash-worker.js', import.meta.url);
+const BUILT_WORKER = new URL('./hash-worker.js', import.meta.url);
+
+/** The compiled hash worker beside this module, or null when this module runs from TypeScript source. */
+export function builtHashWorker(): URL | null {
+  return fs.existsSync(fileURLToPath(BUILT_WORKER)) ? BUILT_WORKER : null;
+}
 
 /**
  * Hashes the requests with `concurrency` runners working through one queue and returns the outcomes
- * in request order. Runners are worker threads when the compiled worker exists next to this module;
- * when this module runs from TypeScript source (tests), they hash in this thread instead.
+ * in request order. Runners are worker threads running `worker` (a compiled hash-worker.js); without
+ * one (this module run from TypeScript source, in tests) they hash in this thread instead.
  */
 export async function hashAll(
   requests: HashRequest[],
   concurrency: number,
   onBytes: (bytes: number) => void,
+  worker: URL | null,
 ): Promise<HashOutcome[]> {
   const laneCount = Math.min(concurrency, requests.length);
-  const useWorkers = fs.existsSync(fileURLToPath(WORKER_URL));
-  const runners = Array.from({ length: laneCount }, () => (useWorkers ? new WorkerRunner() : inThreadRunner));
+  const runners = Array.from({ length: laneCount }, () =>
+    worker ? new WorkerRunner(worker) : inThreadRunner,
+  );
   const outcomes: HashOutcome[] = [];
   let next = 0;
   const drain = async (runner: HashRunner) => {
@@ -45,7 +52,11 @@ const inThreadRunner: HashRunner = {
 };
 
 class WorkerRunner implements HashRunner {
-  private readonly worker = new Worker(WORKER_URL);
+  private readonly worker: Worker;
+
+  constructor(script: URL) {
+    this.worker = new Worker(script);
+  }
 
   hash(request: HashRequest, onBytes: (bytes: number) => void): Promise<HashOutcome> {
     return new Promise((resolve, reject) => {

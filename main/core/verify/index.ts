@@ -6,7 +6,7 @@ import { SatchelError, describeIoError } from '../common/index.js';
 import { checkBagitDeclaration, checkPayloadOxum, readPayloadOxum } from './declaration.js';
 import { readFetchFile } from './fetch.js';
 import type { HashAlgorithm, HashOutcome } from './hash-file.js';
-import { hashAll } from './hash-pool.js';
+import { builtHashWorker, hashAll } from './hash-pool.js';
 import { listManifestAlgorithms, manifestName, readManifests } from './manifests.js';
 import { listPayload, type PayloadListing } from './payload.js';
 import { planPayloadChecks, planTagChecks, reportUnlisted, type HashTask } from './plan.js';
@@ -16,6 +16,12 @@ export interface VerifyOptions {
   onProgress?: (doneBytes: number, totalBytes: number) => void;
   /** Files hashed at once, each in its own worker thread; default the number of CPUs, at least 2. */
   concurrency?: number;
+  /**
+   * The compiled hash worker (hash-worker.js) the threads run. By default the one built beside this
+   * module; run from TypeScript source there is none and files are hashed on the calling thread, so
+   * tests name the built one (dist/) to reach the worker path.
+   */
+  hashWorker?: URL;
 }
 
 /**
@@ -120,6 +126,7 @@ async function hashPayloadFiles(
       doneBytes += bytes;
       options.onProgress?.(doneBytes, totalBytes);
     },
+    workerOf(options),
   );
   return new Map(files.map((file, index) => [file.relative, { outcome: outcomes[index]!, algorithms }]));
 }
@@ -138,7 +145,7 @@ async function hashAndCompare(
   };
   const remaining = tasks.filter((task) => !covered(task));
   const requests = remaining.map((task) => ({ file: task.absolute, algorithms: [...task.expected.keys()] }));
-  const lateOutcomes = await hashAll(requests, concurrencyOf(options), () => {});
+  const lateOutcomes = await hashAll(requests, concurrencyOf(options), () => {}, workerOf(options));
   const outcomeOf = new Map(remaining.map((task, index) => [task, lateOutcomes[index] as HashOutcome]));
   const totals: PayloadTotals = { files: 0, bytes: 0, checks: 0 };
   tasks.forEach((task) => {
@@ -172,6 +179,10 @@ function compareDigests(
     'checksum-mismatch',
     `${task.path} does not match its ${failed.join(' and ')} ${checksums} in ${manifests}.`,
   );
+}
+
+function workerOf(options: VerifyOptions): URL | null {
+  return options.hashWorker ?? builtHashWorker();
 }
 
 function concurrencyOf(options: VerifyOptions): number {

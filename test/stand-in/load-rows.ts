@@ -28,7 +28,7 @@ export interface SchemaDocument {
 /**
  * Loads rows in RID order (the order a catalog created them) as one committed write, keeping their
  * system columns. A foreign key to a row created later (a cycle such as Dataset ↔ Dataset_Version) is
- * loaded as NULL and patched once everything is in.
+ * loaded as NULL and patched once everything is in, or left NULL when that row is not among `rows`.
  */
 export function loadRows(
   catalog: CatalogHandle,
@@ -38,7 +38,7 @@ export function loadRows(
 ): void {
   const sequenceOf = (rid: string) => decodeRid(rid)!;
   const ordered = [...rows].sort((a, b) => sequenceOf(a.rid) - sequenceOf(b.rid));
-  const position = new Map(ordered.map((row) => [row.rid, sequenceOf(row.rid)]));
+  const loaded = new Set(ordered.map((row) => row.rid));
   const forward = ridForeignKeys(model);
   const patches: { table: string; rid: string; column: string; value: unknown }[] = [];
   catalog.batch(() => {
@@ -49,10 +49,12 @@ export function loadRows(
         const values: Record<string, unknown> = { ...row.values };
         for (const column of forward.get(row.table) ?? []) {
           const target = row.values[column];
-          const targetPosition = typeof target === 'string' ? position.get(target) : undefined;
-          if (targetPosition === undefined || targetPosition < sequenceOf(row.rid)) continue;
+          const targetSequence = typeof target === 'string' ? decodeRid(target) : undefined;
+          if (targetSequence === undefined || targetSequence < sequenceOf(row.rid)) continue;
           values[column] = null;
-          patches.push({ table: row.table, rid: row.rid, column, value: target });
+          // A row created later is patched in once loaded; one left out stays NULL, as it was then.
+          if (loaded.has(target as string))
+            patches.push({ table: row.table, rid: row.rid, column, value: target });
         }
         return values;
       });

@@ -11,12 +11,19 @@ import { Hatrac, type PutObjectOptions } from './hatrac.js';
 import { addSchemaDocument, columnOf, findTable, type AclName, type CatalogAcls } from './model.js';
 import { defaultFixturesDir, seedBccd } from './seed-bccd.js';
 import { seedWorld } from './seed-world.js';
-import { LOOPBACK, StandInServer, type FailureRule, type RequestRecord } from './server.js';
+import {
+  LOOPBACK,
+  StandInServer,
+  type FailureRule,
+  type HeldRequest,
+  type HoldRule,
+  type RequestRecord,
+} from './server.js';
 import { Store } from './store.js';
 import { fromJson, toJson, valueKind } from './values.js';
 import { insertRows, updateRows, type ParsedRow } from './writes.js';
 
-export type { FailureRule, RequestRecord } from './server.js';
+export type { FailureRule, HeldRequest, HoldRule, RequestRecord } from './server.js';
 export type { UserAccount } from './auth.js';
 export { encodeSnaptime, decodeSnaptime } from './base32.js';
 export { seedWorld, type SeededWorld } from './seed-world.js';
@@ -99,6 +106,11 @@ export interface StandIn {
   login(user: string): string;
   failNext(rule: FailureRule): void;
   clearFailures(): void;
+  /**
+   * Stops the next request matching `rule` before the server acts on it (`at: 'request'`) or after
+   * it acted, before the answer leaves (`at: 'answer'`); resolves with it once it is stopped.
+   */
+  hold(rule: HoldRule): Promise<HeldRequest>;
   close(): Promise<void>;
 }
 
@@ -221,6 +233,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     login: (user) => `${COOKIE_NAME}=${authn.createSession(user)}`,
     failNext: (rule) => server.failNext(rule),
     clearFailures: () => server.clearFailures(),
+    hold: (rule) => server.hold(rule),
     async close() {
       await server.close();
       store.close();

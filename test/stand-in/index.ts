@@ -83,6 +83,8 @@ export interface CatalogHandle {
   setNextRid(rid: string): void;
   /** True when a row with this RID currently exists in `schema:table`. */
   hasRow(table: string, rid: string): boolean;
+  /** Every version a row of `schema:table` has had, oldest first (JSON values), with its snaptime. */
+  rowHistory(table: string, rid: string): { snaptime: string; values: Record<string, unknown> }[];
 }
 
 export interface StandIn {
@@ -111,6 +113,8 @@ export interface StandIn {
    * it acted, before the answer leaves (`at: 'answer'`); resolves with it once it is stopped.
    */
   hold(rule: HoldRule): Promise<HeldRequest>;
+  /** Forgets the holds no request has matched yet. */
+  clearHolds(): void;
   close(): Promise<void>;
 }
 
@@ -200,6 +204,18 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       batch: (change) => catalog.write(() => change()),
       setNextRid: (rid) => catalog.setNextRid(rid),
       hasRow: (table, rid) => catalog.currentRowsWhere(tableOf(table), ['RID'], [rid], 1).length > 0,
+      rowHistory(table, rid) {
+        const model = tableOf(table);
+        return catalog.versionsOf(model, rid).map(({ row, from }) => ({
+          snaptime: encodeSnaptime(from),
+          values: Object.fromEntries(
+            model.column_definitions.map((column) => [
+              column.name,
+              toJson(valueKind(column.type.typename), row[column.name] ?? null),
+            ]),
+          ),
+        }));
+      },
     };
   };
 
@@ -234,6 +250,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     failNext: (rule) => server.failNext(rule),
     clearFailures: () => server.clearFailures(),
     hold: (rule) => server.hold(rule),
+    clearHolds: () => server.clearHolds(),
     async close() {
       await server.close();
       store.close();

@@ -103,6 +103,11 @@ export class StandInServer {
     this.failures.length = 0;
   }
 
+  /** Forgets the holds no request has matched yet. */
+  clearHolds(): void {
+    this.holds.length = 0;
+  }
+
   /** Resolves when a request matching `rule` arrives and has been stopped where the rule says. */
   hold(rule: HoldRule): Promise<HeldRequest> {
     return new Promise((resolve) => this.holds.push({ rule, skip: rule.skip ?? 0, resolve }));
@@ -123,12 +128,16 @@ export class StandInServer {
     const action = await new Promise<'release' | 'cut'>((decide) => {
       const once = (choice: 'release' | 'cut') => {
         if (!this.held.delete(once)) return;
+        // A cut takes effect at once: the connection is gone and the record says so before cut() returns.
+        if (choice === 'cut') {
+          socket.destroy();
+          if (at === 'request') record.status = 'dropped';
+        }
         decide(choice);
       };
       this.held.add(once);
       hold.resolve({ record, release: () => once('release'), cut: () => once('cut') });
     });
-    if (action === 'cut') socket.destroy();
     return action === 'release';
   }
 

@@ -54,6 +54,7 @@ async function commitBag(args: string[]): Promise<number> {
         .join(', ');
       const state = result.alreadyCommitted ? 'Already committed' : 'Committed';
       process.stdout.write(`${state}: Execution ${result.executionRid} (${rows})\n${result.chaiseUrl}\n`);
+      for (const note of result.notes) process.stdout.write(`${note}\n`);
     }
     return 0;
   } finally {

@@ -7,13 +7,8 @@ import type { FeatureValue } from '../../shared/bag.js';
 import type { Channel, EventMap, RequestOf, ResponseOf } from '../../shared/contract.js';
 import type { ApiHost } from '../../main/core/api/index.js';
 import { buildMiniBag, refreshManifests } from '../support/mini-bag.js';
-import {
-  expectedFacts,
-  fixtureBags,
-  hasFixtures,
-  repoRoot,
-  temporaryDirectory,
-} from '../support/fixtures.js';
+import { generatedBags } from '../support/bags.js';
+import { repoRoot, temporaryDirectory } from '../support/fixtures.js';
 
 const scratch = temporaryDirectory('satchel-api-');
 const workspace = path.join(scratch.dir, 'workspace');
@@ -322,8 +317,12 @@ describe('the API host over a self-made bag', () => {
       recurse: true,
       limit: 600,
     });
+    // The sample is the world at 1.0.0: a Digit badge on every image, Quality and Region where drawn.
+    const facts = generatedBags().facts;
     const badges = Object.values(digits.badges).flat();
-    expect(badges.length).toBe(600);
+    expect(badges.length).toBe(
+      facts.design.images + Object.keys(facts.quality.A).length + Object.keys(facts.regions.A).length,
+    );
     expect(badges.some((badge) => badge.disagreement)).toBe(true);
     expect(badges.some((badge) => badge.executions === 1)).toBe(true);
     const thumb = await host.assetFile('thumb', opened.bagId, 'Image', String(digits.rows[0]!.RID));
@@ -345,55 +344,79 @@ describe('the API host over a self-made bag', () => {
   });
 });
 
-describe.runIf(hasFixtures)('the API host over the bccd fixture', () => {
+describe('the API host over the generated sample-world bag', () => {
   it('shows the annotators\u2019 disagreements as badges, computed per page', async () => {
-    const opened = await call('bag:open', { path: fixtureBags.formatB });
+    const bags = generatedBags();
+    const facts = bags.facts;
+    const opened = await call('bag:open', { path: bags.formatB });
     const page = await call('bag:members', {
       bagId: opened.bagId,
-      datasetRid: '58A',
+      datasetRid: facts.rid,
       elementType: 'Image',
       recurse: true,
       limit: 300,
     });
     expect(page.total).toBe(300);
-    expect(page.badges['43Y']).toEqual([
-      { feature: 'Cell_Type', value: 'Neutrophil', executions: 3, disagreement: true },
-    ]);
-    for (const known of expectedFacts().bccd.annotator_disagreements) {
-      expect(page.badges[known.Image]!.find((badge) => badge.feature === 'Cell_Type')).toMatchObject({
-        value: known.Model,
+    // The newest value (the model's) shows; a disagreement is flagged wherever the raters differ.
+    for (const known of facts.disagreements) {
+      expect(page.badges[known.image]!.find((badge) => badge.feature === 'Digit')).toEqual({
+        feature: 'Digit',
+        value: known.model,
+        executions: 3,
         disagreement: true,
       });
     }
-    // Every badge agrees with the raw feature values: disagreement iff two executions gave different cell types.
+    // Every badge agrees with the raw feature values: disagreement iff two executions gave different digits.
     const all = await call('bag:feature-values', {
       bagId: opened.bagId,
       target: 'Image',
-      feature: 'Cell_Type',
+      feature: 'Digit',
       selector: { kind: 'all' },
     });
     const byImage = new Map<string, FeatureValue[]>();
     for (const value of all) byImage.set(value.target, [...(byImage.get(value.target) ?? []), value]);
+    expect(byImage.size).toBe(300);
+    let disagreements = 0;
     for (const [image, values] of byImage) {
-      const badge = page.badges[image]!.find((candidate) => candidate.feature === 'Cell_Type')!;
-      expect(badge.disagreement).toBe(new Set(values.map((value) => value.values.Cell_Type)).size > 1);
+      const badge = page.badges[image]!.find((candidate) => candidate.feature === 'Digit')!;
+      const differ = new Set(values.map((value) => value.values.Digit)).size > 1;
+      expect(badge.disagreement).toBe(differ);
       expect(badge.executions).toBe(values.length);
+      expect(badge.value).toBe(facts.digit.model[image]!.digit);
+      if (differ) disagreements += 1;
     }
+    // The 18 A/B disagreements, plus every image where the model alone differs from the people.
+    const modelAlone = Object.entries(facts.digit.model).filter(([image, { digit }]) => {
+      const people = [facts.digit.A[image], facts.digit.B[image]].filter((value) => value !== undefined);
+      return people.length > 0 && people.every((value) => value === people[0]) && people[0] !== digit;
+    }).length;
+    expect(disagreements).toBe(facts.disagreements.length + modelAlone);
     const quality = Object.values(page.badges)
       .flat()
       .filter((badge) => badge.feature === 'Quality');
-    expect(quality).toHaveLength(100);
-    const info = await call('asset:info', { bagId: opened.bagId, table: 'hematology:Image', rid: '43Y' });
+    expect(quality).toHaveLength(Object.keys(facts.quality.A).length);
+
+    const tie = facts.disagreements.find((entry) => entry.threeWayTie)!;
+    const info = await call('asset:info', {
+      bagId: opened.bagId,
+      table: `${facts.schemas.domain}:Image`,
+      rid: tie.image,
+    });
     expect(info).toMatchObject({ preview: 'image', exists: true, checksumMatches: true, types: ['Image'] });
-    expect(info.features.map((value) => value.values.Cell_Type)).toEqual([
-      'Neutrophil',
-      'Eosinophil',
-      'Neutrophil',
+    expect(
+      info.features
+        .filter((value) => value.feature === 'Digit')
+        .map((value) => [value.execution, value.values.Digit, value.values.Confidence]),
+    ).toEqual([
+      [facts.executions.A, tie.A, null],
+      [facts.executions.B, tie.B, null],
+      [facts.executions.model, tie.model, tie.modelConfidence],
     ]);
-    const thumb = await host.assetFile('thumb', opened.bagId, 'Image', '43Y');
+    const thumb = await host.assetFile('thumb', opened.bagId, 'Image', tie.image);
     expect(thumb).toMatchObject({ contentType: 'image/webp' });
-    expect(await host.assetFile('asset', opened.bagId, 'Image', '43Y')).toMatchObject({
-      contentType: 'image/jpeg',
+    const format = facts.images.find((image) => image.rid === tie.image)!.format;
+    expect(await host.assetFile('asset', opened.bagId, 'Image', tie.image)).toMatchObject({
+      contentType: format === 'png' ? 'image/png' : 'image/jpeg',
     });
   });
 });

@@ -15,18 +15,21 @@ import {
   type UploadJobState,
 } from '../../main/core/catalog/index.js';
 import { startStandIn, type StandIn } from '../stand-in/index.js';
-import { hasFixtures, temporaryDirectory } from '../support/fixtures.js';
+import { generatedBags } from '../support/bags.js';
+import { temporaryDirectory } from '../support/fixtures.js';
 
 const scratch = temporaryDirectory('satchel-catalog-client-');
 let standIn: StandIn;
 let admin: Credential;
 let client: CatalogClient;
 const fast = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
-const subject = { schema: 'hematology', table: 'Subject' };
-const cellType = { schema: 'hematology', table: 'Execution_Image_Cell_Type' };
+const facts = generatedBags().facts;
+const domain = facts.schemas.domain;
+const subject = { schema: domain, table: 'Subject' };
+const digitFeature = { schema: domain, table: 'Execution_Image_Digit' };
 
 beforeAll(async () => {
-  standIn = await startStandIn({ seed: 'bccd', tokens: { 'robot-token': 'testuser' } });
+  standIn = await startStandIn({ seed: 'world', tokens: { 'robot-token': 'testuser' } });
   admin = { kind: 'cookie', value: standIn.login('testadmin') };
   client = new CatalogClient(`${standIn.origin}/ermrest/catalog/1`, { credential: admin, retry: fast });
 });
@@ -44,14 +47,15 @@ async function caught(promise: Promise<unknown>): Promise<CatalogError> {
   return error as CatalogError;
 }
 
-describe.runIf(hasFixtures)('ERMrest through the client', () => {
+describe('ERMrest through the client, on the sample world', () => {
   it('reads the catalog document, the model and a pinned snapshot', async () => {
     const info = await client.catalogInfo();
     expect(info.id).toBe('1');
     expect(info.snaptime).toMatch(/^[0-9A-Z-]+$/);
     const model = await client.schema();
-    expect(model.table('hematology:Image')?.kind).toBe('asset');
-    expect(model.elementTypes.map((element) => element.table.name)).toEqual(['Dataset', 'Image', 'Subject']);
+    expect(model.table(`${domain}:Image`)?.kind).toBe('asset');
+    expect(model.table(`${domain}:Subject_Handedness`)?.kind).toBe('feature');
+    expect(model.elementTypes.map((element) => element.table.name)).toEqual(['Dataset', 'Image']);
     const pinned = client.at(info.snaptime);
     expect(pinned.path).toBe(`/ermrest/catalog/1@${info.snaptime}`);
     expect((await pinned.catalogInfo()).snaptime).toBe(info.snaptime);
@@ -62,41 +66,45 @@ describe.runIf(hasFixtures)('ERMrest through the client', () => {
     const rids: string[] = [];
     for await (const page of client.pages(
       'attribute',
-      { table: { schema: 'hematology', table: 'Image' }, columns: ['RID', 'Filename'], sort: ['RID'] },
+      { table: { schema: domain, table: 'Image' }, columns: ['RID', 'Filename'], sort: ['RID'] },
       { pageSize: 64 },
     )) {
       pages.push(page.length);
       rids.push(...page.map((row) => String(row.RID)));
     }
+    expect(facts.images).toHaveLength(310);
     expect(pages).toEqual([64, 64, 64, 64, 54]);
-    expect(new Set(rids).size).toBe(310);
-    expect([...rids].sort()).toEqual(rids);
+    expect(rids).toEqual(facts.images.map((image) => image.rid).sort());
 
     const csv = (
-      await client.csv('entity', { table: { schema: 'hematology', table: 'Cell_Type' }, sort: ['RID'] })
+      await client.csv('entity', { table: { schema: domain, table: 'Image_Quality' }, sort: ['RID'] })
     ).toString('utf8');
     expect(csv.split('\n')[0]).toBe('RID,RCT,RMT,RCB,RMB,ID,URI,Name,Description,Synonyms');
-    expect(csv).toContain('"{PMN,""Polymorphonuclear neutrophil"",""Segmented neutrophil"",Seg}"');
+    // A text[] with two synonyms is one quoted CSV field.
+    expect(csv).toMatch(/,Blurry,"Readable, but the strokes are smeared\.","\{Out_of_focus,Smudged\}"\n/);
     const csvPages: string[] = [];
     for await (const page of client.csvPages(
       'entity',
-      { table: { schema: 'hematology', table: 'Cell_Type' }, sort: ['RID'] },
-      { pageSize: 2 },
+      { table: { schema: domain, table: 'Digit' }, sort: ['RID'] },
+      { pageSize: 4 },
     ))
       csvPages.push(page.toString('utf8'));
-    expect(csvPages.map((page) => page.trim().split('\n').length - 1)).toEqual([2, 2, 1]);
+    expect(csvPages.map((page) => page.trim().split('\n').length - 1)).toEqual([4, 4, 2]);
 
     const groups = await client.attributeGroups({
-      table: cellType,
+      table: digitFeature,
       columns: ['Execution'],
       values: [{ as: 'n', aggregate: 'cnt', column: '*' }],
       sort: ['Execution'],
     });
-    expect(groups).toEqual([
-      { Execution: '5VJ', n: 200 },
-      { Execution: '6EP', n: 120 },
-      { Execution: '6PJ', n: 300 },
-    ]);
+    const { A, B, model } = facts.executions;
+    expect(groups).toEqual(
+      [
+        { Execution: A, n: facts.design.digit.annotatorA },
+        { Execution: B, n: facts.design.digit.annotatorB },
+        { Execution: model, n: facts.design.images },
+      ].sort((a, b) => a.Execution.localeCompare(b.Execution)),
+    );
   });
 
   it('inserts, leases RIDs, updates and deletes', async () => {
@@ -126,21 +134,32 @@ describe.runIf(hasFixtures)('ERMrest through the client', () => {
   });
 
   it('names conflicts by their cause', async () => {
-    const base = { Execution: '5VJ', Image: '42J', Feature_Name: 'Cell_Type', Confidence: null };
-    expect((await caught(client.insert(cellType, [{ ...base, Cell_Type: 'Eosinophil' }]))).conflict).toBe(
-      'duplicate',
-    );
+    const labeledByA = Object.keys(facts.digit.A)[0]!;
+    const unlabeledByA = facts.images.find((image) => !(image.rid in facts.digit.A))!.rid;
+    const base = {
+      Execution: facts.executions.A,
+      Image: labeledByA,
+      Feature_Name: 'Digit',
+      Confidence: null,
+    };
+    // One value per image and execution: (Execution, Image, Feature_Name) is a key.
+    expect((await caught(client.insert(digitFeature, [{ ...base, Digit: '1' }]))).conflict).toBe('duplicate');
     expect(
-      (await caught(client.insert(cellType, [{ ...base, Image: '42M', Cell_Type: 'Platelet' }]))).conflict,
+      (await caught(client.insert(digitFeature, [{ ...base, Image: unlabeledByA, Digit: 'Eleven' }])))
+        .conflict,
     ).toBe('foreign-key');
     const notNull = await caught(
-      client.insert(cellType, [{ Execution: '5VJ', Image: '42M', Feature_Name: 'Cell_Type' }]),
+      client.insert(digitFeature, [
+        { Execution: facts.executions.A, Image: unlabeledByA, Feature_Name: 'Digit' },
+      ]),
     );
     expect(notNull).toMatchObject({ kind: 'conflict', conflict: 'not-null', status: 409 });
     expect(notNull.message).toMatch(
-      /^The server refused POST \/ermrest\/catalog\/1\/entity\/hematology:Execution_Image_Cell_Type\?defaults=RID,RCT,RMT,RCB,RMB because a required value is missing \(409\)/,
+      new RegExp(
+        `^The server refused POST /ermrest/catalog/1/entity/${domain}:Execution_Image_Digit\\?defaults=RID,RCT,RMT,RCB,RMB because a required value is missing \\(409\\)`,
+      ),
     );
-    const unknownTable = await caught(client.entities({ table: { schema: 'hematology', table: 'Nope' } }));
+    const unknownTable = await caught(client.entities({ table: { schema: domain, table: 'Nope' } }));
     expect(unknownTable.kind).toBe('conflict');
     expect((await caught(client.entities({ table: subject, path: [eq('Age', 'forty')] }))).kind).toBe(
       'bad-request',
@@ -153,7 +172,9 @@ describe.runIf(hasFixtures)('ERMrest through the client', () => {
     const error = await caught(pinned.insert(subject, [{ Name: 'x' }]));
     expect(error.kind).toBe('forbidden');
     expect(error.message).toMatch(
-      /^Cannot insert into hematology:Subject through a client pinned to snapshot \S+; snapshots are read-only\.$/,
+      new RegExp(
+        `^Cannot insert into ${domain}:Subject through a client pinned to snapshot \\S+; snapshots are read-only\\.$`,
+      ),
     );
     expect(standIn.requests.length).toBe(before);
   });
@@ -161,14 +182,16 @@ describe.runIf(hasFixtures)('ERMrest through the client', () => {
   it('retries a 5xx burst on reads and on idempotent inserts, never on plain ones', async () => {
     standIn.failNext({
       method: 'GET',
-      pathPrefix: '/ermrest/catalog/1/entity/hematology:Subject',
+      pathPrefix: `/ermrest/catalog/1/entity/${domain}:Subject`,
       status: 503,
       times: 3,
     });
-    expect((await client.entities({ table: subject, path: [eq('Name', 'BCCD-P001')] })).length).toBe(1);
+    expect(
+      (await client.entities({ table: subject, path: [eq('Name', facts.subjects[0]!.name)] })).length,
+    ).toBe(1);
     standIn.failNext({
       method: 'POST',
-      pathPrefix: '/ermrest/catalog/1/entity/hematology:Subject',
+      pathPrefix: `/ermrest/catalog/1/entity/${domain}:Subject`,
       status: 503,
       times: 1,
     });
@@ -177,7 +200,7 @@ describe.runIf(hasFixtures)('ERMrest through the client', () => {
     const [rid] = await client.leaseRids(1);
     standIn.failNext({
       method: 'POST',
-      pathPrefix: '/ermrest/catalog/1/entity/hematology:Subject',
+      pathPrefix: `/ermrest/catalog/1/entity/${domain}:Subject`,
       status: 502,
       times: 2,
     });
@@ -190,9 +213,39 @@ describe.runIf(hasFixtures)('ERMrest through the client', () => {
     ).toHaveLength(1);
     await client.deleteEntity(subject, [eq('RID', rid!)]);
   });
+  it('retries the RID lease on 5xx and on a lost answer, with fresh tokens each time', async () => {
+    const lease = '/ermrest/catalog/1/entity/public:ERMrest_RID_Lease';
+    standIn.failNext({ method: 'POST', pathPrefix: lease, status: 503, times: 2 });
+    const lost = standIn.hold({ method: 'POST', pathPrefix: lease, at: 'answer' });
+    const before = standIn.requests.length;
+    const leasing = client.leaseRids(3);
+    // The server leases, but the answer never arrives.
+    (await lost).cut();
+    const rids = await leasing;
+    expect(new Set(rids).size).toBe(3);
+    const attempts = standIn.requests.slice(before).filter((request) => request.path === lease);
+    expect(attempts.map((request) => [request.status, request.delivered])).toEqual([
+      [503, true],
+      [503, true],
+      [200, false],
+      [200, true],
+    ]);
+    const tokens = (request: { body?: string }) =>
+      (JSON.parse(request.body!) as { ID: string }[]).map((row) => row.ID);
+    expect(tokens(attempts[2]!)).toHaveLength(3);
+    expect(tokens(attempts[3]!).filter((token) => tokens(attempts[2]!).includes(token))).toEqual([]);
+    // The leased RIDs are usable: a non-owner may claim only RIDs leased to someone.
+    const inserted = await client.insert(
+      subject,
+      rids.map((RID, index) => ({ RID, Name: `lease-retry-${index}` })),
+      { nondefaults: ['RID'] },
+    );
+    expect(inserted.map((row) => row.RID)).toEqual(rids);
+    await client.deleteEntity(subject, [anyOf('RID', rids)]);
+  });
 });
 
-describe.runIf(hasFixtures)('Hatrac through the client', () => {
+describe('Hatrac through the client', () => {
   const bytes = Buffer.from('hello hatrac\n');
   const md5 = crypto.createHash('md5').update(bytes).digest();
 
@@ -293,7 +346,7 @@ describe.runIf(hasFixtures)('Hatrac through the client', () => {
   });
 });
 
-describe.runIf(hasFixtures)('webauthn through the client', () => {
+describe('webauthn through the client', () => {
   it('logs in with a password, reads the session, and logs out', async () => {
     const credential = await login(standIn.origin, 'testuser', 'testuser');
     expect(credential.kind).toBe('cookie');

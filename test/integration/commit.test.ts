@@ -1,212 +1,590 @@
+// Committing drafts of the sample world's bag to the stand-in serving the same world, in process:
+// what each commit sends, in which order, what it leaves in the catalog, and how it resumes.
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openBag, type Bag } from '../../main/core/bag/index.js';
-import { CatalogClient, eq, isCatalogError } from '../../main/core/catalog/index.js';
-import { commitDrafts, CommitDriftError } from '../../main/core/commit/index.js';
-import { LabelingSession, LabelStore } from '../../main/core/labels/index.js';
+import { eq, isCatalogError, type CatalogClient } from '../../main/core/catalog/index.js';
+import {
+  commitDrafts,
+  CommitDriftError,
+  ROWS_PER_INSERT,
+  type CommitOptions,
+  type CommitResult,
+} from '../../main/core/commit/index.js';
+import { isSatchelError } from '../../main/core/common/index.js';
+import { LabelStore } from '../../main/core/labels/index.js';
 import { openWorkspaceDb, type WorkspaceDb } from '../../main/core/workspace-db/index.js';
-import { startStandIn, type StandIn } from '../stand-in/index.js';
-import { seedCatalogFromBag } from '../support/catalog-seed.js';
+import type { StandIn } from '../stand-in/index.js';
+import { generatedBags } from '../support/bags.js';
+import {
+  clientAs,
+  featureBatches,
+  historyOf,
+  imagesAt100,
+  label,
+  labelers,
+  repeatedAcknowledged,
+  rowsOf,
+  startWorldStandIn,
+  subjectsAt100,
+  type Labelers,
+} from '../support/commit-world.js';
 import { temporaryDirectory } from '../support/fixtures.js';
-import { buildMiniBag } from '../support/mini-bag.js';
 
-const scratch = temporaryDirectory();
+const bags = generatedBags();
+const facts = bags.facts;
+const domain = facts.schemas.domain;
+const DIGIT = `${domain}:Execution_Image_Digit`;
+const QUALITY = `${domain}:Execution_Image_Quality`;
+const HAND = `${domain}:Subject_Handedness`;
+const WORKFLOW_URL = 'urn:satchel:workflow:Satchel%20offline%20labeling';
+const images = imagesAt100(facts);
+const subjects = subjectsAt100(facts);
+const scratch = temporaryDirectory('satchel-commit-');
 let bag: Bag;
 let standIn: StandIn;
 let db: WorkspaceDb;
-let labeling: LabelingSession;
+let store: LabelStore;
+let on: Labelers;
+let admin: CatalogClient;
 let workspaceCount = 0;
 
-const cookie = (user: string) => ({ kind: 'cookie' as const, value: standIn.login(user) });
-const catalogUrl = () => `${standIn.origin}/ermrest/catalog/1`;
-const adminClient = () =>
-  new CatalogClient(catalogUrl(), {
-    credential: cookie('testadmin'),
-    retry: { baseDelayMs: 5, maxDelayMs: 20 },
-  });
-
 beforeAll(async () => {
-  const bagDir = buildMiniBag(path.join(scratch.dir, 'bags'), {
-    images: 12,
-    labels: (index) => (index < 4 ? 'Cat' : undefined),
-  });
-  bag = await openBag(bagDir, { workspace: path.join(scratch.dir, 'bag-workspace') });
+  bag = await openBag(bags.formatB, { workspace: path.join(scratch.dir, 'bag-workspace') });
 });
 afterAll(() => {
   bag.close();
   scratch.cleanup();
 });
-
 beforeEach(async () => {
-  standIn = await startStandIn({ seed: (server) => void seedCatalogFromBag(server, bag) });
+  standIn = await startWorldStandIn();
   db = openWorkspaceDb(path.join(scratch.dir, `workspace-${++workspaceCount}`));
-  labeling = new LabelingSession(bag, new LabelStore(db), 'Image/Label');
-  labeling.store.set(
-    labeling.scope,
-    labeling.shape,
-    ['I0', 'I1', 'I2'],
-    { Label: 'Dog', Score: 0.75 },
-    'ann',
-  );
-  labeling.store.set(labeling.scope, labeling.shape, ['I5'], { Label: 'Bird' }, 'ann');
+  store = new LabelStore(db);
+  on = labelers(bag, store);
+  admin = clientAs(standIn, 'testadmin');
 });
 afterEach(async () => {
   db.close();
   await standIn.close();
 });
 
-function commit(client = adminClient(), signal?: AbortSignal) {
-  return commitDrafts({ client, db, bag, store: labeling.store, author: 'ann', appVersion: '0.1.0', signal });
+function commit(options: Partial<CommitOptions> = {}): Promise<CommitResult> {
+  return commitDrafts({ client: admin, db, bag, store, author: 'ann', appVersion: '0.1.0', ...options });
 }
 
-async function featureRows(client: CatalogClient, execution: string) {
-  return client.entities({
-    table: { schema: 'lab', table: 'Execution_Image_Label' },
-    path: [eq('Execution', execution)],
-  });
-}
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => new Error('expected a failure'),
+    (error: unknown) => error,
+  );
+const writesSince = (start: number) =>
+  standIn.requests.slice(start).filter((request) => request.method !== 'GET' && request.method !== 'HEAD');
+const executionsOfSatchel = async () => {
+  const [workflow] = await rowsOf(admin, 'deriva-ml:Workflow', ['URL', WORKFLOW_URL]);
+  return workflow ? rowsOf(admin, 'deriva-ml:Execution', ['Workflow', String(workflow.RID)]) : [];
+};
+/** Feature rows of one execution as [target, values...] sorted by target. */
+const valuesOf = async (table: string, execution: string, columns: string[]) =>
+  (await rowsOf(admin, table, ['Execution', execution]))
+    .map((row) => [row[table === HAND ? 'Subject' : 'Image'], ...columns.map((column) => row[column])])
+    .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+const draftCount = () => store.drafts({ bagRid: bag.rid, snaptime: bag.identity.snaptime }).length;
 
-describe('committing drafts as an execution', () => {
-  it('creates the workflow, execution, input edge, metadata and feature rows, and reads back as deriva-ml would', async () => {
-    const client = adminClient();
-    const result = await commit(client);
-    expect(result.alreadyCommitted).toBe(false);
-    expect(result.inserted['lab:Execution_Image_Label']).toHaveLength(4);
-    expect(result.chaiseUrl).toBe(
-      `${standIn.origin}/chaise/record/#1/deriva-ml:Execution/RID=${result.executionRid}`,
-    );
-    const [execution] = await client.entities({
-      table: { schema: 'deriva-ml', table: 'Execution' },
-      path: [eq('RID', result.executionRid)],
+describe('committing drafts of the sample world as an execution', () => {
+  it('creates workflow, execution, input edge, configuration.json and feature rows; the status walks Created → Running → Pending_Upload → Uploaded', async () => {
+    label(on.digit, images.slice(0, 3), { Digit: '7', Confidence: 0.5 });
+    label(on.digit, [images[5]!], { Digit: '1' });
+    label(on.quality, [images[0]!], { Image_Quality: 'Blurry', Stroke_Width: 'Bold' });
+    label(on.hand, [subjects[0]!], { Handedness: 'Left' });
+    const result = await commit();
+    const execution = result.executionRid;
+    expect(result).toMatchObject({ alreadyCommitted: false, rows: 6, earlier: null, notes: [] });
+    expect(result.chaiseUrl).toBe(`${standIn.origin}/chaise/record/#1/deriva-ml:Execution/RID=${execution}`);
+    expect(
+      Object.fromEntries(Object.entries(result.inserted).map(([table, rids]) => [table, rids.length])),
+    ).toEqual({
+      'deriva-ml:Execution': 1,
+      'deriva-ml:Dataset_Execution': 1,
+      'deriva-ml:Execution_Metadata': 1,
+      [DIGIT]: 4,
+      [QUALITY]: 1,
+      [HAND]: 1,
     });
-    // The mini catalog has no Execution_Status vocabulary: the legacy free-text statuses apply.
-    expect(execution).toMatchObject({ Workflow: result.workflowRid, Status: 'Completed' });
-    const rows = await featureRows(client, result.executionRid);
-    expect(rows.map((row) => [row.Image, row.Label, row.Score, row.Feature_Name]).sort()).toEqual([
-      ['I0', 'Dog', 0.75, 'Label'],
-      ['I1', 'Dog', 0.75, 'Label'],
-      ['I2', 'Dog', 0.75, 'Label'],
-      ['I5', 'Bird', null, 'Label'],
+
+    const [workflow] = await rowsOf(admin, 'deriva-ml:Workflow', ['URL', WORKFLOW_URL]);
+    expect(workflow).toMatchObject({
+      RID: result.workflowRid,
+      Name: 'Satchel offline labeling',
+      Version: '0.1.0',
+    });
+    expect(
+      (await rowsOf(admin, 'deriva-ml:Workflow_Workflow_Type', ['Workflow', result.workflowRid])).map(
+        (row) => row.Workflow_Type,
+      ),
+    ).toEqual(['Feature_Creation']);
+    const [row] = await rowsOf(admin, 'deriva-ml:Execution', ['RID', execution]);
+    expect(row).toMatchObject({
+      Workflow: result.workflowRid,
+      Description: 'Labels made offline with Satchel by ann',
+      Status: 'Uploaded',
+      Status_Detail: '6 feature values committed by Satchel.',
+      RCB: 'testadmin',
+    });
+    expect(historyOf(standIn, 'deriva-ml:Execution', execution, 'Status')).toEqual([
+      'Created',
+      'Running',
+      'Pending_Upload',
+      'Uploaded',
     ]);
-    // Newest wins: the new execution's rows are newer than the bag's E1 labels of I0..I2.
-    const all = await client.entities({
-      table: { schema: 'lab', table: 'Execution_Image_Label' },
-      path: [eq('Image', 'I0')],
+    expect(
+      (await rowsOf(admin, 'deriva-ml:Dataset_Execution', ['Execution', execution])).map((edge) => [
+        edge.RID,
+        edge.Dataset,
+        edge.Dataset_Version,
+      ]),
+    ).toEqual([
+      [result.inserted['deriva-ml:Dataset_Execution']![0], facts.rid, facts.versions['1.0.0'].complete],
+    ]);
+
+    expect(await valuesOf(DIGIT, execution, ['Digit', 'Confidence', 'Feature_Name'])).toEqual(
+      [
+        [images[0], '7', 0.5, 'Digit'],
+        [images[1], '7', 0.5, 'Digit'],
+        [images[2], '7', 0.5, 'Digit'],
+        [images[5], '1', null, 'Digit'],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+    expect(await valuesOf(QUALITY, execution, ['Image_Quality', 'Stroke_Width'])).toEqual([
+      [images[0], 'Blurry', 'Bold'],
+    ]);
+    expect(await valuesOf(HAND, execution, ['Handedness', 'Feature_Name'])).toEqual([
+      [subjects[0], 'Left', 'Handedness'],
+    ]);
+
+    // configuration.json: the plan, the rows per feature, and the workflow and execution it belongs to.
+    const metadataRid = result.inserted['deriva-ml:Execution_Metadata']![0]!;
+    const expected = `${JSON.stringify(
+      {
+        app: 'Satchel',
+        app_version: '0.1.0',
+        author: 'ann',
+        description: 'Labels made offline with Satchel by ann',
+        bag: { rid: facts.rid, version: '1.0.0', snaptime: facts.snaptimes['1.0.0'], format: 'B' },
+        features: { [DIGIT]: 4, [QUALITY]: 1, [HAND]: 1 },
+        rows: 6,
+        workflow: result.workflowRid,
+        execution,
+      },
+      null,
+      2,
+    )}\n`;
+    const md5 = crypto.createHash('md5').update(expected).digest('hex');
+    const [metadata] = await rowsOf(admin, 'deriva-ml:Execution_Metadata', ['RID', metadataRid]);
+    expect(metadata).toMatchObject({
+      URL: `/hatrac/Execution_Metadata/${md5}.configuration.json`,
+      Filename: 'configuration.json',
+      Length: Buffer.byteLength(expected),
+      MD5: md5,
     });
-    const newest = all.reduce((best, row) => (String(row.RCT) > String(best.RCT) ? row : best));
-    expect(newest.Label).toBe('Dog');
-    const inputs = await client.entities({
-      table: { schema: 'deriva-ml', table: 'Dataset_Execution' },
-      path: [eq('Execution', result.executionRid)],
+    const file = await fetch(`${standIn.origin}${String(metadata!.URL)}`, {
+      headers: { cookie: standIn.login('testadmin') },
     });
-    expect(inputs.map((row) => row.Dataset)).toEqual([bag.rid]);
+    expect(await file.text()).toBe(expected);
+    expect(
+      (await rowsOf(admin, 'deriva-ml:Execution_Metadata_Execution', ['Execution', execution])).map(
+        (link) => [link.Execution_Metadata, link.Asset_Role],
+      ),
+    ).toEqual([[metadataRid, 'Output']]);
+    expect(
+      (
+        await rowsOf(admin, 'deriva-ml:Execution_Metadata_Asset_Type', ['Execution_Metadata', metadataRid])
+      ).map((link) => link.Asset_Type),
+    ).toEqual(['Deriva_Config']);
+    expect(repeatedAcknowledged(standIn.requests)).toEqual([]);
   });
 
   it('a second run sends nothing and answers the same RIDs', async () => {
+    label(on.digit, images.slice(0, 2), { Digit: '4' });
     const first = await commit();
-    const requestsBefore = standIn.requests.length;
+    const before = standIn.requests.length;
     const second = await commit();
     expect(second).toEqual({ ...first, alreadyCommitted: true });
-    expect(standIn.requests.slice(requestsBefore).filter((request) => request.method !== 'GET')).toEqual([]);
+    expect(writesSince(before)).toEqual([]);
   });
 
-  it('new labels after a commit go into a new execution, without resending the old ones', async () => {
+  it('says there is nothing to commit, in one sentence, without asking the catalog anything', async () => {
+    const before = standIn.requests.length;
+    const error = await failure(commit());
+    expect(isSatchelError(error) && [error.kind, error.message]).toEqual([
+      'nothing-to-commit',
+      `The bag ${facts.rid} has no draft labels to commit.`,
+    ]);
+    expect(standIn.requests.length).toBe(before);
+  });
+
+  it('new labels go into a new execution with its own configuration.json and Execution_Metadata row, without resending the old ones', async () => {
+    label(on.digit, [images[0]!], { Digit: '4' });
     const first = await commit();
-    labeling.store.set(labeling.scope, labeling.shape, ['I7'], { Label: 'Cat' }, 'ann');
+    // The same author, description and row counts: before, both commits had one shared metadata row.
+    label(on.digit, [images[1]!], { Digit: '4' });
     const second = await commit();
     expect(second.executionRid).not.toBe(first.executionRid);
-    expect(second.inserted['lab:Execution_Image_Label']).toHaveLength(1);
     expect(second.workflowRid).toBe(first.workflowRid);
+    expect(second.inserted[DIGIT]).toHaveLength(1);
+    expect(await valuesOf(DIGIT, second.executionRid, ['Digit'])).toEqual([[images[1], '4']]);
+    const metadataOf = async (execution: string) =>
+      (await rowsOf(admin, 'deriva-ml:Execution_Metadata_Execution', ['Execution', execution])).map(
+        (link) => link.Execution_Metadata,
+      );
+    const [firstMetadata] = await metadataOf(first.executionRid);
+    const [secondMetadata] = await metadataOf(second.executionRid);
+    expect([firstMetadata, secondMetadata]).toEqual([
+      first.inserted['deriva-ml:Execution_Metadata']![0],
+      second.inserted['deriva-ml:Execution_Metadata']![0],
+    ]);
+    expect(firstMetadata).not.toBe(secondMetadata);
+    expect(
+      await rowsOf(admin, 'deriva-ml:Execution_Metadata', ['Filename', 'configuration.json']),
+    ).toHaveLength(2);
   });
 
-  it('retries 5xx answers and finishes', async () => {
+  it('a label changed back to an earlier value is committed, and only a draft whose history moved is sent', async () => {
+    const image = images[0]!;
+    label(on.digit, [image], { Digit: '3' });
+    const first = await commit();
+    label(on.digit, [image], { Digit: '5' });
+    const second = await commit();
+    label(on.digit, [image], { Digit: '3' });
+    const third = await commit();
+    expect([third.alreadyCommitted, third.rows]).toEqual([false, 1]);
+    expect(new Set([first.executionRid, second.executionRid, third.executionRid]).size).toBe(3);
+    const rows = await rowsOf(admin, DIGIT, ['Image', image]);
+    const ours = rows.filter((row) =>
+      [first.executionRid, second.executionRid, third.executionRid].includes(String(row.Execution)),
+    );
+    const newest = ours.reduce((best, row) => (String(row.RCT) > String(best.RCT) ? row : best));
+    expect([newest.Execution, newest.Digit]).toEqual([third.executionRid, '3']);
+    // Untouched since: nothing to send.
+    expect(await commit()).toMatchObject({ alreadyCommitted: true, executionRid: third.executionRid });
+    // Changed and changed back before committing: the draft's own history moved, so it is sent again.
+    label(on.digit, [image], { Digit: '9' });
+    label(on.digit, [image], { Digit: '3' });
+    const fourth = await commit();
+    expect(fourth.alreadyCommitted).toBe(false);
+    expect(await valuesOf(DIGIT, fourth.executionRid, ['Digit'])).toEqual([[image, '3']]);
+  });
+
+  it('retries 5xx answers, on the RID lease too, and finishes', async () => {
+    label(on.digit, images.slice(0, 4), { Digit: '2' });
     standIn.failNext({
       method: 'POST',
-      pathPrefix: '/ermrest/catalog/1/entity/lab:Execution_Image_Label',
+      pathPrefix: '/ermrest/catalog/1/entity/public:ERMrest_RID_Lease',
+      status: 503,
+      times: 2,
+    });
+    standIn.failNext({
+      method: 'POST',
+      pathPrefix: `/ermrest/catalog/1/entity/${DIGIT}`,
       status: 503,
       times: 2,
     });
     const result = await commit();
-    expect((await featureRows(adminClient(), result.executionRid)).length).toBe(4);
+    expect(await valuesOf(DIGIT, result.executionRid, ['Digit'])).toHaveLength(4);
+    expect(standIn.requests.filter((request) => request.status === 503)).toHaveLength(4);
   });
 
   it('a connection cut mid-upload keeps the journal; running again finishes with one copy of each row', async () => {
+    label(on.digit, images.slice(0, 4), { Digit: '2' });
     standIn.failNext({
       method: 'POST',
-      pathPrefix: '/ermrest/catalog/1/entity/lab:Execution_Image_Label',
+      pathPrefix: `/ermrest/catalog/1/entity/${DIGIT}`,
       dropConnection: true,
       dropAfterBytes: 20,
       times: 10,
     });
-    await expect(commit()).rejects.toSatisfy(isCatalogError);
-    expect(labeling.store.drafts(labeling.scope)).toHaveLength(4);
+    expect(isCatalogError(await failure(commit()))).toBe(true);
+    expect(draftCount()).toBe(4);
     standIn.clearFailures();
     const result = await commit();
-    expect((await featureRows(adminClient(), result.executionRid)).length).toBe(4);
-    const executions = await adminClient().entities({
-      table: { schema: 'deriva-ml', table: 'Execution' },
-      path: [eq('Workflow', result.workflowRid)],
-    });
-    expect(executions).toHaveLength(1);
+    expect(result.earlier).toMatchObject({ outcome: 'resumed', executionRid: result.executionRid });
+    expect(await valuesOf(DIGIT, result.executionRid, ['Digit'])).toHaveLength(4);
+    expect(await executionsOfSatchel()).toHaveLength(1);
+    expect(repeatedAcknowledged(standIn.requests)).toEqual([]);
   });
 
   it('401 without a login: nothing lost, sign in and resume', async () => {
-    const error = await commit(new CatalogClient(catalogUrl())).catch((caught: unknown) => caught);
+    label(on.digit, images.slice(0, 4), { Digit: '2' });
+    const error = await failure(commit({ client: clientAs(standIn, null) }));
     expect(isCatalogError(error) && error.kind).toBe('auth-required');
-    expect(labeling.store.drafts(labeling.scope)).toHaveLength(4);
-    expect((await commit()).inserted['lab:Execution_Image_Label']).toHaveLength(4);
+    expect(draftCount()).toBe(4);
+    expect((await commit()).inserted[DIGIT]).toHaveLength(4);
   });
 
-  it('403 for a user who may only read', async () => {
-    const error = await commit(new CatalogClient(catalogUrl(), { credential: cookie('testuser') })).catch(
-      (caught: unknown) => caught,
+  it('403 as a reader, a changed label, then the owner with a new description: the catalog gets the current values, author and description', async () => {
+    label(on.digit, [images[0]!], { Digit: '3' });
+    label(on.digit, [images[1]!], { Digit: '4' });
+    const refused = await failure(commit({ client: clientAs(standIn, 'testuser'), author: 'testuser' }));
+    expect(isCatalogError(refused) && refused.kind).toBe('forbidden');
+    expect(draftCount()).toBe(2);
+    label(on.digit, [images[0]!], { Digit: '8' }, 'testadmin');
+    const result = await commit({ author: 'testadmin', description: 'Checked again by the owner' });
+    expect(result.earlier).toEqual({ outcome: 'replanned', error: (refused as Error).message });
+    expect(result.notes).toEqual([
+      `An earlier attempt (${(refused as Error).message.replace(/\.$/, '')}) never reached the catalog, so it was planned again from the current labels, author and description.`,
+    ]);
+    const [execution] = await rowsOf(admin, 'deriva-ml:Execution', ['RID', result.executionRid]);
+    expect(execution).toMatchObject({ Description: 'Checked again by the owner', RCB: 'testadmin' });
+    expect(await valuesOf(DIGIT, result.executionRid, ['Digit', 'RCB'])).toEqual(
+      [
+        [images[0], '8', 'testadmin'],
+        [images[1], '4', 'testadmin'],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
     );
-    expect(isCatalogError(error) && error.kind).toBe('forbidden');
-    expect(labeling.store.drafts(labeling.scope)).toHaveLength(4);
-  });
-
-  it('409 foreign key (the bag dataset is gone from the catalog) stops the commit; drafts stay', async () => {
-    const client = adminClient();
-    await client.deleteEntity({ schema: 'lab', table: 'Dataset_Image' }, [eq('Dataset', bag.rid)]);
-    await client.deleteEntity({ schema: 'deriva-ml', table: 'Dataset_Dataset' }, [eq('Dataset', bag.rid)]);
-    await client.deleteEntity({ schema: 'deriva-ml', table: 'Dataset_Dataset_Type' }, [
-      eq('Dataset', bag.rid),
+    const [metadata] = await rowsOf(admin, 'deriva-ml:Execution_Metadata', [
+      'RID',
+      result.inserted['deriva-ml:Execution_Metadata']![0]!,
     ]);
-    await client.deleteEntity({ schema: 'deriva-ml', table: 'Dataset_Version' }, [eq('Dataset', bag.rid)]);
-    await client.deleteEntity({ schema: 'deriva-ml', table: 'Dataset' }, [eq('RID', bag.rid)]);
-    const error = await commit().catch((caught: unknown) => caught);
-    expect(isCatalogError(error) && [error.kind, error.conflict]).toEqual(['conflict', 'foreign-key']);
-    expect(labeling.store.drafts(labeling.scope)).toHaveLength(4);
-  });
-
-  it('409 duplicate from the catalog is reported as such', async () => {
-    const client = adminClient();
-    const [existing] = await client.entities({
-      table: { schema: 'lab', table: 'Label' },
-      path: [eq('Name', 'Cat')],
+    const configuration = JSON.parse(
+      await (
+        await fetch(`${standIn.origin}${String(metadata!.URL)}`, {
+          headers: { cookie: standIn.login('testadmin') },
+        })
+      ).text(),
+    ) as Record<string, unknown>;
+    expect(configuration).toMatchObject({
+      author: 'testadmin',
+      description: 'Checked again by the owner',
+      rows: 2,
     });
-    const error = await client
-      .insert({ schema: 'lab', table: 'Label' }, [
-        { ID: 'x:new', URI: '/id/new', Name: existing!.Name!, Description: 'again' },
-      ])
-      .catch((caught: unknown) => caught);
-    expect(isCatalogError(error) && [error.kind, error.conflict]).toEqual(['conflict', 'duplicate']);
+    expect(await executionsOfSatchel()).toHaveLength(1);
   });
 
-  it('schema drift (a vocabulary term gone) is reported per draft and nothing is sent', async () => {
-    const client = adminClient();
-    await client.deleteEntity({ schema: 'lab', table: 'Label' }, [eq('Name', 'Bird')]);
+  it('409 foreign key (a labeled image is gone from the catalog) stops the commit; drafts stay', async () => {
+    const gone = images[7]!;
+    label(on.digit, [gone, images[8]!], { Digit: '2' });
+    for (const table of [
+      DIGIT,
+      QUALITY,
+      `${domain}:Execution_Image_Region`,
+      `${domain}:Dataset_Image`,
+      `${domain}:Image_Asset_Type`,
+    ])
+      await admin.deleteEntity({ schema: domain, table: table.split(':')[1]! }, [eq('Image', gone)]);
+    await admin.deleteEntity({ schema: domain, table: 'Image' }, [eq('RID', gone)]);
+    const error = await failure(commit());
+    expect(isCatalogError(error) && [error.kind, error.conflict]).toEqual(['conflict', 'foreign-key']);
+    expect(draftCount()).toBe(2);
+  });
+
+  describe('schema drift: nothing is sent and the drafts stay', () => {
+    const expectDrift = async (
+      change: () => Promise<void>,
+      drift: { feature: string; target: string; reason: string }[],
+    ) => {
+      label(on.digit, [images[0]!], { Digit: '6', Confidence: 0.25 });
+      label(on.hand, [subjects[0]!, subjects[1]!], { Handedness: 'Mixed' });
+      await change();
+      const before = standIn.requests.length;
+      const error = await failure(commit());
+      expect(error).toBeInstanceOf(CommitDriftError);
+      expect((error as CommitDriftError).drift).toEqual(drift);
+      expect((error as CommitDriftError).message).toBe(
+        `The catalog changed since the bag was made, so nothing was sent: ${drift.length} draft(s) cannot be committed, e.g. ${drift[0]!.target}: ${drift[0]!.reason}`,
+      );
+      expect(writesSince(before)).toEqual([]);
+      expect(draftCount()).toBe(3);
+    };
+    const changeModel = async (method: string, model: string) => {
+      const response = await fetch(`${standIn.origin}/ermrest/catalog/1/schema/${model}`, {
+        method,
+        headers: { cookie: standIn.login('testadmin') },
+      });
+      expect(response.status).toBe(204);
+    };
+    const forSubjects = (reason: string) =>
+      [subjects[0]!, subjects[1]!].map((target) => ({ feature: HAND, target, reason }));
+
+    it('the feature table is gone', () =>
+      expectDrift(
+        () => changeModel('DELETE', `${domain}/table/Subject_Handedness`),
+        forSubjects(`the catalog no longer has the feature table ${HAND}.`),
+      ));
+
+    it('a column the drafts use is gone', () =>
+      expectDrift(
+        () => changeModel('DELETE', `${domain}/table/Execution_Image_Digit/column/Confidence`),
+        [{ feature: DIGIT, target: images[0]!, reason: `${DIGIT} no longer has the column Confidence.` }],
+      ));
+
+    it('the Feature_Name term is gone', () =>
+      expectDrift(async () => {
+        await admin.deleteEntity({ schema: domain, table: 'Subject_Handedness' }, [
+          eq('Feature_Name', 'Handedness'),
+        ]);
+        await admin.deleteEntity({ schema: 'deriva-ml', table: 'Feature_Name' }, [eq('Name', 'Handedness')]);
+      }, forSubjects("the catalog's Feature_Name vocabulary no longer has the term Handedness.")));
+
+    it('a vocabulary term the drafts use is gone', () =>
+      expectDrift(
+        async () => {
+          await admin.deleteEntity({ schema: domain, table: 'Subject_Handedness' }, [
+            eq('Handedness', 'Mixed'),
+          ]);
+          await admin.deleteEntity({ schema: domain, table: 'Handedness' }, [eq('Name', 'Mixed')]);
+        },
+        forSubjects(`${domain}:Handedness no longer has the term Mixed.`),
+      ));
+  });
+});
+
+describe('commits bigger than one insert batch', () => {
+  /** Every 1.0.0 image labeled with a digit and a quality, every 1.0.0 writer with a hand: 660 rows. */
+  const labelEverything = () => {
+    images.forEach((image, index) => label(on.digit, [image], { Digit: String(index % 10) }));
+    label(on.quality, images, { Image_Quality: 'Good', Stroke_Width: 'Regular' });
+    label(on.hand, subjects, { Handedness: 'Right' });
+  };
+  const expectEverything = async (execution: string) => {
+    expect((await valuesOf(DIGIT, execution, ['Digit'])).map((row) => row[0])).toEqual(images);
+    expect(await valuesOf(QUALITY, execution, ['Image_Quality'])).toHaveLength(images.length);
+    expect(await valuesOf(HAND, execution, ['Handedness'])).toHaveLength(subjects.length);
+  };
+
+  it(`sends ${images.length * 2 + subjects.length} rows (more than ROWS_PER_INSERT = ${ROWS_PER_INSERT}) with leases of 500 and one insert per feature`, async () => {
+    labelEverything();
     const before = standIn.requests.length;
-    const error = await commit(client).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(CommitDriftError);
-    expect((error as CommitDriftError).drift).toEqual([
-      {
-        feature: 'lab:Execution_Image_Label',
-        target: 'I5',
-        reason: 'lab:Label no longer has the term Bird.',
-      },
+    const result = await commit();
+    const log = standIn.requests.slice(before);
+    const leases = log.filter(
+      (request) => request.path === '/ermrest/catalog/1/entity/public:ERMrest_RID_Lease',
+    );
+    expect(leases.map((request) => (JSON.parse(request.body!) as unknown[]).length)).toEqual([1, 500, 160]);
+    expect(featureBatches(log, domain).map((batch) => [batch.table, batch.rids.length])).toEqual([
+      ['Execution_Image_Digit', 300],
+      ['Execution_Image_Quality', 300],
+      ['Subject_Handedness', 60],
     ]);
-    expect(standIn.requests.slice(before).filter((request) => request.method !== 'GET')).toEqual([]);
-    expect(labeling.store.drafts(labeling.scope)).toHaveLength(4);
+    await expectEverything(result.executionRid);
+  });
+
+  it('resumes part-way through its batches after it was cancelled, never resending an acknowledged batch', async () => {
+    labelEverything();
+    const controller = new AbortController();
+    // The fourth batch reaches the catalog, but its answer is held while the commit is cancelled.
+    const fourth = standIn.hold({
+      method: 'POST',
+      pathPrefix: `/ermrest/catalog/1/entity/${domain}:Execution_Image_`,
+      at: 'answer',
+      skip: 3,
+    });
+    const before = standIn.requests.length;
+    const cancelled = failure(commit({ rowsPerInsert: 128, signal: controller.signal }));
+    const held = await fourth;
+    controller.abort();
+    held.cut();
+    const error = await cancelled;
+    expect(isCatalogError(error) && error.kind).toBe('cancelled');
+    const resumed = await commit({ rowsPerInsert: 128 });
+    expect(resumed.earlier).toMatchObject({ outcome: 'resumed', updated: [], dropped: [], alreadySent: [] });
+    const batches = featureBatches(standIn.requests.slice(before), domain);
+    expect(batches.map((batch) => [batch.table, batch.rids.length, batch.request.delivered])).toEqual([
+      ['Execution_Image_Digit', 128, true],
+      ['Execution_Image_Digit', 128, true],
+      ['Execution_Image_Digit', 44, true],
+      ['Execution_Image_Quality', 128, false],
+      ['Execution_Image_Quality', 128, true],
+      ['Execution_Image_Quality', 128, true],
+      ['Execution_Image_Quality', 44, true],
+      ['Subject_Handedness', 60, true],
+    ]);
+    // The unanswered batch is the one sent again; nothing answered is.
+    expect(batches[4]!.rids).toEqual(batches[3]!.rids);
+    expect(repeatedAcknowledged(standIn.requests)).toEqual([]);
+    await expectEverything(resumed.executionRid);
+    expect(await executionsOfSatchel()).toHaveLength(1);
+    expect(historyOf(standIn, 'deriva-ml:Execution', resumed.executionRid, 'Status')).toEqual([
+      'Created',
+      'Running',
+      'Pending_Upload',
+      'Uploaded',
+    ]);
+  });
+
+  it('a resumed commit sends unsent labels with their current value, leaves out cleared ones, and sends labels changed after they were sent in a new execution', async () => {
+    const six = images.slice(0, 6);
+    label(on.digit, six, { Digit: '1' });
+    const controller = new AbortController();
+    // Batches of two: the first is answered, the second reaches the catalog unanswered, the third is never sent.
+    const second = standIn.hold({
+      method: 'POST',
+      pathPrefix: `/ermrest/catalog/1/entity/${DIGIT}`,
+      at: 'answer',
+      skip: 1,
+    });
+    const cancelled = failure(commit({ rowsPerInsert: 2, signal: controller.signal }));
+    const held = await second;
+    controller.abort();
+    held.cut();
+    expect(isCatalogError(await cancelled)).toBe(true);
+    label(on.digit, [six[0]!, six[2]!, six[4]!], { Digit: '2' });
+    store.clear(on.digit.scope, on.digit.shape, [six[5]!], 'ann');
+
+    const result = await commit({ rowsPerInsert: 2 });
+    const first = result.earlier?.outcome === 'resumed' ? result.earlier.executionRid : '';
+    expect(result.earlier).toEqual({
+      outcome: 'resumed',
+      executionRid: first,
+      updated: [{ feature: 'Digit', target: six[4] }],
+      dropped: [{ feature: 'Digit', target: six[5] }],
+      alreadySent: [{ feature: 'Digit', target: six[2] }],
+    });
+    expect(result.executionRid).not.toBe(first);
+    expect(result.notes).toEqual([
+      `Finished the interrupted commit of Execution ${first} as it was saved.`,
+      `1 label(s) changed before they were sent went with their current value: ${six[4]} (Digit).`,
+      `1 label(s) cleared before they were sent were left out: ${six[5]} (Digit).`,
+      `1 label(s) had reached the catalog before they changed: ${six[2]} (Digit).`,
+      `Labels changed or added since went into a new Execution ${result.executionRid}.`,
+    ]);
+    expect(await valuesOf(DIGIT, first, ['Digit'])).toEqual([
+      [six[0], '1'],
+      [six[1], '1'],
+      [six[2], '1'],
+      [six[3], '1'],
+      [six[4], '2'],
+    ]);
+    expect(await valuesOf(DIGIT, result.executionRid, ['Digit'])).toEqual([
+      [six[0], '2'],
+      [six[2], '2'],
+    ]);
+    // Every label's newest value in the catalog is its draft.
+    expect(await commit()).toMatchObject({ alreadyCommitted: true });
+  });
+});
+
+describe('one commit at a time per bag and catalog', () => {
+  it('refuses a second commit while one runs, naming its process; the second sends nothing', async () => {
+    label(on.digit, images.slice(0, 3), { Digit: '0' });
+    const paused = standIn.hold({
+      method: 'POST',
+      pathPrefix: '/ermrest/catalog/1/entity/deriva-ml:Workflow',
+      at: 'request',
+    });
+    const running = commit();
+    const held = await paused;
+    const before = standIn.requests.length;
+    const refused = await failure(commit());
+    expect(isSatchelError(refused) && refused.kind).toBe('commit-running');
+    expect((refused as Error).message).toMatch(
+      new RegExp(
+        `^Another commit of bag ${facts.rid} to ${standIn.origin}/ermrest/catalog/1 is running \\(process ${process.pid}, since \\S+\\); nothing was sent\\. Wait for it to finish, then commit again\\.$`,
+      ),
+    );
+    expect(standIn.requests.length).toBe(before);
+    held.release();
+    const done = await running;
+    expect(await commit()).toEqual({ ...done, alreadyCommitted: true });
+    expect(await executionsOfSatchel()).toHaveLength(1);
   });
 });

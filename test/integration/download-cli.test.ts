@@ -3,14 +3,18 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../main/cli/satchel.js';
 import { startStandIn, type StandIn } from '../stand-in/index.js';
-import { hasFixtures, temporaryDirectory } from '../support/fixtures.js';
+import { generatedBags } from '../support/bags.js';
+import { temporaryDirectory } from '../support/fixtures.js';
 
+const facts = generatedBags().facts;
+const { complete, training, testing } = facts.datasets;
+const trainingImages = facts.images.filter((image) => image.split === 'Training').length;
 const scratch = temporaryDirectory('satchel-download-cli-');
 let standIn: StandIn;
 let url = '';
 
 beforeAll(async () => {
-  standIn = await startStandIn({ seed: 'bccd' });
+  standIn = await startStandIn({ seed: 'world' });
   url = `${standIn.origin}/ermrest/catalog/1`;
 });
 afterAll(async () => {
@@ -46,7 +50,7 @@ function credentialFile(name: string, entry: Record<string, string>): string {
   return file;
 }
 
-describe.runIf(hasFixtures)('satchel catalog / satchel download', () => {
+describe('satchel catalog / satchel download, on the sample world', () => {
   it('lists datasets with a cookie from a deriva-py credential file', async () => {
     const file = credentialFile('cookie.json', { cookie: standIn.login('testadmin') });
     const result = await satchel('catalog', 'datasets', url, '--json', '--credential', file);
@@ -56,13 +60,15 @@ describe.runIf(hasFixtures)('satchel catalog / satchel download', () => {
     expect(
       datasets.map((dataset) => [dataset.rid, dataset.versions.map((version) => version.version)]),
     ).toEqual([
-      ['58A', ['1.0.0', '1.1.0']],
-      ['58C', ['1.0.0', '1.1.0']],
-      ['58E', ['1.0.0', '1.1.0']],
+      [complete, ['1.0.0', '1.1.0']],
+      [training, ['1.0.0', '1.1.0']],
+      [testing, ['1.0.0', '1.1.0']],
     ]);
     const human = await satchel('catalog', 'datasets', url, '--credential', file);
     expect(human.stdout.split('\n')[0]).toMatch(/^RID\s+types\s+versions/);
-    expect(human.stdout).toMatch(/58C\s+Training\s+1\.0\.0, 1\.1\.0 \(\S+\)\s+Image 210/);
+    expect(human.stdout).toMatch(
+      new RegExp(`${training}\\s+Training\\s+1\\.0\\.0, 1\\.1\\.0 \\(\\S+\\)\\s+Image ${trainingImages}`),
+    );
   });
 
   it('downloads a bag, signing in with the user name and password of the credential file', async () => {
@@ -72,7 +78,7 @@ describe.runIf(hasFixtures)('satchel catalog / satchel download', () => {
       'download',
       url,
       '--dataset',
-      '58A',
+      complete,
       '--version',
       '1.0.0',
       '--credential',
@@ -94,11 +100,12 @@ describe.runIf(hasFixtures)('satchel catalog / satchel download', () => {
     expect(summary.bagDir.startsWith(path.join(home, '.deriva-ml', '127.0.0.1', '1', 'cache', 'bags'))).toBe(
       true,
     );
-    expect(summary).toMatchObject({ cached: false, assets: { downloaded: 300 } });
+    const files = facts.assets['1.0.0'];
+    expect(summary).toMatchObject({ cached: false, assets: { downloaded: files } });
     expect(summary.datasets.map((dataset) => [dataset.rid, dataset.version, dataset.members.Image])).toEqual([
-      ['58A', '1.0.0', 0],
-      ['58C', '1.0.0', 200],
-      ['58E', '1.0.0', 100],
+      [complete, '1.0.0', 0],
+      [training, '1.0.0', trainingImages - facts.design.addedImages],
+      [testing, '1.0.0', 100],
     ]);
     expect(JSON.stringify(summary)).not.toContain('testadmin=');
 
@@ -106,7 +113,9 @@ describe.runIf(hasFixtures)('satchel catalog / satchel download', () => {
     expect(again.status).toBe(0);
     expect(again.stdout).toBe(`${summary.bagDir}\n`);
     expect(again.stderr).toMatch(
-      /Dataset 58A 1\.0\.0 at snapshot \S+, from the cache: 300 files \(0 fetched, 300 already present\)\./,
+      new RegExp(
+        `Dataset ${complete} 1\\.0\\.0 at snapshot \\S+, from the cache: ${files} files \\(0 fetched, ${files} already present\\)\\.`,
+      ),
     );
   });
 
@@ -118,7 +127,12 @@ describe.runIf(hasFixtures)('satchel catalog / satchel download', () => {
       'satchel: The server requires you to sign in for GET /ermrest/catalog/1/schema (401): enumerate access on catalog/1.\n',
     );
 
-    const plain = await satchel('download', 'http://www.example.org/ermrest/catalog/1', '--dataset', '58A');
+    const plain = await satchel(
+      'download',
+      'http://www.example.org/ermrest/catalog/1',
+      '--dataset',
+      complete,
+    );
     expect(plain.status).toBe(2);
     expect(plain.stderr).toBe(
       'satchel: Satchel talks to www.example.org only over https; plain http is allowed only for 127.0.0.1, localhost and [::1].\n',

@@ -640,6 +640,49 @@ describe('stand-in server', () => {
       expect((await anonymous('GET', '/authn/preauth')).status).toBe(200);
       expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     });
+
+    it('holds a request before acting on it: cut, it is never acted on; released, it is', async () => {
+      const url = '/ermrest/catalog/1/entity/demo:Sample';
+      const rows = async (name: string) =>
+        ((await admin('GET', `${url}/Name=${name}`)).json() as unknown[]).length;
+      const held = standIn.hold({ method: 'POST', pathPrefix: url, at: 'request', skip: 1 });
+      expect((await admin('POST', url, [{ Name: 'held-0' }])).status).toBe(200);
+      const cutPost = admin('POST', url, [{ Name: 'held-1' }]);
+      const first = await held;
+      expect(first.record).toMatchObject({ method: 'POST', path: url, status: 0, delivered: false });
+      first.cut();
+      await expect(cutPost).rejects.toThrow();
+      expect(first.record).toMatchObject({ status: 'dropped', delivered: false });
+      expect(await rows('held-1')).toBe(0);
+
+      const again = standIn.hold({ method: 'POST', pathPrefix: url, at: 'request' });
+      const releasedPost = admin('POST', url, [{ Name: 'held-2' }]);
+      (await again).release();
+      expect((await releasedPost).status).toBe(200);
+      expect(await rows('held-2')).toBe(1);
+      expect(standIn.requests.filter((record) => record.method === 'POST').slice(-3)).toEqual([
+        { method: 'POST', path: url, status: 200, body: '[{"Name":"held-0"}]', delivered: true },
+        { method: 'POST', path: url, status: 'dropped', delivered: false },
+        { method: 'POST', path: url, status: 200, body: '[{"Name":"held-2"}]', delivered: true },
+      ]);
+    });
+
+    it('holds an answer after acting: cut, the write stands but the client never hears of it', async () => {
+      const url = '/ermrest/catalog/1/entity/demo:Sample';
+      const held = standIn.hold({ method: 'POST', pathPrefix: url, at: 'answer' });
+      const post = admin('POST', url, [{ Name: 'acted-unheard' }]);
+      const stopped = await held;
+      expect(stopped.record).toMatchObject({ status: 200, delivered: false });
+      // The row exists while the answer is still held.
+      expect((await admin('GET', `${url}/Name=acted-unheard`)).json()).toHaveLength(1);
+      stopped.cut();
+      await expect(post).rejects.toThrow();
+      expect(stopped.record).toMatchObject({
+        status: 200,
+        body: '[{"Name":"acted-unheard"}]',
+        delivered: false,
+      });
+    });
   });
 });
 

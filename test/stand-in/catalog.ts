@@ -291,6 +291,15 @@ export class Catalog {
     );
   }
 
+  /** Every version of a RID in `table`, oldest first, with the snapshot each became visible at. */
+  versionsOf(table: TableModel, rid: string): { row: StoredRow; from: number }[] {
+    const sql = `SELECT * FROM ${quoteIdent(this.storageName(table))} WHERE "RID" = ? ORDER BY ${VALID_FROM}`;
+    return (this.store.statement(sql).raw(false).all(rid) as StoredRow[]).map((row) => ({
+      row,
+      from: Number(row[VALID_FROM]),
+    }));
+  }
+
   query(sql: string, params: SqlValue[]): StoredRow[] {
     return this.store
       .statement(sql)

@@ -301,6 +301,20 @@ export class Ermrest {
       });
       return { status: 204 };
     }
+    if (method === 'DELETE' && path.length === 5 && path[1] === 'table' && path[3] === 'column') {
+      const [schemaName, , tableName, , columnName] = path as [string, string, string, string, string];
+      catalog.changeModel((draft) => {
+        const table = tableIn(draft, schemaName, tableName);
+        columnOf(table, columnName);
+        // Keys and foreign keys over the column go with it, as in PostgreSQL's DROP COLUMN ... CASCADE.
+        table.column_definitions = table.column_definitions.filter((column) => column.name !== columnName);
+        table.keys = table.keys.filter((key) => !key.unique_columns.includes(columnName));
+        table.foreign_keys = table.foreign_keys.filter(
+          (fk) => !fk.foreign_key_columns.some((column) => column.column_name === columnName),
+        );
+      });
+      return { status: 204 };
+    }
     throw ermrestError(405, 'Method not allowed.');
   }
 

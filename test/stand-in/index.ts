@@ -11,12 +11,19 @@ import { Hatrac, type PutObjectOptions } from './hatrac.js';
 import { addSchemaDocument, columnOf, findTable, type AclName, type CatalogAcls } from './model.js';
 import { defaultFixturesDir, seedBccd } from './seed-bccd.js';
 import { seedWorld } from './seed-world.js';
-import { LOOPBACK, StandInServer, type FailureRule, type RequestRecord } from './server.js';
+import {
+  LOOPBACK,
+  StandInServer,
+  type FailureRule,
+  type HeldRequest,
+  type HoldRule,
+  type RequestRecord,
+} from './server.js';
 import { Store } from './store.js';
 import { fromJson, toJson, valueKind } from './values.js';
 import { insertRows, updateRows, type ParsedRow } from './writes.js';
 
-export type { FailureRule, RequestRecord } from './server.js';
+export type { FailureRule, HeldRequest, HoldRule, RequestRecord } from './server.js';
 export type { UserAccount } from './auth.js';
 export { encodeSnaptime, decodeSnaptime } from './base32.js';
 export { seedWorld, type SeededWorld } from './seed-world.js';
@@ -76,6 +83,8 @@ export interface CatalogHandle {
   setNextRid(rid: string): void;
   /** True when a row with this RID currently exists in `schema:table`. */
   hasRow(table: string, rid: string): boolean;
+  /** Every version a row of `schema:table` has had, oldest first (JSON values), with its snaptime. */
+  rowHistory(table: string, rid: string): { snaptime: string; values: Record<string, unknown> }[];
 }
 
 export interface StandIn {
@@ -99,6 +108,13 @@ export interface StandIn {
   login(user: string): string;
   failNext(rule: FailureRule): void;
   clearFailures(): void;
+  /**
+   * Stops the next request matching `rule` before the server acts on it (`at: 'request'`) or after
+   * it acted, before the answer leaves (`at: 'answer'`); resolves with it once it is stopped.
+   */
+  hold(rule: HoldRule): Promise<HeldRequest>;
+  /** Forgets the holds no request has matched yet. */
+  clearHolds(): void;
   close(): Promise<void>;
 }
 
@@ -188,6 +204,18 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       batch: (change) => catalog.write(() => change()),
       setNextRid: (rid) => catalog.setNextRid(rid),
       hasRow: (table, rid) => catalog.currentRowsWhere(tableOf(table), ['RID'], [rid], 1).length > 0,
+      rowHistory(table, rid) {
+        const model = tableOf(table);
+        return catalog.versionsOf(model, rid).map(({ row, from }) => ({
+          snaptime: encodeSnaptime(from),
+          values: Object.fromEntries(
+            model.column_definitions.map((column) => [
+              column.name,
+              toJson(valueKind(column.type.typename), row[column.name] ?? null),
+            ]),
+          ),
+        }));
+      },
     };
   };
 
@@ -221,6 +249,8 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     login: (user) => `${COOKIE_NAME}=${authn.createSession(user)}`,
     failNext: (rule) => server.failNext(rule),
     clearFailures: () => server.clearFailures(),
+    hold: (rule) => server.hold(rule),
+    clearHolds: () => server.clearHolds(),
     async close() {
       await server.close();
       store.close();

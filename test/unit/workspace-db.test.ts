@@ -74,16 +74,33 @@ const DATA_AT_VERSION: Record<
       ).run(commit);
     },
     check: (db) => {
-      expect(db.prepare('SELECT state, execution_rid FROM commits').all()).toEqual([
-        { state: 'features', execution_rid: '9ZZ' },
-      ]);
-      expect(db.prepare('SELECT target, rid, inserted FROM commit_rows').all()).toEqual([
+      expect(
+        db.prepare("SELECT state, execution_rid FROM commits WHERE description = 'labels'").all(),
+      ).toEqual([{ state: 'features', execution_rid: '9ZZ' }]);
+      expect(db.prepare("SELECT target, rid, inserted FROM commit_rows WHERE target = '43Y'").all()).toEqual([
         { target: '43Y', rid: 'A1B', inserted: 1 },
       ]);
       expect(db.prepare('SELECT "table", rid FROM commit_links').all()).toEqual([
         { table: 'deriva-ml:Dataset_Execution', rid: 'A1C' },
       ]);
     },
+  },
+  4: {
+    seed: (db) => {
+      const commit = db
+        .prepare(
+          `INSERT INTO commits (catalog, bag_rid, snaptime, state, configuration, description, created_at, updated_at)
+           VALUES ('https://example.org/ermrest/catalog/1', '58A', '361-XRNG-TRRP', 'planned', '{}', 'later', 'T2', 'T2')`,
+        )
+        .run().lastInsertRowid;
+      db.prepare(
+        `INSERT INTO commit_rows (commit_id, feature, target, "values", history_id) VALUES (?, 'hematology:Execution_Image_Cell_Type', '43Z', '{"Cell_Type":"Monocyte"}', 7)`,
+      ).run(commit);
+    },
+    check: (db) =>
+      expect(db.prepare("SELECT target, history_id FROM commit_rows WHERE target = '43Z'").all()).toEqual([
+        { target: '43Z', history_id: 7 },
+      ]),
   },
 };
 
@@ -147,6 +164,38 @@ describe('the workspace database', () => {
       }
     });
   }
+
+  it('migration 4 gives each existing commit row the history entry of the draft value it froze', () => {
+    const workspace = freshWorkspace();
+    databaseAtVersion(workspace, 3);
+    const before = openWorkspaceDb(workspace, WORKSPACE_MIGRATIONS.slice(0, 3));
+    // A later change of the same draft, after the commit was planned, is not what the commit carries.
+    const later = before
+      .prepare(
+        `INSERT INTO label_actions (bag_rid, snaptime, kind, author, at) VALUES ('58A', '361-XRNG-TRRP', 'set', 'ann', 'U9')`,
+      )
+      .run().lastInsertRowid;
+    before
+      .prepare(
+        `INSERT INTO label_history (action_id, feature, target, old_values, new_values) VALUES (?, 'hematology:Execution_Image_Cell_Type', '43Y', '{"Cell_Type":"Basophil"}', '{"Cell_Type":"Monocyte"}')`,
+      )
+      .run(later);
+    const frozen = before
+      .prepare(
+        "SELECT h.id FROM label_history h JOIN label_actions a ON a.id = h.action_id WHERE a.at < 'T0'",
+      )
+      .pluck()
+      .get();
+    before.close();
+    const db = openWorkspaceDb(workspace);
+    try {
+      expect(db.prepare("SELECT history_id FROM commit_rows WHERE target = '43Y'").pluck().all()).toEqual([
+        frozen,
+      ]);
+    } finally {
+      db.close();
+    }
+  });
 
   it('reopens an up-to-date database without running anything again', () => {
     const workspace = freshWorkspace();

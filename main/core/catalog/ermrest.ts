@@ -232,18 +232,26 @@ export class CatalogClient {
     return parseJson(response, rowsSchema, 'PUT', 'a JSON array of rows');
   }
 
-  /** Leases `count` RIDs for client-side row creation (POST public:ERMrest_RID_Lease, 500 per request). */
+  /**
+   * Leases `count` RIDs for client-side row creation (POST public:ERMrest_RID_Lease, 500 per request).
+   * Retried like the idempotent steps: a lease only reserves RIDs, so one lost with its answer costs
+   * nothing. Every attempt sends fresh tokens, so the answer is matched to the attempt that got it.
+   */
   async leaseRids(count: number, options: CallOptions = {}): Promise<string[]> {
     this.refuseWriteAtSnapshot('lease RIDs in', LEASE_TABLE);
     const rids: string[] = [];
     for (let start = 0; start < count; start += LEASE_CHUNK) {
-      const tokens = Array.from({ length: Math.min(LEASE_CHUNK, count - start) }, () => crypto.randomUUID());
-      const body = JSON.stringify(tokens.map((ID) => ({ ID })));
+      const size = Math.min(LEASE_CHUNK, count - start);
+      let tokens: string[] = [];
       const response = await this.http.request({
         method: 'POST',
         path: `${this.path}/entity/${tableName(LEASE_TABLE)}`,
         headers: { accept: 'application/json', 'content-type': 'application/json' },
-        body: () => body,
+        body: () => {
+          tokens = Array.from({ length: size }, () => crypto.randomUUID());
+          return JSON.stringify(tokens.map((ID) => ({ ID })));
+        },
+        idempotent: true,
         signal: options.signal,
       });
       const byToken = new Map(

@@ -17,7 +17,7 @@ export interface Drift {
 export async function findDrift(
   client: CatalogClient,
   live: CatalogModel,
-  features: Map<string, FeatureTable>,
+  features: ReadonlyMap<string, FeatureTable>,
   rows: CommitRow[],
   signal?: AbortSignal,
 ): Promise<Drift[]> {

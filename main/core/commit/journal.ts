@@ -2,28 +2,41 @@ import type Database from 'better-sqlite3';
 import type { RecordValues } from '../../../shared/labels.js';
 
 /**
- * The commit journal (workspace migration 3): what a commit froze to send, the RIDs it leased and
- * the step it reached, written before each network step so a killed commit resumes where it was
- * and never sends a row twice.
+ * The commit journal (workspace migrations 3 and 4): what a commit froze to send, the RIDs it
+ * leased and the step it reached, written before each network step and right after its answer, so a
+ * killed commit resumes where it was and never repeats a request the catalog acknowledged.
  */
-export type CommitState =
+export type CommitStep =
   | 'planned'
   | 'workflow'
+  | 'workflow-type'
   | 'execution'
   | 'running'
   | 'inputs'
+  | 'metadata-file'
   | 'metadata'
+  | 'metadata-role'
+  | 'metadata-type'
+  | 'pending'
   | 'features'
   | 'finishing'
   | 'done';
 
-export const STATE_ORDER: CommitState[] = [
+/** A commit is either on its way (a step) or was closed unfinished and replaced by a new plan. */
+export type CommitState = CommitStep | 'replaced';
+
+export const STEP_ORDER: readonly CommitStep[] = [
   'planned',
   'workflow',
+  'workflow-type',
   'execution',
   'running',
   'inputs',
+  'metadata-file',
   'metadata',
+  'metadata-role',
+  'metadata-type',
+  'pending',
   'features',
   'finishing',
   'done',
@@ -39,14 +52,27 @@ export interface CommitRecord {
   executionRid: string | null;
   configuration: string;
   description: string;
+  /** Why the last attempt stopped, when it failed. */
+  error: string | null;
 }
 
-export interface CommitRow {
+export interface PlannedRow {
   feature: string;
   target: string;
   values: RecordValues;
+  /** The label_history entry that gave the draft this value. */
+  historyId: number | null;
+}
+
+export interface CommitRow extends PlannedRow {
   rid: string | null;
   inserted: boolean;
+}
+
+export interface CommitScope {
+  catalog: string;
+  bagRid: string;
+  snaptime: string;
 }
 
 interface CommitRowRecord {
@@ -59,6 +85,7 @@ interface CommitRowRecord {
   execution_rid: string | null;
   configuration: string;
   description: string;
+  error: string | null;
 }
 
 function toRecord(row: CommitRowRecord): CommitRecord {
@@ -72,8 +99,13 @@ function toRecord(row: CommitRowRecord): CommitRecord {
     executionRid: row.execution_rid,
     configuration: row.configuration,
     description: row.description,
+    error: row.error,
   };
 }
+
+/** One key per feature and target, for maps over drafts and commit rows. */
+export const rowKey = (row: { feature: string; target: string }): string =>
+  `${row.feature}\u0000${row.target}`;
 
 export class CommitJournal {
   constructor(
@@ -81,29 +113,50 @@ export class CommitJournal {
     private readonly now: () => string = () => new Date().toISOString(),
   ) {}
 
-  /** The newest commit of this bag to this catalog, finished or not. */
-  latest(catalog: string, bagRid: string, snaptime: string): CommitRecord | null {
+  /** The newest commit of this bag to this catalog, whatever its state. */
+  latest(scope: CommitScope): CommitRecord | null {
     const row = this.db
       .prepare(
         'SELECT * FROM commits WHERE catalog = ? AND bag_rid = ? AND snaptime = ? ORDER BY id DESC LIMIT 1',
       )
-      .get(catalog, bagRid, snaptime) as CommitRowRecord | undefined;
+      .get(scope.catalog, scope.bagRid, scope.snaptime) as CommitRowRecord | undefined;
     return row ? toRecord(row) : null;
   }
 
-  /** Finished commits of this bag to this catalog, oldest first. */
-  finishedIds(catalog: string, bagRid: string, snaptime: string): number[] {
-    return this.db
+  /** The newest finished commit of this bag to this catalog. */
+  latestDone(scope: CommitScope): CommitRecord | null {
+    const row = this.db
       .prepare(
-        `SELECT id FROM commits WHERE catalog = ? AND bag_rid = ? AND snaptime = ? AND state = 'done' ORDER BY id`,
+        `SELECT * FROM commits WHERE catalog = ? AND bag_rid = ? AND snaptime = ? AND state = 'done' ORDER BY id DESC LIMIT 1`,
       )
-      .pluck()
-      .all(catalog, bagRid, snaptime) as number[];
+      .get(scope.catalog, scope.bagRid, scope.snaptime) as CommitRowRecord | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  /**
+   * The draft history each target's value was last sent with, per `feature + target`: rows of
+   * finished commits, and rows the catalog acknowledged in commits still under way. A row from
+   * before history was kept counts as history 0, so its draft is sent again rather than skipped.
+   */
+  sentHistory(scope: CommitScope): Map<string, number> {
+    const rows = this.db
+      .prepare(
+        `SELECT r.feature, r.target, max(coalesce(r.history_id, 0)) AS history
+           FROM commit_rows r JOIN commits c ON c.id = r.commit_id
+          WHERE c.catalog = ? AND c.bag_rid = ? AND c.snaptime = ? AND (c.state = 'done' OR r.inserted = 1)
+          GROUP BY r.feature, r.target`,
+      )
+      .all(scope.catalog, scope.bagRid, scope.snaptime) as {
+      feature: string;
+      target: string;
+      history: number;
+    }[];
+    return new Map(rows.map((row) => [rowKey(row), row.history]));
   }
 
   create(
-    scope: { catalog: string; bagRid: string; snaptime: string; configuration: string; description: string },
-    rows: { feature: string; target: string; values: RecordValues }[],
+    scope: CommitScope & { configuration: string; description: string },
+    rows: PlannedRow[],
   ): CommitRecord {
     return this.db.transaction(() => {
       const id = Number(
@@ -123,9 +176,10 @@ export class CommitJournal {
           ).lastInsertRowid,
       );
       const insert = this.db.prepare(
-        'INSERT INTO commit_rows (commit_id, feature, target, "values") VALUES (?, ?, ?, ?)',
+        'INSERT INTO commit_rows (commit_id, feature, target, "values", history_id) VALUES (?, ?, ?, ?, ?)',
       );
-      for (const row of rows) insert.run(id, row.feature, row.target, JSON.stringify(row.values));
+      for (const row of rows)
+        insert.run(id, row.feature, row.target, JSON.stringify(row.values), row.historyId);
       return this.get(id);
     })();
   }
@@ -137,27 +191,52 @@ export class CommitJournal {
   rows(id: number): CommitRow[] {
     const rows = this.db
       .prepare(
-        'SELECT feature, target, "values", rid, inserted FROM commit_rows WHERE commit_id = ? ORDER BY feature, target',
+        'SELECT feature, target, "values", history_id, rid, inserted FROM commit_rows WHERE commit_id = ? ORDER BY feature, target',
       )
-      .all(id) as { feature: string; target: string; values: string; rid: string | null; inserted: number }[];
+      .all(id) as {
+      feature: string;
+      target: string;
+      values: string;
+      history_id: number | null;
+      rid: string | null;
+      inserted: number;
+    }[];
     return rows.map((row) => ({
-      ...row,
+      feature: row.feature,
+      target: row.target,
       values: JSON.parse(row.values) as RecordValues,
+      historyId: row.history_id,
+      rid: row.rid,
       inserted: row.inserted === 1,
     }));
   }
 
-  advance(
-    id: number,
-    state: CommitState,
-    fields: { workflowRid?: string; executionRid?: string } = {},
-  ): void {
+  /** Records that a step's request was answered. */
+  advance(id: number, state: CommitStep): void {
+    this.db
+      .prepare('UPDATE commits SET state = ?, error = NULL, updated_at = ? WHERE id = ?')
+      .run(state, this.now(), id);
+  }
+
+  /** Keeps a RID the commit will use, before the request that uses it is sent. */
+  remember(id: number, fields: { workflowRid?: string; executionRid?: string }): void {
     this.db
       .prepare(
-        `UPDATE commits SET state = ?, workflow_rid = coalesce(?, workflow_rid), execution_rid = coalesce(?, execution_rid),
-         error = NULL, updated_at = ? WHERE id = ?`,
+        `UPDATE commits SET workflow_rid = coalesce(?, workflow_rid), execution_rid = coalesce(?, execution_rid),
+         updated_at = ? WHERE id = ?`,
       )
-      .run(state, fields.workflowRid ?? null, fields.executionRid ?? null, this.now(), id);
+      .run(fields.workflowRid ?? null, fields.executionRid ?? null, this.now(), id);
+  }
+
+  setConfiguration(id: number, configuration: string): void {
+    this.db
+      .prepare('UPDATE commits SET configuration = ?, updated_at = ? WHERE id = ?')
+      .run(configuration, this.now(), id);
+  }
+
+  /** Closes an unfinished commit that never reached the catalog; a new plan takes its place. */
+  replace(id: number): void {
+    this.db.prepare(`UPDATE commits SET state = 'replaced', updated_at = ? WHERE id = ?`).run(this.now(), id);
   }
 
   /** Leased RIDs are stored before any row that uses them is sent. */
@@ -177,6 +256,21 @@ export class CommitJournal {
     );
     this.db.transaction(() => {
       for (const row of rows) update.run(id, row.feature, row.target);
+    })();
+  }
+
+  /** Unsent rows take their draft's current value, or leave the commit when the draft is gone. */
+  refreshRows(id: number, updated: PlannedRow[], dropped: { feature: string; target: string }[]): void {
+    const update = this.db.prepare(
+      'UPDATE commit_rows SET "values" = ?, history_id = ? WHERE commit_id = ? AND feature = ? AND target = ? AND inserted = 0',
+    );
+    const remove = this.db.prepare(
+      'DELETE FROM commit_rows WHERE commit_id = ? AND feature = ? AND target = ? AND inserted = 0',
+    );
+    this.db.transaction(() => {
+      for (const row of updated)
+        update.run(JSON.stringify(row.values), row.historyId, id, row.feature, row.target);
+      for (const row of dropped) remove.run(id, row.feature, row.target);
     })();
   }
 

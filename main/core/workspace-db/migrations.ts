@@ -110,4 +110,24 @@ export const WORKSPACE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'commit rows remember the draft history they carry',
+    up(db) {
+      // What a commit sends is decided by each draft's own history (changed since its last commit),
+      // never by comparing values with older commits. Existing rows get the newest history entry of
+      // their draft at or before the moment their commit was planned: the value it froze.
+      db.exec(`
+        ALTER TABLE commit_rows ADD COLUMN history_id INTEGER;
+        UPDATE commit_rows SET history_id = (
+          SELECT max(h.id) FROM label_history h
+            JOIN label_actions a ON a.id = h.action_id
+            JOIN commits c ON c.id = commit_rows.commit_id
+          WHERE a.bag_rid = c.bag_rid AND a.snaptime = c.snaptime
+            AND h.feature = commit_rows.feature AND h.target = commit_rows.target
+            AND a.at <= c.created_at
+        );
+      `);
+    },
+  },
 ];

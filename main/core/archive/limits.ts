@@ -10,7 +10,10 @@ export interface ExpansionLimits {
   /** Largest ratio of the whole expansion to the zip's own size, once the expansion passes the floor. */
   maxTotalRatio: number;
   totalRatioFloorBytes: number;
-  /** Most entries (files and folders) the zip may hold. */
+  /**
+   * Most entries (files and folders) the zip may hold. A bag of 100k images zipped with its folders has
+   * about 300k; every entry costs about 1 KB of memory while the central directory is checked.
+   */
   maxEntries: number;
   /** Free space the extraction must leave on the disk. */
   reserveBytes: number;
@@ -23,7 +26,7 @@ export const EXTRACTION_LIMITS: ExpansionLimits = {
   maxRatio: 200,
   maxTotalRatio: 100,
   totalRatioFloorBytes: 64 * MiB,
-  maxEntries: 1_000_000,
+  maxEntries: 500_000,
   reserveBytes: 256 * MiB,
 };
 

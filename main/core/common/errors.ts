@@ -8,6 +8,7 @@ export type ProblemKind =
   | 'bad-schema'
   | 'csv-header'
   | 'csv-syntax'
+  | 'bad-encoding'
   | 'bad-value'
   | 'duplicate-rid'
   | 'checksum-mismatch'

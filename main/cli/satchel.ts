@@ -13,7 +13,7 @@ import {
   selectorOption,
   withBag,
 } from './args.js';
-import { printHuman, printJson, progressPrinter } from './output.js';
+import { endQuietlyWhenReaderLeaves, printHuman, printJson, progressPrinter } from './output.js';
 
 const USAGE = `Usage: satchel <command> [options]
 
@@ -148,6 +148,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 export async function main(argv: string[]): Promise<void> {
+  endQuietlyWhenReaderLeaves();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${USAGE}\n`);

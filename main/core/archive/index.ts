@@ -1,13 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeIoError } from '../common/index.js';
-import {
-  createPartialDir,
-  extractionKey,
-  findCompletedBag,
-  publishExtraction,
-  removeStalePartials,
-} from './cache.js';
+import { describeIoError, removeStalePartials } from '../common/index.js';
+import { createPartialDir, extractionKey, findCompletedBag, publishExtraction } from './cache.js';
 import { extractInto } from './extract.js';
 import { EXTRACTION_LIMITS, statfsAvailableBytes, type ExpansionLimits } from './limits.js';
 
@@ -38,7 +32,7 @@ export async function extractBagZip(
   const completed = findCompletedBag(keyDir);
   if (completed !== null) return completed;
 
-  removeStalePartials(extractedRoot, key);
+  removeStalePartials(extractedRoot);
   const partial = createPartialDir(extractedRoot, key);
   try {
     const topFolder = await extractInto({

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SatchelError, groupBy } from '../common/index.js';
+import { SatchelError, groupBy, partialName } from '../common/index.js';
 import { readCsvFile, type CsvField } from './csv.js';
 import { urlPath, type FetchEntry } from './fetch.js';
 import type { CsvSource } from './layout.js';
@@ -51,7 +51,7 @@ export function databaseKey(bagDir: string, sources: CsvSource[]): string {
 /** Builds the bag database at `target` through a temporary file, so a failure leaves nothing behind. */
 export function importBagDatabase(target: string, input: ImportInput): void {
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  const temporary = `${target}.partial-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+  const temporary = path.join(path.dirname(target), partialName(path.basename(target)));
   const db = new Database(temporary);
   try {
     db.pragma('page_size = 16384');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SatchelError, describeIoError } from '../common/index.js';
+import { SatchelError, describeIoError, removeStalePartials } from '../common/index.js';
 import { extractBagZip } from '../archive/index.js';
 import { Bag } from './bag.js';
 import { readFetchFile } from './fetch.js';
@@ -69,8 +69,10 @@ function openBagDirectory(bagDir: string, options: OpenOptions): Bag {
     );
   }
   const { sources, format } = findCsvSources(bagDir, model);
-  const databasePath = path.join(options.workspace, 'databases', `${databaseKey(bagDir, sources)}.sqlite`);
+  const databases = path.join(options.workspace, 'databases');
+  const databasePath = path.join(databases, `${databaseKey(bagDir, sources)}.sqlite`);
   const rid = ridFromFolder(bagDir);
+  removeStalePartials(databases);
   if (!fs.existsSync(databasePath)) {
     importBagDatabase(databasePath, {
       bagDir,

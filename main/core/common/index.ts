@@ -4,3 +4,4 @@ export { appVersion } from './app-version.js';
 export { rendererContentType } from './content-types.js';
 export { groupBy } from './group.js';
 export { formatBytes, formatCount } from './units.js';
+export { partialName, removeStalePartials } from './partials.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeIoError, removeStalePartials } from '../common/index.js';
+import { describeIoError, namingWriteFailures, removeStalePartials } from '../common/index.js';
 import { createPartialDir, extractionKey, findCompletedBag, publishExtraction } from './cache.js';
 import { extractInto } from './extract.js';
 import { EXTRACTION_LIMITS, statfsAvailableBytes, type ExpansionLimits } from './limits.js';
@@ -27,13 +27,13 @@ export async function extractBagZip(
   const realZipPath = realPathOf(zipPath);
   const key = extractionKey(realZipPath);
   const extractedRoot = path.resolve(workspace, 'extracted');
-  fs.mkdirSync(extractedRoot, { recursive: true });
+  namingWriteFailures(extractedRoot, () => fs.mkdirSync(extractedRoot, { recursive: true }));
   const keyDir = path.join(extractedRoot, key);
   const completed = findCompletedBag(keyDir);
   if (completed !== null) return completed;
 
   removeStalePartials(extractedRoot);
-  const partial = createPartialDir(extractedRoot, key);
+  const partial = namingWriteFailures(extractedRoot, () => createPartialDir(extractedRoot, key));
   try {
     const topFolder = await extractInto({
       realZipPath,

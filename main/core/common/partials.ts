@@ -13,19 +13,25 @@ export function partialName(finalName: string): string {
   return `${finalName}.partial-${process.pid}-${crypto.randomBytes(6).toString('hex')}`;
 }
 
-/** Removes the partial files and folders in `folder` whose process has ended. */
+/**
+ * Removes the partial files and folders in `folder` whose process has ended. Tidying only: what cannot
+ * be removed now (a read-only disk) is left for a later call.
+ */
 export function removeStalePartials(folder: string): void {
   let names: string[];
   try {
     names = fs.readdirSync(folder);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
+  } catch {
+    return;
   }
   for (const name of names) {
     const match = STALE_SUFFIX.exec(name);
-    if (match && !isProcessAlive(Number(match[1])))
+    if (!match || isProcessAlive(Number(match[1]))) continue;
+    try {
       fs.rmSync(path.join(folder, name), { recursive: true, force: true });
+    } catch {
+      // Left for the next open.
+    }
   }
 }
 

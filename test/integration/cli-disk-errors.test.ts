@@ -189,6 +189,15 @@ describe.skipIf('reason' in mounts)('a full disk (a small tmpfs)', () => {
     expect([outcome.status, outcome.stdout, outcome.databases]).toEqual([2, '', []]);
   });
 
+  it('opening a zip that would not fit names the zip, the folder and the free space', () => {
+    const outcome = inPrivateMount('full-zip', ['mount -t tmpfs -o size=600k tmpfs "$W"'], 'inspect', '$Z');
+    expect(outcome.stderr).toMatch(
+      /^satchel: \S+\.zip needs 1\.3 MiB, but \$W\/extracted has [\d.]+ KiB free and Satchel always leaves 256 MiB free\.\n$/,
+    );
+    expect(outcome.stderr.startsWith(`satchel: ${bags.formatBZip} `)).toBe(true);
+    expect([outcome.status, outcome.stdout]).toEqual([2, '']);
+  });
+
   it('labeling on a disk that filled after the import names the workspace database', () => {
     const outcome = inPrivateMount(
       'full-label',

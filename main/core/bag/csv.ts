@@ -57,8 +57,12 @@ export class CsvParser {
   /** Characters of the unfinished record seen in earlier chunks. */
   private recordChars = 0;
   private fields: CsvField[] = [];
+  /** The unfinished field: its first piece, and the rest only when it spans several. */
+  private firstPart = '';
   private parts: string[] = [];
   private fieldChars = 0;
+  /** The next line feed in the text being pushed, at or after the last one counted (length: none). */
+  private nextLineFeed = -1;
 
   constructor(
     private readonly label: string,
@@ -74,6 +78,7 @@ export class CsvParser {
       if (text.charCodeAt(0) === BOM) position = 1;
     }
     const length = text.length;
+    this.nextLineFeed = -1;
     const { maxRecordChars, maxFieldChars } = this.limits;
     // The next quote is searched once and reused until passed: searching per line is quadratic.
     let quote = -2;
@@ -101,6 +106,11 @@ export class CsvParser {
             position = newline + 1;
             continue;
           }
+          const next = this.wholeQuotedRecord(text, position);
+          if (next >= 0) {
+            position = next;
+            continue;
+          }
         }
       }
       position = this.scan(text, position);
@@ -115,7 +125,71 @@ export class CsvParser {
         this.label,
       );
     }
-    if (this.mode !== RECORD_START) this.scan('\n', 0);
+    if (this.mode === RECORD_START) return;
+    this.nextLineFeed = -1;
+    this.scan('\n', 0);
+  }
+
+  /**
+   * A record holding quotes that ends within `text`, read with local state only: the common case.
+   * Returns the index after it, or -1 to leave the record to `scan` (one running past the text, over
+   * a limit, or malformed, which `scan` reports).
+   */
+  private wholeQuotedRecord(text: string, start: number): number {
+    const { maxFieldChars, maxRecordChars } = this.limits;
+    const length = text.length;
+    const fields: CsvField[] = [];
+    let lines = 0;
+    let position = start;
+    for (;;) {
+      if (text.charCodeAt(position) === QUOTE) {
+        let value = '';
+        let segment = position + 1;
+        for (;;) {
+          const close = text.indexOf('"', segment);
+          if (close < 0 || close + 1 >= length) return -1;
+          value += text.slice(segment, close);
+          if (value.length > maxFieldChars) return -1;
+          if (text.charCodeAt(close + 1) !== QUOTE) {
+            position = close + 1;
+            break;
+          }
+          value += '"';
+          segment = close + 2;
+        }
+        for (let at = value.indexOf('\n'); at >= 0; at = value.indexOf('\n', at + 1)) lines++;
+        fields.push(value);
+        const after = text.charCodeAt(position);
+        if (after !== COMMA && after !== LF && !(after === CR && text.charCodeAt(position + 1) === LF))
+          return -1;
+      } else {
+        let end = position;
+        let code = 0;
+        for (; end < length; end++) {
+          code = text.charCodeAt(end);
+          if (code === COMMA || code === LF || code === QUOTE) break;
+        }
+        if (end === length || code === QUOTE || end - position > maxFieldChars) return -1;
+        const value =
+          code === LF && text.charCodeAt(end - 1) === CR
+            ? text.slice(position, end - 1)
+            : text.slice(position, end);
+        fields.push(value === '' ? null : value);
+        position = end;
+      }
+      if (position - start > maxRecordChars) return -1;
+      const separator = text.charCodeAt(position);
+      if (separator === COMMA) {
+        position++;
+        if (position === length) return -1;
+        continue;
+      }
+      if (separator === CR) position++;
+      const startLine = this.line;
+      this.line += lines + 1;
+      this.onRecord(fields, startLine);
+      return position + 1;
+    }
   }
 
   /**
@@ -168,8 +242,7 @@ export class CsvParser {
         case QUOTED: {
           const close = text.indexOf('"', position);
           const end = close < 0 ? length : close;
-          for (let at = text.indexOf('\n', position); at >= 0 && at < end; at = text.indexOf('\n', at + 1))
-            this.line++;
+          this.countLineFeeds(text, position, end);
           this.addPart(text, position, end);
           if (close < 0) return this.chunkEnds(text, start);
           this.mode = QUOTE_SEEN;
@@ -203,17 +276,33 @@ export class CsvParser {
     return this.chunkEnds(text, start);
   }
 
+  /** Counts the line feeds in text[from, to) without looking at any character twice per push. */
+  private countLineFeeds(text: string, from: number, to: number): void {
+    if (this.nextLineFeed < from) {
+      const found = text.indexOf('\n', from);
+      this.nextLineFeed = found < 0 ? text.length : found;
+    }
+    while (this.nextLineFeed < to) {
+      this.line++;
+      const found = text.indexOf('\n', this.nextLineFeed + 1);
+      this.nextLineFeed = found < 0 ? text.length : found;
+    }
+  }
+
   private addPart(text: string, from: number, to: number): void {
     if (to === from) return;
+    const first = this.fieldChars === 0;
     this.fieldChars += to - from;
     if (this.fieldChars > this.limits.maxFieldChars)
       throw this.fieldTooLong(this.recordLine, this.fields.length + 1);
-    this.parts.push(text.slice(from, to));
+    if (first) this.firstPart = text.slice(from, to);
+    else this.parts.push(text.slice(from, to));
   }
 
   private takeField(): string {
-    const value = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');
-    this.parts = [];
+    const value = this.parts.length === 0 ? this.firstPart : this.firstPart + this.parts.join('');
+    this.firstPart = '';
+    this.parts.length = 0;
     this.fieldChars = 0;
     return value;
   }

@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Selector } from '../../shared/bag.js';
 import { openBag, parseSelector, type Bag } from '../core/bag/index.js';
 import { SatchelError } from '../core/common/index.js';
-import { resolveWorkspace } from '../core/workspace/index.js';
+import { noteBagDatabase, workspaceFrom } from './databases.js';
 import { progressPrinter } from './output.js';
 
 /** Exit codes: 0 success, 1 the bag has problems (verify), 2 bad input or usage. */
@@ -35,9 +35,10 @@ export async function withBag<T extends Options>(args: string[], options: T) {
   const input = requireBagArgument(positionals);
   const common = values as { workspace?: string; json?: boolean };
   const bag: Bag = await openBag(input, {
-    workspace: resolveWorkspace(common.workspace),
+    workspace: workspaceFrom(common.workspace),
     onProgress: common.json ? undefined : progressPrinter('Importing'),
   });
+  noteBagDatabase(bag);
   return { values, bag };
 }
 

@@ -19,8 +19,8 @@ import {
   type DatasetListing,
   type DownloadProgress,
 } from '../core/download/index.js';
-import { resolveWorkspace } from '../core/workspace/index.js';
 import { EXIT_BAD_INPUT, parse, requireOption } from './args.js';
+import { workspaceFrom } from './databases.js';
 import { printJson, progressPrinter } from './output.js';
 
 /** Exit code when the server or the network failed (bad input stays 2). */
@@ -75,7 +75,7 @@ export async function downloadCommand(args: string[]): Promise<number> {
         signal: controller.signal,
         onProgress: values.json ? undefined : progressReporter(),
       });
-      const opened = await openBag(bag.bagDir, { workspace: resolveWorkspace(values.workspace) });
+      const opened = await openBag(bag.bagDir, { workspace: workspaceFrom(values.workspace) });
       const datasets = (() => {
         try {
           return opened.datasets().map((dataset) => ({

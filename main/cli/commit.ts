@@ -2,10 +2,9 @@ import { parseCatalogUrl } from '../core/catalog/index.js';
 import { commitDrafts } from '../core/commit/index.js';
 import { appVersion } from '../core/common/index.js';
 import { defaultAuthor, LabelStore } from '../core/labels/index.js';
-import { openWorkspaceDb } from '../core/workspace-db/index.js';
-import { resolveWorkspace } from '../core/workspace/index.js';
 import { requireOption, withBag } from './args.js';
 import { connect, reportingCatalogErrors } from './catalog.js';
+import { openWorkspaceDatabase, workspaceFrom } from './databases.js';
 import { printJson } from './output.js';
 
 /** `satchel commit BAG --catalog URL`: the bag's drafts as one Execution; safe to run again. */
@@ -23,7 +22,7 @@ async function commitBag(args: string[]): Promise<number> {
     author: { type: 'string' },
   });
   const common = values as { workspace?: string; json?: boolean };
-  const db = openWorkspaceDb(resolveWorkspace(common.workspace));
+  const db = openWorkspaceDatabase(workspaceFrom(common.workspace));
   try {
     const url = parseCatalogUrl(requireOption(values.catalog, '--catalog'));
     const client = await connect(url, {

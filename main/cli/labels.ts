@@ -9,9 +9,8 @@ import {
   parseDrafts,
   type DraftFormat,
 } from '../core/labels/index.js';
-import { openWorkspaceDb } from '../core/workspace-db/index.js';
-import { resolveWorkspace } from '../core/workspace/index.js';
 import { requireOption, withBag, type Options } from './args.js';
+import { openWorkspaceDatabase, workspaceFrom } from './databases.js';
 import { printJson } from './output.js';
 
 /** `satchel drafts` and `satchel label`: the offline labels of a bag, from the command line. */
@@ -24,7 +23,7 @@ const FEATURE_OPTIONS = {
 async function withSession<T extends Options>(args: string[], options: T) {
   const { values, bag } = await withBag(args, { ...FEATURE_OPTIONS, ...options });
   const common = values as { workspace?: string; feature?: string; author?: string };
-  const db = openWorkspaceDb(resolveWorkspace(common.workspace));
+  const db = openWorkspaceDatabase(workspaceFrom(common.workspace));
   try {
     const session = new LabelingSession(bag, new LabelStore(db), requireOption(common.feature, '--feature'));
     return {

@@ -1,5 +1,19 @@
 import type { FeatureValue, InspectReport, Row, VerifyReport } from '../../shared/bag.js';
 
+/**
+ * When the program reading our output goes away (`satchel … | head`), the command ends quietly with
+ * status 0, as Unix tools do; a reader of stderr that goes away only loses the messages.
+ */
+export function endQuietlyWhenReaderLeaves(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

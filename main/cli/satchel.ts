@@ -3,7 +3,6 @@ import { isCatalogError } from '../core/catalog/errors.js';
 import { SatchelError, isSatchelError } from '../core/common/index.js';
 import { exportImageFolder } from '../core/export/index.js';
 import { verifyBag } from '../core/verify/index.js';
-import { resolveWorkspace } from '../core/workspace/index.js';
 import {
   EXIT_BAD_INPUT,
   EXIT_PROBLEMS,
@@ -13,7 +12,8 @@ import {
   selectorOption,
   withBag,
 } from './args.js';
-import { printHuman, printJson, progressPrinter } from './output.js';
+import { nameDatabaseFailure, workspaceFrom } from './databases.js';
+import { endQuietlyWhenReaderLeaves, printHuman, printJson, progressPrinter } from './output.js';
 
 const USAGE = `Usage: satchel <command> [options]
 
@@ -66,7 +66,7 @@ const COMMANDS: Record<string, Command> = {
   verify: async (args) => {
     const { values, positionals } = parse(args, {});
     const bagDir = await locateBag(requireBagArgument(positionals), {
-      workspace: resolveWorkspace(values.workspace),
+      workspace: workspaceFrom(values.workspace),
     });
     const report = await verifyBag(bagDir, {
       onProgress: values.json ? undefined : progressPrinter('Verifying'),
@@ -148,6 +148,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 export async function main(argv: string[]): Promise<void> {
+  endQuietlyWhenReaderLeaves();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${USAGE}\n`);
@@ -166,7 +167,8 @@ export async function main(argv: string[]): Promise<void> {
   }
   try {
     process.exitCode = await command(rest);
-  } catch (error) {
+  } catch (caught) {
+    const error = nameDatabaseFailure(caught);
     if (isSatchelError(error) || isCatalogError(error)) {
       process.stderr.write(`satchel: ${error.message}\n`);
       process.exitCode = EXIT_BAD_INPUT;

@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-
-const PARTIAL_MARK = '.partial-';
+import { partialName } from '../common/index.js';
 
 /** Identifies one version of a zip file: the same path rewritten later gets a new key. */
 export function extractionKey(realZipPath: string): string {
@@ -33,30 +32,9 @@ export function findCompletedBag(keyDir: string): string | null {
 }
 
 export function createPartialDir(extractedRoot: string, key: string): string {
-  const suffix = `${process.pid}-${crypto.randomBytes(6).toString('hex')}`;
-  const partial = path.join(extractedRoot, `${key}${PARTIAL_MARK}${suffix}`);
+  const partial = path.join(extractedRoot, partialName(key));
   fs.mkdirSync(partial);
   return partial;
-}
-
-/** Removes partial folders of this key left by processes that died while extracting. */
-export function removeStalePartials(extractedRoot: string, key: string): void {
-  const prefix = `${key}${PARTIAL_MARK}`;
-  for (const name of fs.readdirSync(extractedRoot)) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length).split('-')[0]);
-    if (!isProcessAlive(pid)) fs.rmSync(path.join(extractedRoot, name), { recursive: true, force: true });
-  }
-}
-
-function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

@@ -3,7 +3,13 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type yauzl from 'yauzl';
 import { SatchelError } from '../common/index.js';
-import { ExpansionGuard, type ExpansionLimits } from './limits.js';
+import {
+  ExpansionGuard,
+  checkEntryCount,
+  checkFreeSpace,
+  type ExpansionContext,
+  type ExpansionLimits,
+} from './limits.js';
 import { planExtraction, type ExtractionPlan, type PlannedEntry } from './plan.js';
 import { notReadable, openEntryStream, openZip, readEntries } from './zip-reader.js';
 
@@ -13,6 +19,9 @@ export interface ExtractionRequest {
   zipLabel: string;
   target: string;
   limits: ExpansionLimits;
+  /** The folder holding `target`, as named in sentences about free space. */
+  diskFolder: string;
+  availableBytes: (folder: string) => number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -20,9 +29,17 @@ export interface ExtractionRequest {
 export async function extractInto(request: ExtractionRequest): Promise<string> {
   const zipfile = await openZip(request.realZipPath, request.zipLabel);
   try {
+    const context: ExpansionContext = {
+      zipLabel: request.zipLabel,
+      zipBytes: zipfile.fileSize,
+      limits: request.limits,
+      diskFolder: request.diskFolder,
+      availableBytes: () => request.availableBytes(request.diskFolder),
+    };
+    checkEntryCount(zipfile.entryCount, context);
     const entries = await readEntries(zipfile, request.zipLabel);
-    const plan = planExtraction(entries, request.zipLabel, request.limits);
-    await writeEntries(zipfile, plan, request);
+    const plan = planExtraction(entries, context);
+    await writeEntries(zipfile, plan, request, context);
     return plan.topFolder;
   } finally {
     zipfile.close();
@@ -33,14 +50,20 @@ async function writeEntries(
   zipfile: yauzl.ZipFile,
   plan: ExtractionPlan,
   request: ExtractionRequest,
+  context: ExpansionContext,
 ): Promise<void> {
-  const guard = new ExpansionGuard(request.zipLabel, request.limits, plan.declaredBytes, request.onProgress);
+  const guard = new ExpansionGuard(context, plan.declaredBytes, request.onProgress);
+  let bytesToWrite = plan.declaredBytes;
   for (const item of plan.entries) {
     // Paths were checked by planExtraction and the target holds no links, so this stays inside it.
     const destination = path.join(request.target, ...item.relative.split('/'));
     try {
       if (item.isDirectory) fs.mkdirSync(destination, { recursive: true });
-      else await writeFile(zipfile, item, destination, guard, request.zipLabel);
+      else {
+        checkFreeSpace(bytesToWrite, context, true);
+        await writeFile(zipfile, item, destination, guard, request.zipLabel);
+        bytesToWrite -= item.entry.uncompressedSize;
+      }
     } catch (error) {
       throw describeWriteFailure(error, item, request);
     }

@@ -1,21 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeIoError } from '../common/index.js';
-import {
-  createPartialDir,
-  extractionKey,
-  findCompletedBag,
-  publishExtraction,
-  removeStalePartials,
-} from './cache.js';
+import { describeIoError, namingWriteFailures, removeStalePartials } from '../common/index.js';
+import { createPartialDir, extractionKey, findCompletedBag, publishExtraction } from './cache.js';
 import { extractInto } from './extract.js';
-import { DEFAULT_LIMITS } from './limits.js';
+import { EXTRACTION_LIMITS, statfsAvailableBytes, type ExpansionLimits } from './limits.js';
 
-export interface ExtractOptions {
-  /** Largest total size the zip may expand to (declared and actual); default 64 GiB. */
-  maxExpandedBytes?: number;
-  /** Largest expansion ratio of an entry bigger than 8 MiB; default 200. */
-  maxRatio?: number;
+export { EXTRACTION_LIMITS, type ExpansionLimits } from './limits.js';
+
+/** Any limit left out takes its value from EXTRACTION_LIMITS. */
+export interface ExtractOptions extends Partial<ExpansionLimits> {
+  /** Bytes free for an unprivileged user on the disk holding `folder` (statfs unless given). */
+  availableBytes?: (folder: string) => number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -32,22 +27,28 @@ export async function extractBagZip(
   const realZipPath = realPathOf(zipPath);
   const key = extractionKey(realZipPath);
   const extractedRoot = path.resolve(workspace, 'extracted');
-  fs.mkdirSync(extractedRoot, { recursive: true });
+  namingWriteFailures(extractedRoot, () => fs.mkdirSync(extractedRoot, { recursive: true }));
   const keyDir = path.join(extractedRoot, key);
   const completed = findCompletedBag(keyDir);
   if (completed !== null) return completed;
 
-  removeStalePartials(extractedRoot, key);
-  const partial = createPartialDir(extractedRoot, key);
+  removeStalePartials(extractedRoot);
+  const partial = namingWriteFailures(extractedRoot, () => createPartialDir(extractedRoot, key));
   try {
     const topFolder = await extractInto({
       realZipPath,
       zipLabel: zipPath,
       target: partial,
       limits: {
-        maxExpandedBytes: options.maxExpandedBytes ?? DEFAULT_LIMITS.maxExpandedBytes,
-        maxRatio: options.maxRatio ?? DEFAULT_LIMITS.maxRatio,
+        maxExpandedBytes: options.maxExpandedBytes ?? EXTRACTION_LIMITS.maxExpandedBytes,
+        maxRatio: options.maxRatio ?? EXTRACTION_LIMITS.maxRatio,
+        maxTotalRatio: options.maxTotalRatio ?? EXTRACTION_LIMITS.maxTotalRatio,
+        totalRatioFloorBytes: options.totalRatioFloorBytes ?? EXTRACTION_LIMITS.totalRatioFloorBytes,
+        maxEntries: options.maxEntries ?? EXTRACTION_LIMITS.maxEntries,
+        reserveBytes: options.reserveBytes ?? EXTRACTION_LIMITS.reserveBytes,
       },
+      diskFolder: extractedRoot,
+      availableBytes: options.availableBytes ?? statfsAvailableBytes,
       onProgress: options.onProgress,
     });
     return publishExtraction(partial, keyDir, topFolder);

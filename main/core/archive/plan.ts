@@ -1,5 +1,5 @@
 import { SatchelError, safeRelativePath } from '../common/index.js';
-import { checkEntryRatio, checkTotalExpansion, type ExpansionLimits } from './limits.js';
+import { checkEntryRatio, checkFreeSpace, checkTotalExpansion, type ExpansionContext } from './limits.js';
 import { entryName, type RawEntry } from './zip-reader.js';
 
 export interface PlannedEntry {
@@ -19,11 +19,8 @@ const FILE_TYPE_MASK = 0o170000;
 const SYMLINK_TYPE = 0o120000;
 
 /** Checks every entry of the central directory; throws before anything is written if one rule fails. */
-export function planExtraction(
-  entries: RawEntry[],
-  zipLabel: string,
-  limits: ExpansionLimits,
-): ExtractionPlan {
+export function planExtraction(entries: RawEntry[], context: ExpansionContext): ExtractionPlan {
+  const { zipLabel, limits } = context;
   const planned = entries.map((entry) => describeEntry(entry, zipLabel));
   const files = planned.filter((item) => !item.isDirectory);
   if (files.length === 0) {
@@ -35,7 +32,8 @@ export function planExtraction(
     checkEntryRatio(file.relative, file.entry.uncompressedSize, file.entry.compressedSize, zipLabel, limits);
     declaredBytes += file.entry.uncompressedSize;
   }
-  checkTotalExpansion(declaredBytes, zipLabel, limits);
+  checkTotalExpansion(declaredBytes, context);
+  checkFreeSpace(declaredBytes, context, false);
   return { topFolder, entries: planned, declaredBytes };
 }
 

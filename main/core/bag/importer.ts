@@ -2,7 +2,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SatchelError, groupBy } from '../common/index.js';
+import {
+  SatchelError,
+  describeDatabaseError,
+  groupBy,
+  namingWriteFailures,
+  partialName,
+} from '../common/index.js';
 import { readCsvFile, type CsvField } from './csv.js';
 import { urlPath, type FetchEntry } from './fetch.js';
 import type { CsvSource } from './layout.js';
@@ -50,9 +56,15 @@ export function databaseKey(bagDir: string, sources: CsvSource[]): string {
 
 /** Builds the bag database at `target` through a temporary file, so a failure leaves nothing behind. */
 export function importBagDatabase(target: string, input: ImportInput): void {
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const temporary = `${target}.partial-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
-  const db = new Database(temporary);
+  const folder = path.dirname(target);
+  namingWriteFailures(folder, () => fs.mkdirSync(folder, { recursive: true }));
+  const temporary = path.join(folder, partialName(path.basename(target)));
+  let db: Database.Database;
+  try {
+    db = new Database(temporary);
+  } catch (error) {
+    throw describeDatabaseError(error, target);
+  }
   try {
     db.pragma('page_size = 16384');
     db.pragma('journal_mode = OFF');
@@ -68,7 +80,8 @@ export function importBagDatabase(target: string, input: ImportInput): void {
   } catch (error) {
     if (db.open) db.close();
     fs.rmSync(temporary, { force: true });
-    throw error;
+    // SQLite's own failures (a full disk) are about the database; the bag's are already sentences.
+    throw describeDatabaseError(error, target);
   }
 }
 

@@ -1,8 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BagFormat } from '../../../shared/bag.js';
-import { SatchelError } from '../common/index.js';
+import { SatchelError, formatBytes } from '../common/index.js';
 import type { CatalogModel, Table } from './model.js';
+import { requireUtf8 } from './utf8.js';
+
+/** A catalog's schema document runs to a few megabytes; parsing one costs about ten times its size. */
+export const MAX_SCHEMA_BYTES = 32 * 1024 * 1024;
 
 /** Where things are inside a bag directory, found without reading any CSV. */
 
@@ -76,7 +80,17 @@ export function readSchemaText(bagDir: string): string {
       'data/schema.json',
     );
   }
-  return fs.readFileSync(file, 'utf8');
+  const size = fs.statSync(file).size;
+  if (size > MAX_SCHEMA_BYTES) {
+    throw new SatchelError(
+      'bad-schema',
+      `${file} is ${formatBytes(size)}, over the limit of ${formatBytes(MAX_SCHEMA_BYTES)}.`,
+      'data/schema.json',
+    );
+  }
+  const bytes = fs.readFileSync(file);
+  requireUtf8(bytes, file);
+  return bytes.toString('utf8');
 }
 
 /** The dataset RID from the bag folder name `Dataset_<RID>`, or null for a renamed folder. */

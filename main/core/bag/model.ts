@@ -284,8 +284,15 @@ export function parseSchemaDocument(text: string, where: string): CatalogModel {
     );
   }
   const tables: Table[] = [];
+  // SQLite, which holds the imported bag, tells names apart without regard to case.
+  const tableNames = new Map<string, string>();
   for (const [schemaName, schema] of Object.entries(parsed.data.schemas)) {
     for (const [tableName, doc] of Object.entries(schema.tables)) {
+      const qualified = `${schemaName}:${tableName}`;
+      requireDistinct(tableNames, qualified, where, 'tables', '');
+      const columnNames = new Map<string, string>();
+      for (const column of doc.column_definitions)
+        requireDistinct(columnNames, column.name, where, 'columns', ` of ${qualified}`);
       const columns: Column[] = doc.column_definitions.map((column) => ({
         name: column.name,
         typename: column.type.typename,
@@ -298,7 +305,7 @@ export function parseSchemaDocument(text: string, where: string): CatalogModel {
       tables.push({
         schema: schemaName,
         name: tableName,
-        qualified: `${schemaName}:${tableName}`,
+        qualified,
         comment: doc.comment ?? null,
         columns,
         columnByName: new Map(columns.map((column) => [column.name, column])),
@@ -314,4 +321,23 @@ export function parseSchemaDocument(text: string, where: string): CatalogModel {
     }
   }
   return new CatalogModel(parsed.data.snaptime, tables);
+}
+
+function requireDistinct(
+  seen: Map<string, string>,
+  name: string,
+  where: string,
+  what: 'tables' | 'columns',
+  owner: string,
+): void {
+  const folded = name.toLowerCase();
+  const earlier = seen.get(folded);
+  seen.set(folded, name);
+  if (earlier === undefined) return;
+  const singular = what === 'tables' ? 'table' : 'column';
+  const problem =
+    earlier === name
+      ? `defines the ${singular} "${name}"${owner} twice`
+      : `defines the ${what} "${earlier}" and "${name}"${owner}, which differ only in case`;
+  throw new SatchelError('bad-schema', `${where} ${problem}.`, where);
 }

@@ -1,7 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SatchelError, describeIoError } from '../common/index.js';
+import {
+  SatchelError,
+  describeDatabaseError,
+  describeIoError,
+  removeStalePartials,
+} from '../common/index.js';
 import { extractBagZip } from '../archive/index.js';
 import { Bag } from './bag.js';
 import { readFetchFile } from './fetch.js';
@@ -69,8 +74,10 @@ function openBagDirectory(bagDir: string, options: OpenOptions): Bag {
     );
   }
   const { sources, format } = findCsvSources(bagDir, model);
-  const databasePath = path.join(options.workspace, 'databases', `${databaseKey(bagDir, sources)}.sqlite`);
+  const databases = path.join(options.workspace, 'databases');
+  const databasePath = path.join(databases, `${databaseKey(bagDir, sources)}.sqlite`);
   const rid = ridFromFolder(bagDir);
+  removeStalePartials(databases);
   if (!fs.existsSync(databasePath)) {
     importBagDatabase(databasePath, {
       bagDir,
@@ -81,16 +88,22 @@ function openBagDirectory(bagDir: string, options: OpenOptions): Bag {
       onProgress: options.onProgress,
     });
   }
-  const db = new Database(databasePath, { readonly: true, fileMustExist: true });
-  db.pragma('temp_store = MEMORY');
-  const identity = {
-    root: bagDir,
-    rid: rid ?? rootDatasetRid(db, bagDir),
-    snaptime: model.snaptime,
-    format,
-    databasePath,
-  };
-  return new Bag(identity, model, db);
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(databasePath, { readonly: true, fileMustExist: true });
+    db.pragma('temp_store = MEMORY');
+    const identity = {
+      root: bagDir,
+      rid: rid ?? rootDatasetRid(db, bagDir),
+      snaptime: model.snaptime,
+      format,
+      databasePath,
+    };
+    return new Bag(identity, model, db);
+  } catch (error) {
+    db?.close();
+    throw describeDatabaseError(error, databasePath, { rebuildable: true });
+  }
 }
 
 /** An empty bag (no payload at all) gets its own sentence rather than "schema.json missing". */

@@ -50,6 +50,10 @@ function parseFetchLine(line: string, where: string): { path: string; item: Fetc
   if (fields === null) throw bad('is not "<url> <length> <path>"');
   const [url, length, rawPath] = fields;
   if (!URL.canParse(url)) throw bad(`has "${url}", which is not a URL`);
+  // Materializing fetches these URLs: file:, javascript: and the like must never be followed.
+  const { protocol } = new URL(url);
+  if (protocol !== 'http:' && protocol !== 'https:')
+    throw bad(`has "${url}", which is not an http or https URL`);
   if (!/^(\d+|-)$/.test(length)) throw bad(`has the length "${length}", which is neither a number nor "-"`);
   const path = safeRelativePath(decodeBagitPath(rawPath), where);
   if (!path.startsWith('data/')) throw bad(`names "${path}", which is not under data/`);

@@ -27,7 +27,8 @@ export type ProblemKind =
   | 'bad-argument'
   | 'io-error'
   | 'schema-drift'
-  | 'nothing-to-commit';
+  | 'nothing-to-commit'
+  | 'workspace-damaged';
 
 export class SatchelError extends Error {
   constructor(

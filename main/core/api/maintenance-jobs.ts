@@ -11,8 +11,6 @@ import {
 export type MaintenanceJob =
   { type: 'prepare-bag'; input: string } | { type: 'backup'; policy: BackupPolicy };
 
-export type JobResult<J extends MaintenanceJob> = J extends { type: 'backup' } ? BackupOutcome : null;
-
 /** An error as it crosses threads: a SatchelError keeps its kind and path. */
 export interface JobError {
   kind: ProblemKind | null;

@@ -20,7 +20,7 @@ export interface BackupPolicy {
 }
 
 export const DEFAULT_BACKUP_POLICY: BackupPolicy = { intervalMs: 10 * 60_000, keep: 10 };
-export const BACKUP_FOLDER = 'backups';
+const BACKUP_FOLDER = 'backups';
 
 export interface BackupInfo {
   file: string;
@@ -40,7 +40,7 @@ const PARTIAL = /\.partial-(\d+)$/;
 /** The mark of a workspace without a single draft action or commit: nothing worth a backup. */
 const NOTHING_YET = changeMarkOf('0', '');
 
-export function backupFolder(workspace: string): string {
+function backupFolder(workspace: string): string {
   return path.join(workspace, BACKUP_FOLDER);
 }
 

@@ -20,32 +20,21 @@ import { WORKSPACE_MIGRATIONS, type Migration } from './migrations.js';
 
 export { WORKSPACE_MIGRATIONS, type Migration } from './migrations.js';
 export { migrate } from './migrate.js';
-export { draftChecksum, registerWorkspaceFunctions } from './checksum.js';
-export {
-  findDamage,
-  formatTime,
-  isCorruptionError,
-  workspaceDamaged,
-  type CheckScope,
-  type OfferedBackup,
-} from './integrity.js';
+export { findDamage, formatTime, isCorruptionError, workspaceDamaged, type CheckScope } from './integrity.js';
 export {
   backupDue,
-  backupFolder,
   backupWorkspace,
   changeMark,
-  draftCount,
   latestBackup,
   listBackups,
-  BACKUP_FOLDER,
   DEFAULT_BACKUP_POLICY,
   type BackupInfo,
   type BackupOutcome,
   type BackupPolicy,
 } from './backup.js';
 
-export { recoverWorkspaceDb, RECOVERED_FOLDER, type RecoveryReport } from './recover.js';
-export { restoreWorkspaceDb, REPLACED_FOLDER, type RestoreReport } from './restore.js';
+export { recoverWorkspaceDb, type RecoveryReport } from './recover.js';
+export { restoreWorkspaceDb, type RestoreReport } from './restore.js';
 
 export type WorkspaceDb = Database.Database;
 

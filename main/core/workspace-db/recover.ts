@@ -15,7 +15,7 @@ import { scanDraftRows } from './page-scan.js';
  * matches. The new database is checked in full before it is kept.
  */
 
-export const RECOVERED_FOLDER = 'recovered';
+const RECOVERED_FOLDER = 'recovered';
 
 export interface RecoveryReport {
   /** The new database. */

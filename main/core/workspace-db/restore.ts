@@ -6,7 +6,7 @@ import { draftCount } from './backup.js';
 import { registerWorkspaceFunctions } from './checksum.js';
 import { findDamage } from './integrity.js';
 
-export const REPLACED_FOLDER = 'replaced';
+const REPLACED_FOLDER = 'replaced';
 
 export interface RestoreReport {
   restoredFrom: string;

@@ -100,15 +100,20 @@ export async function startServer(options: ServerOptions): Promise<SatchelServer
       // Node enforces the two timeouts above only when it checks its connections.
       connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
     },
-    (request, response) => {
-      route(request, response).catch((error: unknown) => {
-        console.error('satchel serve: a request failed:', error);
-        if (!response.headersSent) sendText(response, 500, 'Internal error.');
-        else response.destroy();
-      });
-    },
+    (request, response) => serve(request, response),
   );
+  // Node would answer `Expect: 100-continue` before any check; handled here, the body is invited
+  // only once the request is allowed and within its cap (see handleApi).
+  server.on('checkContinue', (request, response) => serve(request, response));
   server.timeout = limits.idleTimeoutMs;
+
+  const serve = (request: http.IncomingMessage, response: http.ServerResponse) => {
+    route(request, response).catch((error: unknown) => {
+      console.error('satchel serve: a request failed:', error);
+      if (!response.headersSent) sendText(response, 500, 'Internal error.');
+      else response.destroy();
+    });
+  };
 
   const route = async (request: http.IncomingMessage, response: http.ServerResponse) => {
     if (!hostAllowed(request, port))
@@ -172,6 +177,8 @@ export async function startServer(options: ServerOptions): Promise<SatchelServer
       return sendJson(response, 415, badRequest('API requests must be sent as application/json.'));
     }
     const limit = channel === 'labels:import' ? BODY_CAP_BYTES.import : BODY_CAP_BYTES.api;
+    if (/^100-continue$/i.test(request.headers.expect ?? '') && !tooLarge(request, limit))
+      response.writeContinue();
     const body = await readBody(request, limit);
     if (body === 'too-large')
       return sendJson(response, 413, badRequest(`The request body is larger than ${limit / MiB} MiB.`));
@@ -274,8 +281,7 @@ function declaresBody(request: http.IncomingMessage): boolean {
  * closes the connection (see closeIfBodyUnread), so the rest is never read.
  */
 function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve('too-large');
+  if (tooLarge(request, limit)) return Promise.resolve('too-large');
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -293,6 +299,12 @@ function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer 
     const onAbort = () => finish('aborted');
     request.on('data', onData).on('end', onEnd).on('error', onAbort).on('close', onAbort);
   });
+}
+
+/** The declared Content-Length passes `limit`. */
+function tooLarge(request: http.IncomingMessage, limit: number): boolean {
+  const declared = Number(request.headers['content-length']);
+  return Number.isFinite(declared) && declared > limit;
 }
 
 /**

@@ -206,6 +206,33 @@ describe('request bodies in browser mode', () => {
     expect(exchange.bodyBytesSent).toBeLessThan(BUFFERED_AT_MOST);
   });
 
+  it('invites a body (100 Continue) only once the request is allowed and within its cap', async () => {
+    const exchange = (headers: string[]) =>
+      new Promise<string>((resolve) => {
+        const socket = net.connect({ host: '127.0.0.1', port: server.port });
+        let response = '';
+        socket.on('data', (data: Buffer) => {
+          response += data.toString('latin1');
+          if (/\r\n\r\n/.test(response)) {
+            socket.destroy();
+            resolve(response);
+          }
+        });
+        socket.on('error', () => resolve(response));
+        socket.write(
+          head([
+            'POST /api/library:state HTTP/1.1',
+            ...headers,
+            'Content-Type: application/json',
+            'Expect: 100-continue',
+            'Content-Length: 2',
+          ]),
+        );
+      });
+    expect(await exchange([host(), 'Authorization: token 0000'])).toMatch(/^HTTP\/1\.1 403 /);
+    expect(await exchange([host(), token()])).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\n$/);
+  });
+
   it('still answers a body within the cap and keeps the connection open for the next request', async () => {
     const body = '{}';
     const request = head([

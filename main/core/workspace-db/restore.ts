@@ -38,6 +38,7 @@ export function restoreWorkspaceDb(source: string, databaseFile: string, now = n
       fs.rmSync(`${databaseFile}-shm`, { force: true });
     }
     fs.renameSync(incoming, databaseFile);
+    syncFolder(workspace);
     return { restoredFrom: source, drafts, replaced };
   } finally {
     fs.rmSync(incoming, { force: true });
@@ -77,5 +78,19 @@ function syncFile(file: string): void {
     fs.fsyncSync(descriptor);
   } finally {
     fs.closeSync(descriptor);
+  }
+}
+
+/** Makes the renames durable where the OS lets a folder be synced (not on Windows). */
+function syncFolder(folder: string): void {
+  try {
+    const descriptor = fs.openSync(folder, 'r');
+    try {
+      fs.fsyncSync(descriptor);
+    } finally {
+      fs.closeSync(descriptor);
+    }
+  } catch {
+    // Best effort: the restored file itself is already synced.
   }
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { registerWorkspaceFunctions } from './checksum.js';
+import { syncFile, syncFolder } from './durable.js';
 import { findDamage, type OfferedBackup } from './integrity.js';
 
 /**
@@ -171,24 +172,6 @@ function processAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function syncFile(file: string): void {
-  const descriptor = fs.openSync(file, 'r');
-  try {
-    fs.fsyncSync(descriptor);
-  } finally {
-    fs.closeSync(descriptor);
-  }
-}
-
-/** Makes the rename durable where the OS lets a folder be synced (not on Windows). */
-function syncFolder(folder: string): void {
-  try {
-    syncFile(folder);
-  } catch {
-    // Best effort: the backup file itself is already synced.
   }
 }
 

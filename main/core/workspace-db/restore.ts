@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { SatchelError } from '../common/index.js';
 import { draftCount } from './backup.js';
 import { registerWorkspaceFunctions } from './checksum.js';
+import { syncFile, syncFolder } from './durable.js';
 import { findDamage } from './integrity.js';
 
 const REPLACED_FOLDER = 'replaced';
@@ -69,28 +70,5 @@ function checkedDraftCount(copy: string, source: string): number {
     }
   } finally {
     db.close();
-  }
-}
-
-function syncFile(file: string): void {
-  const descriptor = fs.openSync(file, 'r+');
-  try {
-    fs.fsyncSync(descriptor);
-  } finally {
-    fs.closeSync(descriptor);
-  }
-}
-
-/** Makes the renames durable where the OS lets a folder be synced (not on Windows). */
-function syncFolder(folder: string): void {
-  try {
-    const descriptor = fs.openSync(folder, 'r');
-    try {
-      fs.fsyncSync(descriptor);
-    } finally {
-      fs.closeSync(descriptor);
-    }
-  } catch {
-    // Best effort: the restored file itself is already synced.
   }
 }

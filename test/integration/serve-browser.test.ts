@@ -32,10 +32,15 @@ async function serveWithRecordingBrowser(workspace: string, browserTemplate: (sc
     true,
   );
   const recorded = path.join(scratch.dir, `opener-args-${path.basename(workspace)}.txt`);
+  // Written whole, then renamed: the test never reads a half-written list.
   const script = path.join(scratch.dir, 'record-args.sh');
-  fs.writeFileSync(script, `#!/bin/sh\nfor arg in "$@"; do printf '%s\\n' "$arg"; done > "$RECORD_TO"\n`, {
-    mode: 0o755,
-  });
+  fs.writeFileSync(
+    script,
+    `#!/bin/sh\nfor arg in "$@"; do printf '%s\\n' "$arg"; done > "$RECORD_TO.partial"\nmv "$RECORD_TO.partial" "$RECORD_TO"\n`,
+    {
+      mode: 0o755,
+    },
+  );
   const child = spawn(
     process.execPath,
     [path.join(repoRoot, 'bin', 'satchel.js'), 'serve', '--port', '0', '--workspace', workspace],

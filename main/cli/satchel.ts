@@ -37,6 +37,9 @@ Commands:
                                    build the bag at that version's snapshot into the deriva-ml cache
   commit BAG --catalog URL [--workflow NAME] [--description TEXT] [--credential FILE]
                                    send the drafts as one Execution; resumable, and a second run sends nothing
+  workspace check|backup|restore [--from FILE]
+                                   check the workspace database (recovering what a damaged one still holds),
+                                   back it up now, or put a backup in its place
 
 Common options: --json, --workspace DIR (default: the app-data folder, or SATCHEL_WORKSPACE)
 BAG is a bag folder or a bag .zip.`;
@@ -52,6 +55,7 @@ const COMMANDS: Record<string, Command> = {
   catalog: async (args) => (await import('./catalog.js')).catalogCommand(args),
   download: async (args) => (await import('./catalog.js')).downloadCommand(args),
   commit: async (args) => (await import('./commit.js')).commitCommand(args),
+  workspace: async (args) => (await import('./workspace.js')).workspaceCommand(args),
   inspect: async (args) => {
     const { values, bag } = await withBag(args, {});
     try {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SatchelError } from '../core/common/index.js';
 import { resolveWorkspace } from '../core/workspace/index.js';
+import { openBrowser, removeLaunchFile } from './open-browser.js';
 import { startServer } from './server.js';
 
 /** The repository (or installed package) root, seen from dist/main/serve/cli.js. */
@@ -44,17 +45,15 @@ function parseServeArguments(args: string[]): ServeArguments {
 
 /**
  * `satchel serve [--port N] [BAG] [--workspace DIR]`: prints exactly one line, the URL with its
- * token, opens a browser (unless BROWSER=none) and serves until SIGINT or SIGTERM.
+ * token, opens a browser on a private redirect file (unless BROWSER=none) and serves until SIGINT
+ * or SIGTERM.
  */
 export async function serveCommand(args: string[]): Promise<number> {
   const options = parseServeArguments(args);
-  const server = await startServer({
-    workspace: resolveWorkspace(options.workspace),
-    port: options.port,
-    bag: options.bag,
-  });
+  const workspace = resolveWorkspace(options.workspace);
+  const server = await startServer({ workspace, port: options.port, bag: options.bag });
   process.stdout.write(`${server.url}\n`);
-  openBrowser(server.url);
+  const launchFile = openBrowser(server.url, workspace);
   void server.startup.then(({ error }) => {
     if (error) process.stderr.write(`satchel: ${error.message}\n`);
   });
@@ -62,6 +61,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  removeLaunchFile(launchFile);
   setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
   await server.close();
   return 0;
@@ -110,29 +110,4 @@ function electronBinary(): string | null {
   });
   const binary = probe.status === 0 ? probe.stdout.trim() : '';
   return binary !== '' && fs.existsSync(binary) ? binary : null;
-}
-
-/** BROWSER=none: no browser; BROWSER=<command> (optionally with %s): that command; else the OS opener. */
-export function openBrowser(url: string): void {
-  const chosen = process.env.BROWSER?.trim();
-  if (chosen === 'none') return;
-  let command: string;
-  let args: string[];
-  if (chosen) {
-    const words = chosen.split(/\s+/);
-    command = words[0]!;
-    args = words.slice(1).map((word) => word.replaceAll('%s', url));
-    if (!chosen.includes('%s')) args.push(url);
-  } else if (process.platform === 'darwin') {
-    [command, args] = ['open', [url]];
-  } else if (process.platform === 'win32') {
-    [command, args] = ['cmd', ['/c', 'start', '""', url]];
-  } else {
-    [command, args] = ['xdg-open', [url]];
-  }
-  const child = spawn(command, args, { detached: true, stdio: 'ignore' });
-  child.on('error', () =>
-    process.stderr.write(`satchel: could not start a browser (${command}); open the URL above yourself.\n`),
-  );
-  child.unref();
 }

@@ -5,4 +5,5 @@ export {
   type SatchelServer,
   type StartupState,
 } from './server.js';
-export { openBrowser, serveCommand, startCommand } from './cli.js';
+export { serveCommand, startCommand } from './cli.js';
+export { openBrowser, removeLaunchFile } from './open-browser.js';

@@ -19,9 +19,9 @@ import {
 import { sendFile } from './send-file.js';
 import { resolveStaticFile } from './static-files.js';
 
-const MAX_BODY_BYTES = 1024 * 1024;
-/** A drafts file being imported may be large; every other request is small. */
-const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+const MiB = 1024 * 1024;
+/** Body caps per API route: a drafts file being imported may be large, other calls are small (files and events take none). */
+const BODY_CAP_BYTES = { import: 64 * MiB, api: MiB } as const;
 /** `<repo>/renderer-dist`, seen from dist/main/serve/server.js. */
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../../renderer-dist/', import.meta.url));
 
@@ -34,7 +34,24 @@ export interface ServerOptions {
   rendererDir?: string;
   /** Where `~/.deriva-ml` is looked for (tests). */
   homeDir?: string;
+  /** Connection timeouts; tests inject short ones. */
+  limits?: Partial<ServerLimits>;
 }
+
+export interface ServerLimits {
+  /** The request line and headers must arrive within this (a slow-loris client is cut with 408). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this. */
+  requestTimeoutMs: number;
+  /** A connection with no traffic either way for this long is closed. */
+  idleTimeoutMs: number;
+}
+
+const DEFAULT_SERVER_LIMITS: ServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 120_000,
+  idleTimeoutMs: 60_000,
+};
 
 /** What `GET /api/startup` answers: the bag named on the command line, once opened. */
 export interface StartupState {
@@ -73,14 +90,30 @@ export async function startServer(options: ServerOptions): Promise<SatchelServer
   const events = new EventStreams();
   host.onEvent((name, payload) => events.send(name, payload));
   let port = 0;
+  const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
 
-  const server = http.createServer((request, response) => {
+  const server = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: Math.min(5_000, limits.idleTimeoutMs),
+      // Node enforces the two timeouts above only when it checks its connections.
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    (request, response) => serve(request, response),
+  );
+  // Node would answer `Expect: 100-continue` before any check; handled here, the body is invited
+  // only once the request is allowed and within its cap (see handleApi).
+  server.on('checkContinue', (request, response) => serve(request, response));
+  server.timeout = limits.idleTimeoutMs;
+
+  const serve = (request: http.IncomingMessage, response: http.ServerResponse) => {
     route(request, response).catch((error: unknown) => {
       console.error('satchel serve: a request failed:', error);
       if (!response.headersSent) sendText(response, 500, 'Internal error.');
       else response.destroy();
     });
-  });
+  };
 
   const route = async (request: http.IncomingMessage, response: http.ServerResponse) => {
     if (!hostAllowed(request, port))
@@ -97,7 +130,9 @@ export async function startServer(options: ServerOptions): Promise<SatchelServer
       query.delete('token');
       const rest = query.toString();
       const location = rest === '' ? '/' : `/?${rest}`;
-      response.writeHead(302, { ...NO_STORE, 'Set-Cookie': sessionCookie(token, port), Location: location });
+      const headers = { ...NO_STORE, 'Set-Cookie': sessionCookie(token, port), Location: location };
+      closeIfBodyUnread(response, headers);
+      response.writeHead(302, headers);
       return response.end();
     }
     if (!authorized(request, token, port)) {
@@ -113,10 +148,12 @@ export async function startServer(options: ServerOptions): Promise<SatchelServer
     if (segments[0] === 'api') return handleApi(request, response, segments.slice(1).join('/'), method);
     if (segments[0] === 'events' && segments.length === 1) {
       if (method !== 'GET') return sendText(response, 405, 'Method not allowed.', { Allow: 'GET' });
+      if (declaresBody(request)) return sendText(response, 413, 'This request takes no body.');
       return events.attach(response, APP_HEADERS);
     }
     if (method !== 'GET' && method !== 'HEAD')
       return sendText(response, 405, 'Method not allowed.', { Allow: 'GET, HEAD' });
+    if (declaresBody(request)) return sendText(response, 413, 'This request takes no body.');
     if (segments[0] === 'asset' || segments[0] === 'thumb') return handleAsset(request, response, segments);
     const file = await resolveStaticFile(rendererDir, pathname);
     const headers = { ...APP_HEADERS, 'Content-Type': file?.contentType ?? '', 'Cache-Control': 'no-cache' };
@@ -132,20 +169,20 @@ export async function startServer(options: ServerOptions): Promise<SatchelServer
   ) => {
     if (channel === 'startup') {
       if (method !== 'GET') return sendText(response, 405, 'Method not allowed.', { Allow: 'GET' });
+      if (declaresBody(request)) return sendText(response, 413, 'This request takes no body.');
       return sendJson(response, 200, await startup);
     }
     if (method !== 'POST') return sendText(response, 405, 'Method not allowed.', { Allow: 'POST' });
     if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
       return sendJson(response, 415, badRequest('API requests must be sent as application/json.'));
     }
-    const limit = channel === 'labels:import' ? MAX_IMPORT_BYTES : MAX_BODY_BYTES;
+    const limit = channel === 'labels:import' ? BODY_CAP_BYTES.import : BODY_CAP_BYTES.api;
+    if (/^100-continue$/i.test(request.headers.expect ?? '') && !tooLarge(request, limit))
+      response.writeContinue();
     const body = await readBody(request, limit);
     if (body === 'too-large')
-      return sendJson(
-        response,
-        413,
-        badRequest(`The request body is larger than ${limit / 1024 / 1024} MiB.`),
-      );
+      return sendJson(response, 413, badRequest(`The request body is larger than ${limit / MiB} MiB.`));
+    if (body === 'aborted') return;
     let raw: unknown;
     try {
       raw = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
@@ -232,18 +269,53 @@ function listen(server: http.Server, port: number): Promise<number> {
   });
 }
 
-/** The request body, or 'too-large' past `limit` (the rest is read and dropped so the 413 can be sent). */
-function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  return new Promise((resolve, reject) => {
+/** Whether the request announces a body (a length above zero, or chunks). */
+function declaresBody(request: http.IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
+ * The request body, or 'too-large' as soon as it is known to pass `limit`: from Content-Length
+ * before any byte is read, else when the bytes read pass it; reading stops there, and the reply
+ * closes the connection (see closeIfBodyUnread), so the rest is never read.
+ */
+function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
+  if (tooLarge(request, limit)) return Promise.resolve('too-large');
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    request.on('data', (chunk: Buffer) => {
+    const finish = (outcome: Buffer | 'too-large' | 'aborted') => {
+      request.off('data', onData).off('end', onEnd).off('error', onAbort).off('close', onAbort);
+      resolve(outcome);
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    request.on('end', () => resolve(size > limit ? 'too-large' : Buffer.concat(chunks)));
-    request.on('error', reject);
+      if (size <= limit) return void chunks.push(chunk);
+      request.pause();
+      finish('too-large');
+    };
+    const onEnd = () => finish(Buffer.concat(chunks));
+    const onAbort = () => finish('aborted');
+    request.on('data', onData).on('end', onEnd).on('error', onAbort).on('close', onAbort);
   });
+}
+
+/** The declared Content-Length passes `limit`. */
+function tooLarge(request: http.IncomingMessage, limit: number): boolean {
+  const declared = Number(request.headers['content-length']);
+  return Number.isFinite(declared) && declared > limit;
+}
+
+/**
+ * A reply sent before the request body was read in full ends the connection: Node would otherwise
+ * read and drop the rest of the body (gigabytes, if the client wants) to reuse the connection.
+ */
+function closeIfBodyUnread(response: http.ServerResponse, headers: Record<string, string | number>): void {
+  const request = response.req;
+  if (request.complete || !declaresBody(request)) return;
+  headers.Connection = 'close';
+  response.once('finish', () => request.socket.destroy());
 }
 
 function safeDecode(segment: string): string | null {
@@ -260,11 +332,13 @@ function badRequest(message: string): ApiResult<Channel> {
 
 function sendJson(response: http.ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
-  response.writeHead(status, {
+  const headers: Record<string, string | number> = {
     ...NO_STORE,
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
-  });
+  };
+  closeIfBodyUnread(response, headers);
+  response.writeHead(status, headers);
   response.end(body);
 }
 
@@ -275,11 +349,13 @@ function sendText(
   extra: Record<string, string> = {},
 ): void {
   const body = `${text}\n`;
-  response.writeHead(status, {
+  const headers: Record<string, string | number> = {
     ...NO_STORE,
     ...extra,
     'Content-Type': 'text/plain; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
-  });
+  };
+  closeIfBodyUnread(response, headers);
+  response.writeHead(status, headers);
   response.end(body);
 }

@@ -336,7 +336,7 @@ describe('satchel serve and satchel start as commands', () => {
     return { output: () => ({ stdout, stderr }), exited };
   }
 
-  it('serve prints exactly one URL line, runs BROWSER with it, and stops cleanly on SIGTERM', async () => {
+  it('serve prints exactly one URL line, opens BROWSER on a private launch file, and stops cleanly on SIGTERM', async () => {
     const opened = path.join(scratch.dir, 'browser-opened.txt');
     const browser = path.join(scratch.dir, 'fake-browser.sh');
     fs.writeFileSync(browser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
@@ -352,12 +352,17 @@ describe('satchel serve and satchel start as commands', () => {
     const deadline = Date.now() + 5000;
     while (!fs.existsSync(opened) && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(fs.readFileSync(opened, 'utf8')).toBe(stdout.trim());
-    const stopping = Date.now();
+    // The browser gets a private launch file, never the token on its command line (where `ps` shows it).
+    const launched = fs.readFileSync(opened, 'utf8');
+    expect(launched).toMatch(/^file:\/\/.+\/browser-launch\/satchel-\d+\.html$/);
+    expect(launched).not.toContain(url.searchParams.get('token')!);
+    const launchFile = new URL(launched).pathname;
+    expect(fs.statSync(launchFile).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(launchFile, 'utf8')).toContain(stdout.trim().replaceAll('&', '&amp;'));
     child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
-    expect(Date.now() - stopping).toBeLessThan(5000);
     expect(run.output().stdout).toBe(stdout);
+    expect(fs.existsSync(launchFile)).toBe(false);
   });
 
   const electronInstalled =

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { openBag } from '../../main/core/bag/index.js';
 import { buildSampleBag } from '../../main/core/sample/index.js';
 import { defaultWorkspace } from '../../main/core/workspace/index.js';
-import { openBrowser, startServer } from '../../main/serve/index.js';
+import { openBrowser, removeLaunchFile, startServer } from '../../main/serve/index.js';
 import { seedCatalogFromBag } from '../support/catalog-seed.js';
 import { startStandIn } from './index.js';
 
@@ -41,11 +41,12 @@ async function main(): Promise<void> {
     `Demo catalog: ${catalogUrl} (user testadmin, password testadmin)\nSatchel: open the address below. Ctrl-C stops the demo.\n`,
   );
   process.stdout.write(`${url}\n`);
-  openBrowser(url);
+  const launchFile = openBrowser(url, workspace);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  removeLaunchFile(launchFile);
   await server.close();
   await standIn.close();
 }

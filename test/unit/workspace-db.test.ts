@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SatchelError } from '../../main/core/common/index.js';
@@ -101,6 +102,29 @@ const DATA_AT_VERSION: Record<
       expect(db.prepare("SELECT target, history_id FROM commit_rows WHERE target = '43Z'").all()).toEqual([
         { target: '43Z', history_id: 7 },
       ]),
+  },
+  5: {
+    // Checksums and tallies are derived from the drafts of version 2: no data of their own.
+    seed: () => {},
+    check: (db) => {
+      const rows = db
+        .prepare(
+          'SELECT bag_rid, snaptime, feature, target, feature_name, target_table, "values", author, updated_at, checksum FROM label_drafts',
+        )
+        .raw()
+        .all() as unknown[][];
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) expect(row[9]).toBe(zlib.crc32(row.slice(0, 9).join('\u0000')));
+      expect(
+        db.prepare('SELECT bag_rid, snaptime, feature, drafts, checksums FROM label_tallies').all(),
+      ).toEqual(
+        db
+          .prepare(
+            'SELECT bag_rid, snaptime, feature, count(*) AS drafts, sum(checksum) AS checksums FROM label_drafts GROUP BY 1, 2, 3',
+          )
+          .all(),
+      );
+    },
   },
 };
 

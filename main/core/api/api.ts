@@ -15,11 +15,23 @@ import {
 } from '../../../shared/contract.js';
 import { requestSchemas } from '../../../shared/requests.js';
 import { locateBag, openBag, type Bag, type OpenProgress } from '../bag/index.js';
+import type { SatchelError } from '../common/index.js';
 import { findDerivaCacheBags, RecentBags } from '../library/index.js';
 import { buildSampleBag, isSampleBuilt, samplePath } from '../sample/index.js';
 import { ThumbnailCache, type ThumbnailPriority } from '../thumbs/index.js';
 import { verifyBag } from '../verify/index.js';
-import { openWorkspaceDb, type WorkspaceDb } from '../workspace-db/index.js';
+import {
+  DEFAULT_BACKUP_POLICY,
+  findDamage,
+  isCorruptionError,
+  latestBackup,
+  openWorkspaceDb,
+  workspaceDamaged,
+  workspaceDbPath,
+  type BackupPolicy,
+  type WorkspaceDb,
+} from '../workspace-db/index.js';
+import { scheduleBackups } from './backups.js';
 import { invalidRequest, RequestError, toApiError } from './errors.js';
 import { LabelStore } from '../labels/index.js';
 import { describeAsset } from './asset-info.js';
@@ -27,6 +39,7 @@ import { catalogHandlers } from './catalog.js';
 import { labelHandlers } from './labels.js';
 import { isInside, servedContentType } from './files.js';
 import { BagLookups } from './lookups.js';
+import { startMaintenance } from './maintenance.js';
 import { throttledProgress } from './progress.js';
 
 export type EmitEvent = <E extends EventName>(event: E, payload: EventMap[E]) => void;
@@ -37,6 +50,8 @@ export interface ApiOptions {
   /** Where `~/.deriva-ml` is looked for; the user's home by default. */
   homeDir?: string;
   emit?: EmitEvent;
+  /** How often the workspace database is backed up and how many backups are kept (tests shorten it). */
+  backupPolicy?: BackupPolicy;
 }
 
 export interface AssetFile {
@@ -65,6 +80,9 @@ interface OpenEntry {
 
 type Handlers = { [C in Channel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C> };
 
+/** Channels that read or write the workspace database: refused once it is found damaged. */
+const WORKSPACE_CHANNELS = /^(labels|catalog|library):/;
+
 /** The bag's id in URLs and requests: the first 16 hex digits of sha256 of its real root path. */
 export function bagIdOf(realRoot: string): string {
   return crypto.createHash('sha256').update(realRoot).digest('hex').slice(0, 16);
@@ -76,7 +94,22 @@ export function createApi(options: ApiOptions): Api {
   fs.mkdirSync(workspace, { recursive: true });
   const homeDir = options.homeDir ?? os.homedir();
   const emit: EmitEvent = options.emit ?? (() => {});
-  const db: WorkspaceDb = openWorkspaceDb(workspace);
+  // The label history is checked with the first backup, in the maintenance worker, not here.
+  const db: WorkspaceDb = openWorkspaceDb(workspace, { check: 'drafts', backups: 'none' });
+  const maintenance = startMaintenance(workspace);
+  /** Set once the workspace database is found damaged: nothing is written to it any more. */
+  let damage: SatchelError | null = null;
+  const markDamaged = (problem: string): SatchelError => {
+    damage ??= workspaceDamaged(workspaceDbPath(workspace), problem, latestBackup(workspace));
+    return damage;
+  };
+  const backups = scheduleBackups({
+    workspace,
+    db,
+    policy: options.backupPolicy ?? DEFAULT_BACKUP_POLICY,
+    run: (policy) => maintenance.backup(policy),
+    onDamage: markDamaged,
+  });
   const recent = new RecentBags(db);
   const thumbs = new ThumbnailCache(workspace);
   const labels = new LabelStore(db);
@@ -101,13 +134,18 @@ export function createApi(options: ApiOptions): Api {
     const sendProgress = throttledProgress((progress) => emit('progress', progress));
     const onProgress = ({ phase, done, total }: OpenProgress) =>
       sendProgress({ task: 'open', phase, done, total, path: requested });
+    // Extraction and import run in the maintenance worker; what is left here only opens the result.
+    await maintenance.prepareBag(requested, onProgress);
     const root = await locateBag(requested, { workspace, onProgress });
     const realRoot = fs.realpathSync(root);
     const bagId = bagIdOf(realRoot);
+    const remember = (bag: { rid: string }, version: string | null) => {
+      if (!damage) recent.record({ path: requested, rid: bag.rid, version });
+    };
     const alreadyOpen = () => {
       const entry = bags.get(bagId);
       if (!entry) return null;
-      recent.record({ path: requested, rid: entry.bag.rid, version: entry.opened.report.version });
+      remember(entry.bag, entry.opened.report.version);
       return { ...entry.opened, path: requested };
     };
     const existing = alreadyOpen();
@@ -128,7 +166,7 @@ export function createApi(options: ApiOptions): Api {
         .map((type) => type.table.name),
     };
     bags.set(bagId, { bagId, bag, lookups: new BagLookups(bag), realRoot, opened });
-    recent.record({ path: requested, rid: bag.rid, version: report.version });
+    remember(bag, report.version);
     return opened;
   };
 
@@ -233,13 +271,16 @@ export function createApi(options: ApiOptions): Api {
           throw new RequestError('bad-request', `"${shown}" is not a channel of the Satchel API.`);
         }
         const known = channel as Channel;
+        if (damage && WORKSPACE_CHANNELS.test(known)) throw damage;
         const parsed = requestSchemas[known].safeParse(raw ?? {});
         if (!parsed.success) throw invalidRequest(known, parsed.error);
         const handler = handlers[known] as (request: unknown) => Promise<unknown> | unknown;
         const value = await handler(parsed.data);
         return { ok: true, value } as ApiResult<Channel>;
       } catch (error) {
-        const apiError = toApiError(error, channel);
+        // SQLite met a damaged page: if it is the workspace's, stop writing to it and say so.
+        const problem = isCorruptionError(error) && !damage ? findDamage(db, 'all') : null;
+        const apiError = toApiError(problem ? markDamaged(problem) : error, channel);
         if (apiError.kind === 'internal') console.error(`satchel: ${channel} failed:`, error);
         return { ok: false, error: apiError };
       }
@@ -262,6 +303,8 @@ export function createApi(options: ApiOptions): Api {
     },
 
     async close() {
+      await backups.stop();
+      await maintenance.close();
       await thumbs.close();
       for (const entry of bags.values()) {
         entry.lookups.close();

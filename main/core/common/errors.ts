@@ -32,7 +32,8 @@ export type ProblemKind =
   | 'io-error'
   | 'schema-drift'
   | 'nothing-to-commit'
-  | 'commit-running';
+  | 'commit-running'
+  | 'workspace-damaged';
 
 export class SatchelError extends Error {
   constructor(

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { DRAFT_CHECKSUM_FUNCTION, DRAFT_COLUMNS } from './checksum.js';
 
 /**
  * One step of the workspace database's schema. `version` is the `PRAGMA user_version` the database
@@ -127,6 +128,59 @@ export const WORKSPACE_MIGRATIONS: readonly Migration[] = [
             AND h.feature = commit_rows.feature AND h.target = commit_rows.target
             AND a.at <= c.created_at
         );
+      `);
+    },
+  },
+  {
+    version: 5,
+    name: 'draft checksums and tallies',
+    up(db) {
+      const columns = DRAFT_COLUMNS.map((column) => `"${column}"`).join(', ');
+      const scope = (row: 'NEW' | 'OLD') =>
+        `bag_rid = ${row}.bag_rid AND snaptime = ${row}.snaptime AND feature = ${row}.feature`;
+      const addToTally = `INSERT INTO label_tallies (bag_rid, snaptime, feature, drafts, checksums)
+          VALUES (NEW.bag_rid, NEW.snaptime, NEW.feature, 1, NEW.checksum)
+          ON CONFLICT (bag_rid, snaptime, feature)
+          DO UPDATE SET drafts = drafts + 1, checksums = checksums + excluded.checksums;`;
+      const takeFromTally = `UPDATE label_tallies SET drafts = drafts - 1, checksums = checksums - OLD.checksum
+          WHERE ${scope('OLD')};`;
+      db.exec(`
+        CREATE TABLE label_drafts_checked (
+          bag_rid TEXT NOT NULL,
+          snaptime TEXT NOT NULL,
+          feature TEXT NOT NULL,
+          target TEXT NOT NULL,
+          feature_name TEXT NOT NULL,
+          target_table TEXT NOT NULL,
+          "values" TEXT NOT NULL,
+          author TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          checksum INTEGER GENERATED ALWAYS AS (${DRAFT_CHECKSUM_FUNCTION}(${columns})) STORED,
+          PRIMARY KEY (bag_rid, snaptime, feature, target)
+        ) WITHOUT ROWID;
+        INSERT INTO label_drafts_checked (${columns}) SELECT ${columns} FROM label_drafts;
+        DROP TABLE label_drafts;
+        ALTER TABLE label_drafts_checked RENAME TO label_drafts;
+        CREATE TABLE label_tallies (
+          bag_rid TEXT NOT NULL,
+          snaptime TEXT NOT NULL,
+          feature TEXT NOT NULL,
+          drafts INTEGER NOT NULL,
+          checksums INTEGER NOT NULL,
+          PRIMARY KEY (bag_rid, snaptime, feature)
+        ) WITHOUT ROWID;
+        INSERT INTO label_tallies (bag_rid, snaptime, feature, drafts, checksums)
+          SELECT bag_rid, snaptime, feature, count(*), sum(checksum) FROM label_drafts GROUP BY bag_rid, snaptime, feature;
+        CREATE TRIGGER label_drafts_tally_insert AFTER INSERT ON label_drafts BEGIN
+          ${addToTally}
+        END;
+        CREATE TRIGGER label_drafts_tally_delete AFTER DELETE ON label_drafts BEGIN
+          ${takeFromTally}
+        END;
+        CREATE TRIGGER label_drafts_tally_update AFTER UPDATE ON label_drafts BEGIN
+          ${takeFromTally}
+          ${addToTally}
+        END;
       `);
     },
   },

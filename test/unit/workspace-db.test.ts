@@ -155,6 +155,7 @@ describe('the workspace database', () => {
         'label_drafts',
         'label_features',
         'label_history',
+        'label_tallies',
         'recent_bags',
         'sqlite_sequence',
       ]);

@@ -52,6 +52,12 @@ export function readRegionFile(bag: Bag, assetTable: string, assetRid: string): 
       `${file.relative} is listed in the bag but not fetched; materialize the bag to read its regions.`,
       file.relative,
     );
+  if (path.extname(file.path).toLowerCase() !== '.json')
+    throw new SatchelError(
+      'bad-value',
+      `${file.relative} is not a labelme region file: labelme files are .json files.`,
+      file.relative,
+    );
   const stat = fs.statSync(file.path);
   if (stat.size > MAX_REGION_FILE_BYTES)
     throw new SatchelError(

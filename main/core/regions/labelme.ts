@@ -143,7 +143,9 @@ export function parseLabelme(bytes: Uint8Array | string, file: string): LabelmeF
   try {
     document = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
   } catch (error) {
-    throw fail(`it is not JSON (${(error as Error).message.replace(/\.$/, '')})`);
+    // The parser quotes the text it stopped at: keep the sentence printable and short.
+    const reason = (error as Error).message.replace(/[^\x20-\x7e]/g, '?').replace(/\.$/, '');
+    throw fail(`it is not JSON (${reason.length > 120 ? `${reason.slice(0, 120)}…` : reason})`);
   }
   try {
     if (!isObject(document)) throw new Invalid(`it holds ${describe(document)}, not an object`);

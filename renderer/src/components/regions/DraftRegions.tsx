@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useLayoutEffect } from 'react';
 import { useRegions } from '../../stores/regions/index.js';
 import { RegionShape } from './RegionShape.js';
 
@@ -9,15 +9,18 @@ export function DraftRegions({ scale }: { scale: number }) {
   const preview = useRegions((state) => state.preview);
   const loaded = useRegions((state) => state.loaded);
   const target = useRegions((state) => state.image?.target ?? null);
-  // When an image's drawing was first on screen (the frame after it reached the page): the benchmark reads it.
-  useEffect(() => {
+  // When an image's drawing was first on screen: the end of the first frame after it reached the page
+  // (a message posted from that frame's requestAnimationFrame runs once it is rendered). The benchmark reads it.
+  useLayoutEffect(() => {
     if (!loaded || !target) return;
-    const frame = requestAnimationFrame(() =>
-      setTimeout(() => {
+    const frame = requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
         const count = useRegions.getState().regions.length;
         performance.mark('regions-painted', { detail: { target, count } });
-      }, 0),
-    );
+      };
+      channel.port2.postMessage(null);
+    });
     return () => cancelAnimationFrame(frame);
   }, [loaded, target]);
   return (

@@ -134,7 +134,7 @@ export function AssetViewer({ source, table, elementType, labeling }: AssetViewe
         <span className="muted" data-testid="viewer-position">
           {(index + 1).toLocaleString()} of {total.toLocaleString()}
         </span>
-        {labeling ? <LabelProgressBar /> : <span className="spacer" />}
+        {labeling && !drawing ? <LabelProgressBar /> : <span className="spacer" />}
         <button
           type="button"
           className="ghost"

@@ -3,14 +3,19 @@
  * feature: annotators A and B's labelme files): 3 boxes and 1 polygon drawn on one image by mouse and by
  * keyboard, terms assigned with the term keys, nudged, deleted, undone and redone, then the page
  * reloaded and the regions found again; the bag's files drawn per execution with a rater hidden; the
- * region agreement view of A and B; the regions of the previous image copied. Screens are kept as
+ * region agreement view of A and B; the regions of the previous image copied; and, while browsing a copy
+ * of the bag whose region files of one image were replaced by a mask and a report, both previewed. Screens are kept as
  * test-artifacts/screenshots/regions-*.png.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { ApiResult, Channel, RequestOf, ResponseOf } from '../../shared/contract.js';
 import type { RegionPoint } from '../../shared/regions.js';
 import { generatedBags } from '../support/bags.js';
+import { temporaryDirectory } from '../support/fixtures.js';
 import {
   e2eSkipReason,
   eventually,
@@ -339,6 +344,103 @@ describe.skipIf(e2eSkipReason() !== null)(
       expect(session.pageErrors).toEqual([]);
       expect(await page().getByTestId('error-banner').count()).toBe(0);
       expect(await page().getByTestId('region-error').count()).toBe(0);
+    });
+  },
+);
+
+describe.skipIf(e2eSkipReason() !== null)(
+  suiteName('other files of an asset-valued feature in the viewer'),
+  () => {
+    const bags = generatedBags();
+    const { facts } = bags;
+    const scratch = temporaryDirectory('satchel-e2e-feature-files-');
+    const report = 'Cells counted: 3\nStain: even\n';
+    let session: Session;
+    let image: string;
+    let position: number;
+
+    /** A copy of the bag in which A's region file of `image` is a mask PNG and B's a text report. */
+    async function bagWithMaskAndReport(): Promise<string> {
+      const root = path.join(scratch.dir, path.basename(bags.formatB));
+      fs.cpSync(bags.formatB, root, { recursive: true });
+      const csv = path.join(root, 'data', 'digits', 'Region_File.csv');
+      const replaced: [string, string, Buffer][] = [
+        [facts.regions.A[image]!, `mask_${image}.png`, await maskPng()],
+        [facts.regions.B[image]!, `report_${image}.txt`, Buffer.from(report)],
+      ];
+      let lines = fs.readFileSync(csv, 'utf8').split('\n');
+      for (const [rid, name, bytes] of replaced) {
+        lines = lines.map((line) =>
+          line.includes(rid) ? line.replaceAll(`regions_${image}.json`, name) : line,
+        );
+        const dir = path.join(root, 'data', 'asset', rid, 'Region_File');
+        fs.rmSync(path.join(dir, `regions_${image}.json`));
+        fs.writeFileSync(path.join(dir, name), bytes);
+      }
+      fs.writeFileSync(csv, lines.join('\n'));
+      return root;
+    }
+
+    function maskPng(): Promise<Buffer> {
+      const size = facts.design.imageSize;
+      const pixels = Buffer.alloc(size * size);
+      for (let y = 30; y < 80; y++) pixels.fill(255, y * size + 30, y * size + 80);
+      return sharp(pixels, { raw: { width: size, height: size, channels: 1 } })
+        .png()
+        .toBuffer();
+    }
+
+    beforeAll(async () => {
+      const order = facts.images.filter((entry) => entry.release === '1.0.0').map((entry) => entry.rid);
+      session = await openSession({ bag: bags.formatB });
+      // The grid's order, as the app asks for it, and the first image both annotators drew in it.
+      const opened = await startupBag(session);
+      const reply = await session.page.request.post(`${session.server.origin}/api/bag:members`, {
+        data: {
+          bagId: opened.bagId,
+          datasetRid: facts.rid,
+          elementType: 'Image',
+          recurse: true,
+          limit: 1000,
+        },
+      });
+      const members = (await reply.json()) as ApiResult<'bag:members'>;
+      if (!members.ok) throw new Error(members.error.message);
+      const rids = members.value.rows.map((row) => String(row.RID));
+      expect([...rids].sort()).toEqual([...order].sort());
+      position = rids.findIndex((rid) => rid in facts.regions.B);
+      image = rids[position]!;
+      await session.close();
+      session = await openSession({ bag: await bagWithMaskAndReport() });
+    });
+    afterAll(async () => {
+      await session?.close();
+      scratch.cleanup();
+    });
+
+    it('previews a mask image and a text report beside the image, and draws no regions for them', async () => {
+      const page = session.page;
+      await eventually(() => page.getByTestId('bag-rid').textContent()).toBe(facts.rid);
+      await page.getByTestId('grid').focus();
+      await page.keyboard.press('Enter');
+      await page.getByTestId('viewer').waitFor();
+      for (let step = 0; step < position; step++) await page.keyboard.press('ArrowRight');
+      await eventually(() => page.getByTestId('viewer-rid').textContent()).toBe(image);
+      const mask = page.getByTestId(`feature-file-${facts.regions.A[image]}`);
+      const text = page.getByTestId(`feature-file-${facts.regions.B[image]}`);
+      await mask.waitFor();
+      expect(await mask.getAttribute('data-kind')).toBe('image');
+      expect(await text.getAttribute('data-kind')).toBe('text');
+      expect(await page.getByTestId('bag-region').count()).toBe(0);
+      await mask.getByTestId('preview-file').click();
+      const preview = mask.getByTestId('file-image-preview');
+      await eventually(() =>
+        preview.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+      ).toBe(facts.design.imageSize);
+      await text.getByTestId('preview-file').click();
+      await eventually(() => text.getByTestId('text-preview').textContent()).toContain('Cells counted: 3');
+      await saveScreenshot(page, 'regions-feature-files');
+      expect(session.pageErrors).toEqual([]);
     });
   },
 );

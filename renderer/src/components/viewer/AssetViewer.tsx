@@ -64,7 +64,13 @@ export function AssetViewer({ source, table, elementType, labeling }: AssetViewe
   const labelFeature = useLabelFeature();
   // Label mode on an asset-valued feature draws regions instead of choosing one term per image.
   const drawing = labeling && labelFeature && isRegionFeature(labelFeature.shape) ? labelFeature : null;
-  useRegionImage(bagId, table, rid, drawing?.key ?? null);
+  // The bag's region files, masks and reports are shown while browsing and drawing; the labeler of a term
+  // feature keeps its keypress path to what it needs.
+  const hasFeatureFiles = useSession((state) =>
+    state.features.some((feature) => feature.target === elementType && feature.assetColumns.length > 0),
+  );
+  const showsFiles = drawing !== null || (!labeling && hasFeatureFiles);
+  useRegionImage(bagId, table, showsFiles ? rid : null, drawing?.key ?? null);
   useRegionKeys(drawing !== null);
 
   useEffect(() => {

@@ -132,6 +132,11 @@ describe('satchel export --coco', () => {
     expect(digit.stderr).toBe(
       'satchel: Image/Digit has no asset column, so it cannot hold region files; choose an asset-valued feature.\n',
     );
+    const bare = satchel('export', bags.formatB, '--coco', out, '--feature', 'Region');
+    expect(bare.status).toBe(2);
+    expect(bare.stderr).toBe(
+      'satchel: Name the feature as Target/Name, such as Image/Region, not "Region".\n',
+    );
     const copy = path.join(scratch.dir, 'broken');
     fs.cpSync(bags.formatB, copy, { recursive: true });
     const image = drawnByA[0]!;

@@ -31,7 +31,12 @@ export function assetFeatures(bag: Bag, targetTable?: string): FeatureTable[] {
 
 /** The feature `Target/Name` if it has an asset column, else a SatchelError saying so. */
 export function regionFeature(bag: Bag, key: string): FeatureTable {
-  const [target, name] = key.split('/', 2) as [string, string];
+  const [target, name] = key.split('/', 2);
+  if (!target || !name)
+    throw new SatchelError(
+      'bad-argument',
+      `Name the feature as Target/Name, such as Image/Region, not "${key}".`,
+    );
   const feature = bag.feature(target, name);
   if (feature.assetColumns.length === 0)
     throw new SatchelError(

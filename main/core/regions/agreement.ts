@@ -21,7 +21,7 @@ export const DEFAULT_IOU_THRESHOLD = 0.5;
 /** Regions per image, of one rater. */
 export type RaterDrawings = Map<string, Region[]>;
 
-export function boxArea(box: Box): number {
+function boxArea(box: Box): number {
   return Math.max(0, box.x1 - box.x0) * Math.max(0, box.y1 - box.y0);
 }
 

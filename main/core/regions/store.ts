@@ -64,7 +64,7 @@ const POINTS_OF: Record<DrawnRegion['kind'], [number, number]> = {
 };
 
 /** Checks a drawing against the image and the vocabulary; the first problem is one sentence. */
-export function checkDrawing(
+function checkDrawing(
   regions: readonly DrawnRegion[],
   image: ImageSize,
   vocabulary: readonly string[] | null,

@@ -17,7 +17,7 @@ export interface DrawingStep {
 }
 
 /** Shapes smaller than this (image pixels) are a slip of the hand, not a drawing. */
-export const MIN_EXTENT = 1;
+const MIN_EXTENT = 1;
 
 export function startDrawing(tool: DrawnShapeType): Drawing {
   return { tool, points: [] };

@@ -10,12 +10,12 @@ import { keyOfEvent, termForKey, type TermKeys } from '../labeling/termKeys.js';
  * (arrows and Enter move between images, Esc closes).
  */
 
-export const TOOL_KEYS: Record<string, DrawnShapeType> = { b: 'rectangle', p: 'polygon', o: 'point' };
-export const COPY_KEY = 'c';
+const TOOL_KEYS: Record<string, DrawnShapeType> = { b: 'rectangle', p: 'polygon', o: 'point' };
+const COPY_KEY = 'c';
 /** The labeler's values form (E) has no meaning for a drawing: the key is kept from reaching it. */
 const VALUES_KEY = 'e';
-export const NUDGE = 1;
-export const SHIFT_NUDGE = 10;
+const NUDGE = 1;
+const SHIFT_NUDGE = 10;
 
 export type RegionCommand =
   | { kind: 'tool'; tool: DrawnShapeType }

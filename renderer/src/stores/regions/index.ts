@@ -4,7 +4,6 @@ import { createEditorSlice } from './editor.js';
 import { createOverlaySlice } from './overlays.js';
 import type { RegionStore } from './types.js';
 
-export type { RegionImage, RegionStore } from './types.js';
 export { DRAFTS_RATER } from './types.js';
 
 /**

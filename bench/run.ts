@@ -25,6 +25,7 @@ import * as membersPage from './members-page.js';
 import * as memory from './memory.js';
 import * as openToPaint from './open-to-paint.js';
 import { packageRoot } from './paths.js';
+import * as regions from './regions.js';
 import * as thumbnails from './thumbnails.js';
 
 /** Add new benchmarks here: each module exports `run(context): Promise<Figure[]>`. */
@@ -38,6 +39,7 @@ const MODULES: BenchModule[] = [
   { name: 'grid-scroll', run: gridScroll.run },
   { name: 'memory', run: memory.run },
   { name: 'label-latency', run: labelLatency.run },
+  { name: 'regions', run: regions.run },
 ];
 
 interface Options {

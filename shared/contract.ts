@@ -19,6 +19,7 @@ import type {
   LabelFeature,
   LabelProgress,
 } from './labels.js';
+import type { FeatureFile, RegionAgreementReport, RegionChange } from './regions.js';
 
 /**
  * The one door between the renderer and main. Every request is a `domain:verb` channel with a zod
@@ -131,6 +132,12 @@ export interface ResponseMap {
     rejects: { line: number; reason: string }[];
     change: LabelChange;
   };
+  'regions:draft': RegionChange;
+  'regions:save': RegionChange;
+  'regions:undo': RegionChange;
+  'regions:redo': RegionChange;
+  'regions:files': FeatureFile[];
+  'regions:agreement': RegionAgreementReport;
 }
 
 export type ResponseOf<C extends Channel> = ResponseMap[C];

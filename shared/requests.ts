@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DRAWN_SHAPE_TYPES, REGION_OPERATIONS } from './regions.js';
 
 /** The zod schema of every request channel of the contract (shared/contract.ts); main validates with them. */
 
@@ -49,6 +50,21 @@ const catalogUrl = z
     /^https?:\/\/[^/]+\/ermrest\/catalog\/[A-Za-z0-9_-]+\/?$/,
     'a catalog URL such as https://host/ermrest/catalog/1',
   );
+
+const coordinate = z.number().min(-1e7).max(1e7);
+const drawnRegion = z
+  .object({
+    kind: z.enum(DRAWN_SHAPE_TYPES),
+    points: z
+      .array(z.tuple([coordinate, coordinate]))
+      .min(1)
+      .max(10_000),
+    label: z.string().min(1).max(200).nullable(),
+  })
+  .strict();
+const imageSize = z
+  .object({ width: z.number().int().min(1).max(1_000_000), height: z.number().int().min(1).max(1_000_000) })
+  .strict();
 
 export const requestSchemas = {
   'library:state': z.object({}).strict(),
@@ -145,5 +161,27 @@ export const requestSchemas = {
   'labels:export': z.object({ bagId, feature: featureKey, format: draftFormat }).strict(),
   'labels:import': z
     .object({ bagId, feature: featureKey, format: draftFormat, text: z.string().max(50_000_000) })
+    .strict(),
+  'regions:draft': z.object({ bagId, feature: featureKey, target: rid }).strict(),
+  'regions:save': z
+    .object({
+      bagId,
+      feature: featureKey,
+      target: rid,
+      image: imageSize,
+      regions: z.array(drawnRegion).max(5_000),
+      operation: z.enum(REGION_OPERATIONS),
+    })
+    .strict(),
+  'regions:undo': z.object({ bagId, feature: featureKey }).strict(),
+  'regions:redo': z.object({ bagId, feature: featureKey }).strict(),
+  'regions:files': z.object({ bagId, table: qualifiedTable, rid }).strict(),
+  'regions:agreement': z
+    .object({
+      bagId,
+      feature: featureKey,
+      pair: z.tuple([rid, rid]).optional(),
+      threshold: z.number().min(0.05).max(1).optional(),
+    })
     .strict(),
 } as const;

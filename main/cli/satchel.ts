@@ -24,6 +24,8 @@ Commands:
   values BAG --target TABLE --feature NAME [--selector newest|first|majority|execution:RID|all]
   export BAG --out DIR [--asset-table T] [--target FEATURE ...] [--selector S]
              [--missing unknown|skip|error] [--copy]
+  export BAG --coco OUT.json --feature Image/Region [--selector S] [--dataset RID]
+                                   the regions of an asset-valued feature as one COCO file
   serve [BAG] [--port N]           browser mode on 127.0.0.1: prints the URL (with its token) and serves
                                    until Ctrl-C; BROWSER=none keeps the browser closed
   start [BAG]                      the desktop app, or browser mode when Electron is not installed
@@ -122,6 +124,9 @@ const COMMANDS: Record<string, Command> = {
     }
   },
   export: async (args) => {
+    // The COCO file of a feature's regions is its own path (loaded on demand: it reads with sharp's helpers).
+    if (args.some((arg) => arg === '--coco' || arg.startsWith('--coco=')))
+      return (await import('./regions.js')).exportCocoCommand(args);
     const { values, bag } = await withBag(args, {
       out: { type: 'string' },
       'asset-table': { type: 'string' },

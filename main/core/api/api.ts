@@ -37,6 +37,8 @@ import { LabelStore } from '../labels/index.js';
 import { describeAsset } from './asset-info.js';
 import { catalogHandlers } from './catalog.js';
 import { labelHandlers } from './labels.js';
+import { regionHandlers } from './regions.js';
+import { RegionContentStore, RegionStore } from '../regions/index.js';
 import { isInside, servedContentType } from './files.js';
 import { BagLookups } from './lookups.js';
 import { startMaintenance } from './maintenance.js';
@@ -113,6 +115,7 @@ export function createApi(options: ApiOptions): Api {
   const recent = new RecentBags(db);
   const thumbs = new ThumbnailCache(workspace);
   const labels = new LabelStore(db);
+  const regions = new RegionStore(db, new RegionContentStore(workspace));
   const bags = new Map<string, OpenEntry>();
   const opening = new Map<string, Promise<OpenedBag>>();
 
@@ -192,6 +195,7 @@ export function createApi(options: ApiOptions): Api {
 
   const handlers: Handlers = {
     ...labelHandlers(labels, requireBag),
+    ...regionHandlers(regions, requireBag),
     ...catalogHandlers({ db, store: labels, homeDir, requireBag, emit }),
     'library:state': () => libraryState(),
     'library:sample': async () => {

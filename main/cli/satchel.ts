@@ -19,7 +19,8 @@ const USAGE = `Usage: satchel <command> [options]
 
 Commands:
   inspect BAG                      datasets, tables, features and counts of a bag
-  verify BAG                       check BagIt manifests, checksums and fetch.txt
+  verify BAG                       check BagIt manifests, checksums and fetch.txt; a bag whose fetch.txt
+                                   files are not all present is incomplete (exit 1)
   members BAG [--dataset RID] [--recurse] [--type ELEMENT]
   values BAG --target TABLE --feature NAME [--selector newest|first|majority|execution:RID|all]
   export BAG --out DIR [--asset-table T] [--target FEATURE ...] [--selector S]
@@ -65,14 +66,13 @@ const COMMANDS: Record<string, Command> = {
   },
   verify: async (args) => {
     const { values, positionals } = parse(args, {});
-    const bagDir = await locateBag(requireBagArgument(positionals), {
-      workspace: resolveWorkspace(values.workspace),
-    });
+    const input = requireBagArgument(positionals);
+    const bagDir = await locateBag(input, { workspace: resolveWorkspace(values.workspace) });
     const report = await verifyBag(bagDir, {
       onProgress: values.json ? undefined : progressPrinter('Verifying'),
     });
     if (values.json) printJson(report);
-    else printHuman.verify(report);
+    else printHuman.verify(report, input);
     return report.ok ? 0 : EXIT_PROBLEMS;
   },
   members: async (args) => {

@@ -131,10 +131,11 @@ describe.skipIf(!haveFixtures)('verifyBag on the fixture bags', () => {
     expect(report).toMatchObject({ ok: true, files: 329, checks: 329, materialized: true, problems: [] });
   });
 
-  it('accepts the holey bag as valid but not materialized', async () => {
+  it('finds the holey bag intact but incomplete, so not valid (RFC 8493)', async () => {
     const report = await verifyBag(HOLEY, { concurrency: 1 });
     expect(report).toMatchObject({
-      ok: true,
+      ok: false,
+      complete: false,
       files: 21,
       checks: 42,
       materialized: false,
@@ -145,15 +146,18 @@ describe.skipIf(!haveFixtures)('verifyBag on the fixture bags', () => {
 });
 
 describe('verifyBag problems', () => {
-  it('accepts a valid holey bag', async () => {
+  it('finds an intact holey bag incomplete, naming the file fetch.txt still has to bring', async () => {
     const report = await verifyBag(buildBag());
     expect(report).toEqual({
-      ok: true,
+      ok: false,
+      complete: false,
       files: 3,
       bytes: Object.values(PAYLOAD).reduce((sum, content) => sum + Buffer.byteLength(content), 0),
       checks: 6,
       materialized: false,
+      fetchListed: 1,
       unfetched: 1,
+      missing: Object.keys(FETCHED),
       problems: [],
     });
   });

@@ -20,7 +20,8 @@ export interface DatasetListing {
   children: string[];
 }
 
-export type CredentialSource = 'credential-file' | 'token' | 'login' | 'none';
+/** credential-file: ~/.deriva/credential.json; globus: a token from deriva-py's Globus token store. */
+export type CredentialSource = 'credential-file' | 'globus' | 'token' | 'login' | 'none';
 
 /** A catalog Satchel talks to. Secrets never cross to the renderer: only where they came from. */
 export interface CatalogConnection {

@@ -3,14 +3,13 @@ import path from 'node:path';
 import { openBag } from '../core/bag/index.js';
 import {
   CatalogClient,
-  credentialFor,
-  defaultCredentialFile,
+  confirmGlobusSignIn,
   isCatalogError,
-  login,
   parseCatalogUrl,
+  presentable,
+  storedSignIn,
   type CatalogError,
   type CatalogUrl,
-  type Credential,
 } from '../core/catalog/index.js';
 import { SatchelError } from '../core/common/index.js';
 import {
@@ -147,26 +146,25 @@ function concurrencyOption(text: string | undefined): number | undefined {
 }
 
 /**
- * The credential for the catalog's host from a deriva-py credential.json (--credential, else
- * <home>/.deriva/credential.json). A user-name entry signs in; the session cookie stays in memory.
+ * The credential deriva-py would use for the catalog's host: its credential.json entry (--credential,
+ * else <home>/.deriva/credential.json), overridden by a Globus token from
+ * <home>/.deriva/globus-credential.json. A user-name entry signs in; the session stays in memory.
  */
 export async function connect(
   url: CatalogUrl,
   values: { credential?: string; home?: string },
 ): Promise<CatalogClient> {
-  const file = values.credential
-    ? path.resolve(values.credential)
-    : defaultCredentialFile(values.home ? path.resolve(values.home) : os.homedir());
-  const stored =
-    (url.host !== url.hostname ? await credentialFor(url.host, file) : null) ??
-    (await credentialFor(url.hostname, file));
-  let credential: Credential | null = null;
-  if (stored?.kind === 'password') credential = await login(url.origin, stored.username, stored.password);
-  else if (stored) credential = stored;
-  else if (values.credential) {
-    throw new SatchelError('bad-argument', `${file} has no credential for ${url.hostname}.`);
+  const credentialFile = values.credential ? path.resolve(values.credential) : undefined;
+  const stored = await storedSignIn(url, {
+    homeDir: values.home ? path.resolve(values.home) : os.homedir(),
+    credentialFile,
+  });
+  if (stored.source === 'none' && credentialFile) {
+    throw new SatchelError('bad-argument', `${credentialFile} has no credential for ${url.hostname}.`);
   }
-  return new CatalogClient(url, { credential });
+  const client = new CatalogClient(url, { credential: await presentable(url.origin, stored.credential) });
+  await confirmGlobusSignIn(client);
+  return client;
 }
 
 function progressReporter(): (progress: DownloadProgress) => void {

@@ -3,12 +3,13 @@ import type { EventMap, RequestOf, ResponseMap, ResponseOf } from '../../../shar
 import type { Bag } from '../bag/index.js';
 import {
   CatalogClient,
-  credentialFor,
-  defaultCredentialFile,
+  confirmGlobusSignIn,
   isCatalogError,
   login,
   parseCatalogUrl,
   pastedCredential,
+  presentable,
+  storedSignIn,
   type Credential,
 } from '../catalog/index.js';
 import { commitDrafts } from '../commit/index.js';
@@ -74,7 +75,9 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
           ...connection.state,
           online: !offline,
           problem: signIn
-            ? 'The catalog asks you to sign in again; your drafts are kept.'
+            ? connection.client.http.credential?.globusHost
+              ? `${error.message} Your drafts are kept.`
+              : 'The catalog asks you to sign in again; your drafts are kept.'
             : offline
               ? error.message
               : connection.state.problem,
@@ -96,13 +99,8 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
         credential: await login(url.origin, request.username, request.password ?? ''),
         source: 'login',
       };
-    const stored = await credentialFor(url.hostname, defaultCredentialFile(deps.homeDir));
-    if (stored?.kind === 'password')
-      return {
-        credential: await login(url.origin, stored.username, stored.password),
-        source: 'credential-file',
-      };
-    return stored ? { credential: stored, source: 'credential-file' } : { credential: null, source: 'none' };
+    const stored = await storedSignIn(url, { homeDir: deps.homeDir });
+    return { credential: await presentable(url.origin, stored.credential), source: stored.source };
   };
 
   const progress = (task: 'download' | 'commit', path: string) => {
@@ -130,6 +128,7 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
       };
       try {
         await tracked(connection, async (signal) => {
+          await confirmGlobusSignIn(client, signal);
           await client.catalogInfo({ signal });
           const session = credential ? await client.session({ signal }).catch(() => null) : null;
           connection.state = {

@@ -74,6 +74,8 @@ export function credentialSourceText(source: CatalogConnection['credentialSource
   switch (source) {
     case 'credential-file':
       return "deriva-py's credential file";
+    case 'globus':
+      return "deriva-py's Globus sign-in";
     case 'token':
       return 'a pasted token';
     case 'login':

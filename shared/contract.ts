@@ -40,6 +40,8 @@ export interface RecentBag {
 export interface FoundBag {
   path: string;
   rid: string;
+  /** The version deriva-ml's cache index records for it; null when the index does not say. */
+  version: string | null;
   /** Where it was found, e.g. "~/.deriva-ml/host/1/cache". */
   source: string;
 }

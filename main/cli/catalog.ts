@@ -16,8 +16,10 @@ import {
   downloadBag,
   listDatasets,
   type DatasetListing,
+  type DownloadedBag,
   type DownloadProgress,
 } from '../core/download/index.js';
+import { contextWorkingDir, findDerivaContext } from '../core/library/index.js';
 import { resolveWorkspace } from '../core/workspace/index.js';
 import { EXIT_BAD_INPUT, parse, requireOption } from './args.js';
 import { printJson, progressPrinter } from './output.js';
@@ -59,8 +61,11 @@ export async function downloadCommand(args: string[]): Promise<number> {
       version: { type: 'string' },
       holey: { type: 'boolean' },
       concurrency: { type: 'string' },
+      'working-dir': { type: 'string' },
+      'cache-dir': { type: 'string' },
     });
-    const client = await connect(requireUrl(positionals), values);
+    const url = requireUrl(positionals);
+    const client = await connect(url, values);
     const controller = new AbortController();
     const interrupt = () => controller.abort();
     process.once('SIGINT', interrupt);
@@ -69,6 +74,12 @@ export async function downloadCommand(args: string[]): Promise<number> {
         rid: requireOption(values.dataset, '--dataset'),
         version: values.version,
         homeDir: values.home ? path.resolve(values.home) : undefined,
+        // deriva-ml's folders: --working-dir / --cache-dir, else its .deriva-context.json for this catalog.
+        workingDir:
+          values['working-dir'] ??
+          contextWorkingDir(findDerivaContext(), url.hostname, url.catalog) ??
+          undefined,
+        cacheRoot: values['cache-dir'] ? path.resolve(values['cache-dir']) : undefined,
         materialize: values.holey !== true,
         concurrency: concurrencyOption(values.concurrency),
         signal: controller.signal,
@@ -89,12 +100,16 @@ export async function downloadCommand(args: string[]): Promise<number> {
       })();
       if (values.json) printJson({ ...bag, datasets });
       else {
-        const files = bag.materialized
-          ? `${bag.assets.files} files (${bag.assets.downloaded} fetched, ${bag.assets.skipped} already present)`
-          : 'files not fetched (holey bag)';
+        const from =
+          bag.cachedBy === 'deriva-ml'
+            ? ", found in deriva-ml's cache"
+            : bag.cachedBy === 'satchel'
+              ? ', from the cache'
+              : '';
         process.stderr.write(
-          `Dataset ${bag.rid} ${bag.version} at snapshot ${bag.snapshot}${bag.cached ? ', from the cache' : ''}: ${files}.\n`,
+          `Dataset ${bag.rid} ${bag.version} at snapshot ${bag.snapshot}${from}: ${filesSentence(bag)}\n`,
         );
+        if (bag.indexProblem) process.stderr.write(`satchel: ${bag.indexProblem}\n`);
         process.stdout.write(`${bag.bagDir}\n`);
       }
       return 0;
@@ -165,6 +180,18 @@ export async function connect(
   const client = new CatalogClient(url, { credential: await presentable(url.origin, stored.credential) });
   await confirmGlobusSignIn(client);
   return client;
+}
+
+/** What became of the asset files, in one sentence; a holey bag says it is incomplete on purpose. */
+function filesSentence(bag: DownloadedBag): string {
+  if (bag.materialized) {
+    const { files, downloaded, skipped } = bag.assets;
+    return `${files} files (${downloaded} fetched, ${skipped} already present).`;
+  }
+  const listed = bag.fetchListed;
+  return listed === 0
+    ? 'a complete bag without asset files.'
+    : `a holey bag, incomplete as expected: its ${listed} files are listed in fetch.txt and not fetched; satchel fetch ${bag.bagDir} fetches them.`;
 }
 
 function progressReporter(): (progress: DownloadProgress) => void {

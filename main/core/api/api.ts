@@ -15,7 +15,7 @@ import {
 } from '../../../shared/contract.js';
 import { requestSchemas } from '../../../shared/requests.js';
 import { locateBag, openBag, type Bag, type OpenProgress } from '../bag/index.js';
-import { findDerivaCacheBags, RecentBags } from '../library/index.js';
+import { findDerivaCacheBags, findDerivaContext, RecentBags } from '../library/index.js';
 import { buildSampleBag, isSampleBuilt, samplePath } from '../sample/index.js';
 import { ThumbnailCache, type ThumbnailPriority } from '../thumbs/index.js';
 import { verifyBag } from '../verify/index.js';
@@ -36,6 +36,8 @@ export interface ApiOptions {
   workspace: string;
   /** Where `~/.deriva-ml` is looked for; the user's home by default. */
   homeDir?: string;
+  /** deriva-ml working folders besides `~/.deriva-ml` whose caches the library lists. */
+  derivaWorkingDirs?: string[];
   emit?: EmitEvent;
 }
 
@@ -75,6 +77,9 @@ export function createApi(options: ApiOptions): Api {
   const workspace = path.resolve(options.workspace);
   fs.mkdirSync(workspace, { recursive: true });
   const homeDir = options.homeDir ?? os.homedir();
+  // The working folder of deriva-ml's .deriva-context.json (of the folder Satchel started in) counts too.
+  const contextDir = findDerivaContext()?.workingDir;
+  const derivaWorkingDirs = [...(options.derivaWorkingDirs ?? []), ...(contextDir ? [contextDir] : [])];
   const emit: EmitEvent = options.emit ?? (() => {});
   const db: WorkspaceDb = openWorkspaceDb(workspace);
   const recent = new RecentBags(db);
@@ -91,7 +96,7 @@ export function createApi(options: ApiOptions): Api {
 
   const libraryState = (): LibraryState => ({
     recent: recent.list(),
-    derivaCache: findDerivaCacheBags(homeDir),
+    derivaCache: findDerivaCacheBags(homeDir, { workingDirs: derivaWorkingDirs }),
     sample: isSampleBuilt(workspace)
       ? { path: samplePath(workspace), built: true }
       : { path: null, built: false },

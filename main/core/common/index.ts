@@ -3,3 +3,4 @@ export { safeRelativePath, resolveInside, writeFileAtomic } from './paths.js';
 export { appVersion } from './app-version.js';
 export { rendererContentType } from './content-types.js';
 export { groupBy } from './group.js';
+export { pythonJsonDumps } from './python-json.js';

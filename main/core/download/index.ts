@@ -8,4 +8,4 @@ export {
   type MaterializeResult,
 } from './materialize.js';
 export { planBag, type BagPlan } from './plan.js';
-export { derivaMlCacheRoot, cacheChecksum, type BagSpec } from './cache.js';
+export { derivaMlCacheRoot, cacheChecksum, type BagSpec, type DerivaMlFolders } from './cache.js';

@@ -43,6 +43,20 @@ export interface DownloadSummary {
   cached: boolean;
   materialized: boolean;
   files: number;
+  /** Files found in other bags or the workspace store, files fetched, and the bytes fetched. */
+  transfer: Transfer;
+}
+
+/** How a bag's asset files came to be on disk. */
+export interface Transfer {
+  reused: number;
+  fetched: number;
+  fetchedBytes: number;
+}
+
+/** "N reused, M fetched, X MB": the one way Satchel says how the files came, in the CLI and the app. */
+export function transferText(transfer: Transfer): string {
+  return `${transfer.reused.toLocaleString('en-US')} reused, ${transfer.fetched.toLocaleString('en-US')} fetched, ${(transfer.fetchedBytes / 1e6).toFixed(1)} MB`;
 }
 
 export interface CommitSummary {

@@ -140,11 +140,13 @@ export type ResponseOf<C extends Channel> = ResponseMap[C];
 /** Events main pushes to the renderer (progress of long work). */
 export interface EventMap {
   progress: {
-    task: 'open' | 'verify' | 'sample' | 'download' | 'commit';
+    task: 'open' | 'verify' | 'sample' | 'download' | 'commit' | 'fetch';
     phase: string;
     done: number;
     total: number;
     path?: string;
+    /** A ready sentence about the work so far, e.g. "12 reused, 3 fetched, 1.2 MB". */
+    detail?: string;
   };
   /** The native menu, a file opened from the OS or the command line asks the window to open a bag. */
   'open-bag': { path: string };

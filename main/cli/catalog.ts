@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { transferText } from '../../shared/catalog.js';
 import { openBag } from '../core/bag/index.js';
 import {
   CatalogClient,
@@ -82,6 +83,7 @@ export async function downloadCommand(args: string[]): Promise<number> {
         cacheRoot: values['cache-dir'] ? path.resolve(values['cache-dir']) : undefined,
         materialize: values.holey !== true,
         concurrency: concurrencyOption(values.concurrency),
+        workspace: resolveWorkspace(values.workspace),
         signal: controller.signal,
         onProgress: values.json ? undefined : progressReporter(),
       });
@@ -149,7 +151,7 @@ function requireUrl(positionals: string[]): CatalogUrl {
   return parseCatalogUrl(positionals[0]!);
 }
 
-function concurrencyOption(text: string | undefined): number | undefined {
+export function concurrencyOption(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1 || value > 64)
@@ -185,8 +187,9 @@ export async function connect(
 /** What became of the asset files, in one sentence; a holey bag says it is incomplete on purpose. */
 function filesSentence(bag: DownloadedBag): string {
   if (bag.materialized) {
-    const { files, downloaded, skipped } = bag.assets;
-    return `${files} files (${downloaded} fetched, ${skipped} already present).`;
+    const { files, downloaded, skipped, reused, fetchedBytes } = bag.assets;
+    const transfer = transferText({ reused, fetched: downloaded, fetchedBytes });
+    return `${files} files: ${transfer}${skipped > 0 ? ` (${skipped} were there already)` : ''}.`;
   }
   const listed = bag.fetchListed;
   return listed === 0
@@ -195,7 +198,7 @@ function filesSentence(bag: DownloadedBag): string {
 }
 
 function progressReporter(): (progress: DownloadProgress) => void {
-  const bars = { tables: progressPrinter('Tables'), assets: progressPrinter('Files ') };
+  const bars = { tables: progressPrinter('Tables') };
   let phase = '';
   return (progress) => {
     if (progress.phase !== phase) {
@@ -203,8 +206,11 @@ function progressReporter(): (progress: DownloadProgress) => void {
       if (phase === 'plan') process.stderr.write('Reading the catalog model and the dataset version...\n');
       if (phase === 'rows') process.stderr.write('Finding the rows the dataset reaches...\n');
     }
-    if (progress.phase === 'tables' || progress.phase === 'assets')
-      bars[progress.phase]?.(progress.done, progress.total);
+    if (progress.phase === 'tables') bars.tables?.(progress.done, progress.total);
+    if (progress.phase === 'assets' && process.stderr.isTTY && progress.files && progress.transfer)
+      process.stderr.write(
+        `\rFiles ${progress.files.done}/${progress.files.total}: ${transferText(progress.transfer)}${progress.files.done === progress.files.total ? '\n' : ''}`,
+      );
   };
 }
 

@@ -34,8 +34,12 @@ Commands:
                                    set (or clear) draft labels from a script; invalid records exit 2
   catalog datasets URL [--credential FILE]
                                    datasets of a catalog with their versions and member counts
-  download URL --dataset RID [--version V] [--holey] [--credential FILE]
-                                   build the bag at that version's snapshot into the deriva-ml cache
+  download URL --dataset RID [--version V] [--holey] [--credential FILE] [--working-dir DIR]
+             [--cache-dir DIR]     build the bag at that version's snapshot into the deriva-ml cache
+                                   (recorded in its index.sqlite); files already on disk are reused
+  fetch BAG [--concurrency N] [--credential FILE]
+                                   bring a holey bag's fetch.txt files into it, reusing copies already
+                                   on disk; Ctrl-C stops, running it again resumes
   commit BAG --catalog URL [--workflow NAME] [--description TEXT] [--credential FILE]
                                    send the drafts as one Execution; resumable, and a second run sends nothing
 
@@ -52,6 +56,7 @@ const COMMANDS: Record<string, Command> = {
   label: async (args) => (await import('./labels.js')).labelCommand(args),
   catalog: async (args) => (await import('./catalog.js')).catalogCommand(args),
   download: async (args) => (await import('./catalog.js')).downloadCommand(args),
+  fetch: async (args) => (await import('./fetch.js')).fetchCommand(args),
   commit: async (args) => (await import('./commit.js')).commitCommand(args),
   inspect: async (args) => {
     const { values, bag } = await withBag(args, {});

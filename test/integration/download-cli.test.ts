@@ -106,7 +106,7 @@ describe.runIf(hasFixtures)('satchel catalog / satchel download', () => {
     expect(again.status).toBe(0);
     expect(again.stdout).toBe(`${summary.bagDir}\n`);
     expect(again.stderr).toMatch(
-      /Dataset 58A 1\.0\.0 at snapshot \S+, from the cache: 300 files \(0 fetched, 300 already present\)\./,
+      /Dataset 58A 1\.0\.0 at snapshot \S+, from the cache: 300 files: 0 reused, 0 fetched, 0\.0 MB \(300 were there already\)\./,
     );
   });
 

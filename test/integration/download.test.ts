@@ -104,6 +104,8 @@ describe.runIf(hasFixtures)('downloading bccd bags from the stand-in', () => {
       bytes: expect.any(Number) as number,
       downloaded: 300,
       skipped: 0,
+      reused: 0,
+      fetchedBytes: bag.assets.bytes,
     });
 
     const fixture = fixtureBags.formatB;

@@ -159,7 +159,7 @@ export function createApi(options: ApiOptions): Api {
 
   const handlers: Handlers = {
     ...labelHandlers(labels, requireBag),
-    ...catalogHandlers({ db, store: labels, homeDir, requireBag, emit }),
+    ...catalogHandlers({ db, store: labels, homeDir, workspace, requireBag, emit }),
     'library:state': () => libraryState(),
     'library:sample': async () => {
       const sendProgress = throttledProgress((progress) => emit('progress', progress));

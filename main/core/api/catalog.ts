@@ -1,4 +1,4 @@
-import type { CatalogConnection, CredentialSource } from '../../../shared/catalog.js';
+import { transferText, type CatalogConnection, type CredentialSource } from '../../../shared/catalog.js';
 import type { EventMap, RequestOf, ResponseMap, ResponseOf } from '../../../shared/contract.js';
 import type { Bag } from '../bag/index.js';
 import {
@@ -34,6 +34,8 @@ export interface CatalogDependencies {
   db: WorkspaceDb;
   store: LabelStore;
   homeDir: string;
+  /** The workspace: its content-addressed asset store takes part in downloads. */
+  workspace: string;
   requireBag: (bagId: string) => { bag: Bag };
   emit: (event: 'progress', payload: EventMap['progress']) => void;
 }
@@ -105,7 +107,8 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
 
   const progress = (task: 'download' | 'commit', path: string) => {
     const send = throttledProgress((payload) => deps.emit('progress', payload));
-    return (phase: string, done: number, total: number) => send({ task, phase, done, total, path });
+    return (phase: string, done: number, total: number, detail?: string) =>
+      send({ task, phase, done, total, path, ...(detail === undefined ? {} : { detail }) });
   };
 
   return {
@@ -159,9 +162,11 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
           rid,
           version,
           homeDir: deps.homeDir,
+          workspace: deps.workspace,
           materialize: holey !== true,
           signal,
-          onProgress: (step) => report(step.phase, step.done, step.total),
+          onProgress: (step) =>
+            report(step.phase, step.done, step.total, step.transfer && transferText(step.transfer)),
         });
         return {
           path: bag.bagDir,
@@ -170,7 +175,12 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
           snapshot: bag.snapshot,
           cached: bag.cached,
           materialized: bag.materialized,
-          files: bag.assets.files,
+          files: bag.materialized ? bag.assets.files : bag.fetchListed,
+          transfer: {
+            reused: bag.assets.reused,
+            fetched: bag.assets.downloaded,
+            fetchedBytes: bag.assets.fetchedBytes,
+          },
         };
       });
     },

@@ -9,6 +9,7 @@ import { isSatchelError, writeFileAtomic } from '../common/index.js';
 import { folderSize, listCachedBags, recordCachedBag } from '../library/index.js';
 import { bagDirectory, derivaMlCacheRoot, removeStaleStaging, stagingRoot } from './cache.js';
 import { materializeBag, type MaterializeResult } from './materialize.js';
+import { reuseSources } from './reuse.js';
 import { evaluatePlan, planBag } from './plan.js';
 import { writeHoleyBag } from './writer.js';
 
@@ -18,8 +19,10 @@ export interface DownloadProgress {
   /** tables: tables written; assets: bytes fetched. */
   done: number;
   total: number;
-  /** assets: files fetched (or found in place) so far. */
+  /** assets: files in place so far (found, reused or fetched). */
   files?: { done: number; total: number };
+  /** assets: files reused from disk, files fetched and the bytes fetched so far. */
+  transfer?: { reused: number; fetched: number; fetchedBytes: number };
   /** tables: the table being written. */
   table?: string;
 }
@@ -35,6 +38,8 @@ export interface DownloadOptions {
   homeDir?: string;
   /** Fetch the asset files (default true); false leaves a holey bag. */
   materialize?: boolean;
+  /** The workspace whose content-addressed asset store is used; none: other bags only. */
+  workspace?: string;
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: (progress: DownloadProgress) => void;
@@ -122,18 +127,28 @@ export async function downloadBag(client: CatalogClient, options: DownloadOption
   }
   const materialize = options.materialize !== false;
   const assets = materialize
-    ? await materializeBag(client, bagDir, {
+    ? await materializeBag(client.hatrac, bagDir, {
         concurrency: options.concurrency ?? 4,
         signal,
+        ...reuseSources(bagDir, {
+          homeDir: options.homeDir,
+          cacheDirs: [cacheRoot],
+          workspace: options.workspace,
+        }),
         onProgress: (progress) =>
           onProgress?.({
             phase: 'assets',
             done: progress.doneBytes,
             total: progress.totalBytes,
             files: { done: progress.doneFiles, total: progress.totalFiles },
+            transfer: {
+              reused: progress.reusedFiles,
+              fetched: progress.fetchedFiles,
+              fetchedBytes: progress.fetchedBytes,
+            },
           }),
       })
-    : { files: 0, bytes: 0, downloaded: 0, skipped: 0 };
+    : { files: 0, bytes: 0, downloaded: 0, skipped: 0, reused: 0, fetchedBytes: 0 };
   return {
     bagDir,
     rid: plan.rid,

@@ -9,3 +9,6 @@ export {
 } from './materialize.js';
 export { planBag, type BagPlan } from './plan.js';
 export { derivaMlCacheRoot, cacheChecksum, type BagSpec, type DerivaMlFolders } from './cache.js';
+export { reuseSources, type ReuseOptions } from './reuse.js';
+export { AssetStore } from './asset-store.js';
+export { LocalCopies } from './local-copies.js';

@@ -47,6 +47,17 @@ export interface DownloadSummary {
   transfer: Transfer;
 }
 
+/** What fetching a holey bag's files did (bag:fetch). */
+export interface FetchSummary {
+  /** Entries of fetch.txt. */
+  files: number;
+  /** Files that were in the bag already. */
+  skipped: number;
+  transfer: Transfer;
+  /** Every fetch.txt file is now in the bag. */
+  materialized: boolean;
+}
+
 /** How a bag's asset files came to be on disk. */
 export interface Transfer {
   reused: number;

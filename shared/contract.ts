@@ -10,7 +10,13 @@ import type {
   TableInfo,
   VerifyReport,
 } from './bag.js';
-import type { CatalogConnection, CommitSummary, DatasetListing, DownloadSummary } from './catalog.js';
+import type {
+  CatalogConnection,
+  CommitSummary,
+  DatasetListing,
+  DownloadSummary,
+  FetchSummary,
+} from './catalog.js';
 import type {
   AgreementReport,
   Draft,
@@ -108,6 +114,8 @@ export interface ResponseMap {
   'bag:features': FeatureDefinition[];
   'bag:feature-values': FeatureValue[];
   'bag:verify': VerifyReport;
+  'bag:fetch': FetchSummary;
+  'bag:fetch-cancel': { cancelled: boolean };
   'asset:info': AssetInfo;
   'asset:prefetch': { queued: number };
   'catalog:state': { connections: CatalogConnection[] };

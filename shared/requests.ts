@@ -77,6 +77,8 @@ export const requestSchemas = {
     .object({ bagId, target: name, feature: name, selector: selectorSchema, datasetRid: rid.optional() })
     .strict(),
   'bag:verify': z.object({ bagId }).strict(),
+  'bag:fetch': z.object({ bagId }).strict(),
+  'bag:fetch-cancel': z.object({ bagId }).strict(),
   'asset:info': z.object({ bagId, table: qualifiedTable, rid }).strict(),
   'asset:prefetch': z.object({ bagId, table: qualifiedTable, rids: z.array(rid).max(500) }).strict(),
   'catalog:state': z.object({}).strict(),

@@ -189,6 +189,12 @@ describe('download progress', () => {
       fraction: 0.3,
     });
     expect(downloadProgressView(progress('assets', 0, 0)).fraction).toBeNull();
+    expect(
+      downloadProgressView({
+        ...progress('assets', 3_000_000, 4_000_000),
+        detail: '351 reused, 9 fetched, 0.2 MB',
+      }).text,
+    ).toBe('Bringing the files: 351 reused, 9 fetched, 0.2 MB');
   });
 });
 

@@ -23,7 +23,8 @@ import { openWorkspaceDb, type WorkspaceDb } from '../workspace-db/index.js';
 import { invalidRequest, RequestError, toApiError } from './errors.js';
 import { LabelStore } from '../labels/index.js';
 import { describeAsset } from './asset-info.js';
-import { catalogHandlers } from './catalog.js';
+import { CatalogConnections, catalogHandlers } from './catalog.js';
+import { fetchHandlers } from './fetch.js';
 import { labelHandlers } from './labels.js';
 import { isInside, servedContentType } from './files.js';
 import { BagLookups } from './lookups.js';
@@ -86,6 +87,7 @@ export function createApi(options: ApiOptions): Api {
   const thumbs = new ThumbnailCache(workspace);
   const labels = new LabelStore(db);
   const bags = new Map<string, OpenEntry>();
+  const connections = new CatalogConnections();
   const opening = new Map<string, Promise<OpenedBag>>();
 
   const requireBag = (bagId: string): OpenEntry => {
@@ -159,7 +161,14 @@ export function createApi(options: ApiOptions): Api {
 
   const handlers: Handlers = {
     ...labelHandlers(labels, requireBag),
-    ...catalogHandlers({ db, store: labels, homeDir, workspace, requireBag, emit }),
+    ...catalogHandlers({ connections, db, store: labels, homeDir, workspace, requireBag, emit }),
+    ...fetchHandlers({
+      workspace,
+      homeDir,
+      requireBag,
+      emit,
+      connectedCredential: (origin) => connections.credentialFor(origin),
+    }),
     'library:state': () => libraryState(),
     'library:sample': async () => {
       const sendProgress = throttledProgress((progress) => emit('progress', progress));

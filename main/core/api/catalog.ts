@@ -30,7 +30,18 @@ interface Connection {
   state: CatalogConnection;
 }
 
+/** The catalogs Satchel is connected to this session, by catalog URL. */
+export class CatalogConnections extends Map<string, Connection> {
+  /** The credential of a connection to this origin (the host Hatrac files are fetched from), if any. */
+  credentialFor(origin: string): Credential | null {
+    for (const connection of this.values())
+      if (connection.client.url.origin === origin) return connection.client.http.credential;
+    return null;
+  }
+}
+
 export interface CatalogDependencies {
+  connections: CatalogConnections;
   db: WorkspaceDb;
   store: LabelStore;
   homeDir: string;
@@ -46,7 +57,7 @@ export interface CatalogDependencies {
  * any call marks the connection as needing a new sign-in and keeps every draft.
  */
 export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
-  const connections = new Map<string, Connection>();
+  const { connections } = deps;
   const running = new Map<string, AbortController>();
 
   const keyOf = (url: string) => {

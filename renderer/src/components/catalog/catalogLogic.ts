@@ -240,7 +240,8 @@ export function downloadProgressView(progress: Progress | undefined): ProgressVi
     case 'assets':
       return progress.total > 0
         ? {
-            text: 'Fetching the files',
+            // "12 reused, 3 fetched, 1.2 MB": copies already on disk are reused, not fetched again.
+            text: progress.detail ? `Bringing the files: ${progress.detail}` : 'Fetching the files',
             count: `${formatBytes(progress.done)} / ${formatBytes(progress.total)}`,
             fraction: fractionOf(progress.done, progress.total),
           }

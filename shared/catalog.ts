@@ -6,18 +6,29 @@ export interface DatasetVersionInfo {
   snapshot: string | null;
   /** The Dataset_Version row. */
   rid: string;
+  /**
+   * The dataset as it was at that snapshot (description, types, members, nested datasets), read at
+   * the snapshot; null for a version without a snapshot, or when the dataset did not exist then.
+   * Absent where only the versions were asked for, or when the catalog cannot read that snapshot.
+   */
+  atSnapshot?: DatasetState | null;
 }
 
-export interface DatasetListing {
-  rid: string;
+/** What a dataset listing shows about a dataset at one moment. */
+export interface DatasetState {
   description: string | null;
   types: string[];
-  /** Ascending PEP 440 order; the last is the current version. */
-  versions: DatasetVersionInfo[];
   /** Direct members per element type (table name), nested datasets not included. */
   members: Record<string, number>;
   /** Directly nested datasets. */
   children: string[];
+}
+
+/** A dataset as the live catalog has it now, with its versions (each as it was at its snapshot). */
+export interface DatasetListing extends DatasetState {
+  rid: string;
+  /** Ascending PEP 440 order; the last is the current version. */
+  versions: DatasetVersionInfo[];
 }
 
 /** credential-file: ~/.deriva/credential.json; globus: a token from deriva-py's Globus token store. */

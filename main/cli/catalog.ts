@@ -17,6 +17,7 @@ import {
   downloadBag,
   listDatasets,
   type DatasetListing,
+  type DatasetState,
   type DownloadedBag,
   type DownloadProgress,
 } from '../core/download/index.js';
@@ -214,28 +215,47 @@ function progressReporter(): (progress: DownloadProgress) => void {
   };
 }
 
+/**
+ * One row per dataset and version, each showing the dataset as it was at that version's snapshot
+ * (read there); a version without a snapshot shows the live catalog, marked "(live)".
+ */
 function printDatasets(datasets: DatasetListing[]): void {
+  const membersOf = (state: DatasetState) => {
+    const members = Object.entries(state.members).map(([type, count]) => `${type} ${count}`);
+    if (state.children.length) members.push(`${state.children.length} nested`);
+    return members.join(', ');
+  };
+  const row = (rid: string, version: string, snapshot: string, state: DatasetState) => {
+    const description = (state.description ?? '').replace(/\s+/g, ' ');
+    return [
+      rid,
+      version,
+      snapshot,
+      state.types.join(', '),
+      membersOf(state),
+      description.length > 60 ? `${description.slice(0, 57)}...` : description,
+    ];
+  };
   const rows = [
-    ['RID', 'types', 'versions (snapshot of the newest)', 'members', 'description'],
-    ...datasets.map((dataset) => {
-      const newest = dataset.versions[dataset.versions.length - 1];
-      const members = Object.entries(dataset.members).map(([type, count]) => `${type} ${count}`);
-      if (dataset.children.length) members.push(`${dataset.children.length} nested`);
-      const description = (dataset.description ?? '').replace(/\s+/g, ' ');
-      return [
-        dataset.rid,
-        dataset.types.join(', '),
-        `${dataset.versions.map((version) => version.version).join(', ')}${newest?.snapshot ? ` (${newest.snapshot})` : ''}`,
-        members.join(', '),
-        description.length > 60 ? `${description.slice(0, 57)}...` : description,
-      ];
-    }),
+    ['RID', 'version', 'snapshot', 'types', 'members', 'description'],
+    ...datasets.flatMap((dataset) =>
+      dataset.versions.length === 0
+        ? [row(dataset.rid, '', '(live)', dataset)]
+        : dataset.versions.map((version) =>
+            row(
+              dataset.rid,
+              version.version,
+              version.snapshot ?? '(live)',
+              version.atSnapshot ?? (version.snapshot ? emptyState : dataset),
+            ),
+          ),
+    ),
   ];
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((cells) => cells[column]!.length)));
   process.stdout.write(
     `${rows
-      .map((row) =>
-        row
+      .map((cells) =>
+        cells
           .map((cell, column) => cell.padEnd(widths[column]!))
           .join('  ')
           .trimEnd(),
@@ -243,3 +263,6 @@ function printDatasets(datasets: DatasetListing[]): void {
       .join('\n')}\n`,
   );
 }
+
+/** A version whose snapshot predates the dataset shows nothing rather than today's state. */
+const emptyState: DatasetState = { description: null, types: [], members: {}, children: [] };

@@ -61,8 +61,9 @@ describe.runIf(hasFixtures)('satchel catalog / satchel download', () => {
       ['58E', ['1.0.0', '1.1.0']],
     ]);
     const human = await satchel('catalog', 'datasets', url, '--credential', file);
-    expect(human.stdout.split('\n')[0]).toMatch(/^RID\s+types\s+versions/);
-    expect(human.stdout).toMatch(/58C\s+Training\s+1\.0\.0, 1\.1\.0 \(\S+\)\s+Image 210/);
+    expect(human.stdout.split('\n')[0]).toMatch(/^RID\s+version\s+snapshot\s+types\s+members/);
+    expect(human.stdout).toMatch(/58C\s+1\.0\.0\s+\S+\s+Training\s+Image 200/);
+    expect(human.stdout).toMatch(/58C\s+1\.1\.0\s+\S+\s+Training\s+Image 210/);
   });
 
   it('downloads a bag, signing in with the user name and password of the credential file', async () => {

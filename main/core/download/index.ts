@@ -1,4 +1,10 @@
-export { listDatasets, chooseVersion, type DatasetListing, type DatasetVersionInfo } from './datasets.js';
+export {
+  listDatasets,
+  chooseVersion,
+  type DatasetListing,
+  type DatasetState,
+  type DatasetVersionInfo,
+} from './datasets.js';
 export { estimateBag, type BagEstimate } from './estimate.js';
 export { downloadBag, type DownloadOptions, type DownloadProgress, type DownloadedBag } from './download.js';
 export {

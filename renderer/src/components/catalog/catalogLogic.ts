@@ -1,4 +1,9 @@
-import type { CatalogConnection, DatasetListing, DatasetVersionInfo } from '../../../../shared/catalog.js';
+import type {
+  CatalogConnection,
+  DatasetListing,
+  DatasetState,
+  DatasetVersionInfo,
+} from '../../../../shared/catalog.js';
 import type { EventMap } from '../../../../shared/contract.js';
 import { formatBytes } from '../../data/format.js';
 
@@ -143,6 +148,27 @@ export function pickVersion(
   chosen: string | null | undefined,
 ): DatasetVersionInfo | null {
   return listing.versions.find((info) => info.version === chosen) ?? currentVersion(listing);
+}
+
+/**
+ * What to show for the chosen version: the dataset as it was at that version's snapshot (its
+ * description, types and member counts, as the bag of that version has them); the live catalog only
+ * for a version without a snapshot, or when the listing did not say.
+ */
+export function stateAtVersion(
+  listing: DatasetListing,
+  version: DatasetVersionInfo | null,
+): DatasetState & { asOf: 'snapshot' | 'live' } {
+  if (version?.snapshot && version.atSnapshot) return { ...version.atSnapshot, asOf: 'snapshot' };
+  if (version?.snapshot && version.atSnapshot === null)
+    return { description: null, types: [], members: {}, children: [], asOf: 'snapshot' };
+  return {
+    description: listing.description,
+    types: listing.types,
+    members: listing.members,
+    children: listing.children,
+    asOf: 'live',
+  };
 }
 
 /** The picker's option text, newest first in the list: "0.10.0 (current)". */

@@ -95,6 +95,8 @@ export type Selector =
   | { kind: 'first' }
   | { kind: 'majority'; column?: string }
   | { kind: 'execution'; rid: string }
+  /** deriva-ml's select_by_workflow: the newest record of any execution of that workflow. */
+  | { kind: 'workflow'; workflow: string }
   | { kind: 'all' };
 
 export interface FeatureValue {

@@ -31,6 +31,7 @@ export const selectorSchema = z.union([
   z.object({ kind: z.literal('all') }).strict(),
   z.object({ kind: z.literal('majority'), column: name.optional() }).strict(),
   z.object({ kind: z.literal('execution'), rid }).strict(),
+  z.object({ kind: z.literal('workflow'), workflow: name }).strict(),
 ]);
 
 const featureKey = z

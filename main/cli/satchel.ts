@@ -22,7 +22,8 @@ Commands:
   verify BAG                       check BagIt manifests, checksums and fetch.txt; a bag whose fetch.txt
                                    files are not all present is incomplete (exit 1)
   members BAG [--dataset RID] [--recurse] [--type ELEMENT]
-  values BAG --target TABLE --feature NAME [--selector newest|first|majority|execution:RID|all]
+  values BAG --target TABLE --feature NAME [--selector newest|first|majority[:COLUMN]|execution:RID|
+             workflow:RID-or-NAME]  every record of the feature in the dataset; --selector keeps one per target
   export BAG --out DIR [--asset-table T] [--target FEATURE ...] [--selector S]
              [--missing unknown|skip|error] [--copy]
   serve [BAG] [--port N]           browser mode on 127.0.0.1: prints the URL (with its token) and serves
@@ -108,7 +109,8 @@ const COMMANDS: Record<string, Command> = {
     try {
       const target = requireOption(values.target, '--target');
       const feature = requireOption(values.feature, '--feature');
-      const selector = selectorOption(values.selector as string | undefined) ?? { kind: 'newest' };
+      // All records by default, as deriva-ml's feature_values returns them; --selector reduces.
+      const selector = selectorOption(values.selector as string | undefined) ?? { kind: 'all' };
       const result = bag.featureValues(
         target,
         feature,
@@ -136,7 +138,7 @@ const COMMANDS: Record<string, Command> = {
       if (!['unknown', 'skip', 'error'].includes(missing)) {
         throw new SatchelError('bad-argument', `--missing must be unknown, skip or error, not "${missing}".`);
       }
-      const manifest = exportImageFolder(bag, {
+      const { manifest, missing: absent } = exportImageFolder(bag, {
         outDir: requireOption(values.out, '--out'),
         assetTable: values['asset-table'] as string | undefined,
         targets: (values.target as string[] | undefined) ?? [],
@@ -145,6 +147,14 @@ const COMMANDS: Record<string, Command> = {
         copy: values.copy === true,
       });
       printJson(manifest);
+      if (absent.length > 0) {
+        const [files, them] =
+          absent.length === 1 ? ['1 file is', 'it'] : [`${absent.length} files are`, 'them'];
+        const first = `${absent[0]!.relative}${absent.length > 1 ? ', …' : ''}`;
+        process.stderr.write(
+          `satchel: ${files} not in the bag (${first}), so the export leaves ${them} out as deriva-ml does; satchel fetch ${bag.root} brings ${them}.\n`,
+        );
+      }
       return 0;
     } finally {
       bag.close();

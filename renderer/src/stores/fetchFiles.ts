@@ -33,15 +33,15 @@ export const useFetchFiles = create<FetchStore>((set, get) => ({
     try {
       const summary = await request('bag:fetch', { bagId });
       set({ state: { status: 'done', bagId, summary } });
-      useSession.setState((session) =>
-        session.bag?.bagId === bagId
-          ? {
-              bag: { ...session.bag, report: { ...session.bag.report, materialized: summary.materialized } },
-              // A verification report from before the fetch no longer describes the bag.
-              verify: { status: 'idle' },
-            }
-          : {},
-      );
+      const session = useSession.getState();
+      if (session.bag?.bagId !== bagId) return;
+      useSession.setState({
+        bag: { ...session.bag, report: { ...session.bag.report, materialized: summary.materialized } },
+        // A verification report from before the fetch no longer describes the bag.
+        verify: { status: 'idle' },
+      });
+      // The grid asks again for the thumbnails it could not show while the files were missing.
+      session.showSection(session.section);
     } catch (error) {
       if (error instanceof ApiFailure && error.kind === 'cancelled') {
         set({ state: { status: 'cancelled', bagId } });

@@ -3,15 +3,7 @@ import path from 'node:path';
 import { transferText } from '../../shared/catalog.js';
 import { locateBag } from '../core/bag/index.js';
 import { readFetchFile } from '../core/bag/fetch.js';
-import {
-  HatracClient,
-  HttpClient,
-  checkOrigin,
-  isCatalogError,
-  presentable,
-  storedSignIn,
-} from '../core/catalog/index.js';
-import { SatchelError } from '../core/common/index.js';
+import { hatracForFile, isCatalogError } from '../core/catalog/index.js';
 import { materializeBag, reuseSources, type MaterializeProgress } from '../core/download/index.js';
 import { resolveWorkspace } from '../core/workspace/index.js';
 import { parse, requireBagArgument } from './args.js';
@@ -44,7 +36,10 @@ export async function fetchCommand(args: string[]): Promise<number> {
       else process.stderr.write(`${input} has no fetch.txt entries: there is nothing to fetch.\n`);
       return 0;
     }
-    const hatrac = await hatracFor(first.url, homeDir, values.credential);
+    const hatrac = await hatracForFile(first.url, {
+      homeDir,
+      credentialFile: values.credential ? path.resolve(values.credential) : undefined,
+    });
     const controller = new AbortController();
     const interrupt = () => controller.abort();
     process.once('SIGINT', interrupt);
@@ -77,28 +72,6 @@ export async function fetchCommand(args: string[]): Promise<number> {
       process.removeListener('SIGINT', interrupt);
     }
   });
-}
-
-/** A Hatrac client for the files' origin, signed in as deriva-py would be for that host. */
-async function hatracFor(
-  url: string,
-  homeDir: string,
-  credentialFile: string | undefined,
-): Promise<HatracClient> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new SatchelError('bad-fetch', `fetch.txt names "${url}", which is not a URL.`, 'fetch.txt');
-  }
-  const origin = checkOrigin(parsed);
-  const stored = await storedSignIn(
-    { origin, host: parsed.host, hostname: parsed.hostname },
-    { homeDir, credentialFile: credentialFile ? path.resolve(credentialFile) : undefined },
-  );
-  return new HatracClient(
-    new HttpClient(origin, { credential: await presentable(origin, stored.credential) }),
-  );
 }
 
 /** One line on stderr, rewritten as files arrive (terminals only). */

@@ -2,14 +2,7 @@ import type { EventMap, RequestOf, ResponseOf } from '../../../shared/contract.j
 import { transferText } from '../../../shared/catalog.js';
 import type { Bag } from '../bag/index.js';
 import { readFetchFile } from '../bag/fetch.js';
-import {
-  HatracClient,
-  HttpClient,
-  checkOrigin,
-  presentable,
-  storedSignIn,
-  type Credential,
-} from '../catalog/index.js';
+import { hatracForFile, type Credential } from '../catalog/index.js';
 import { materializeBag, reuseSources } from '../download/index.js';
 import { RequestError } from './errors.js';
 import { throttledProgress } from './progress.js';
@@ -44,7 +37,13 @@ export function fetchHandlers(deps: FetchDependencies): FetchHandlers {
       running.set(bagId, controller);
       try {
         const first = entries[0];
-        const hatrac = first ? await hatracFor(first.url, deps) : null;
+        const hatrac = first
+          ? await hatracForFile(
+              first.url,
+              { homeDir: deps.homeDir },
+              URL.canParse(first.url) ? deps.connectedCredential(new URL(first.url).origin) : null,
+            )
+          : null;
         const send = throttledProgress((payload) => deps.emit('progress', payload));
         const result = hatrac
           ? await materializeBag(hatrac, bag.root, {
@@ -84,22 +83,4 @@ export function fetchHandlers(deps: FetchDependencies): FetchHandlers {
       return { cancelled: controller !== undefined };
     },
   };
-}
-
-async function hatracFor(url: string, deps: FetchDependencies): Promise<HatracClient> {
-  const parsed = new URL(url);
-  const origin = checkOrigin(parsed);
-  const connected = deps.connectedCredential(origin);
-  const credential =
-    connected ??
-    (await presentable(
-      origin,
-      (
-        await storedSignIn(
-          { origin, host: parsed.host, hostname: parsed.hostname },
-          { homeDir: deps.homeDir },
-        )
-      ).credential,
-    ));
-  return new HatracClient(new HttpClient(origin, { credential }));
 }

@@ -43,6 +43,7 @@ export {
 } from './globus.js';
 export {
   confirmGlobusSignIn,
+  hatracForFile,
   presentable,
   storedSignIn,
   type SignInFiles,

@@ -19,9 +19,10 @@ import {
   readGlobusTokens,
   tokenForScope,
 } from './globus.js';
-import type { HttpOptions } from './http.js';
+import { HatracClient } from './hatrac.js';
+import { HttpClient, type HttpOptions } from './http.js';
 import type { CatalogClient } from './ermrest.js';
-import type { CatalogUrl } from './url.js';
+import { checkOrigin, type CatalogUrl } from './url.js';
 
 /** Where deriva-py keeps what a user signed in with; each defaults to its file under `<homeDir>/.deriva`. */
 export interface SignInFiles {
@@ -101,4 +102,29 @@ export async function confirmGlobusSignIn(client: CatalogClient, signal?: AbortS
   const host = client.http.credential?.globusHost;
   if (!host) return;
   if ((await client.session({ signal })) === null) throw globusRejected(host);
+}
+
+/**
+ * A Hatrac client for the host of a bag's file URL (fetch.txt), with the given credential (e.g. the
+ * app's connection to that host), else the one deriva-py would use for the host.
+ */
+export async function hatracForFile(
+  url: string,
+  files: SignInFiles,
+  connected: Credential | null = null,
+): Promise<HatracClient> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new CatalogError('bad-url', `fetch.txt names "${url}", which is not a URL.`);
+  }
+  const origin = checkOrigin(parsed);
+  const credential =
+    connected ??
+    (await presentable(
+      origin,
+      (await storedSignIn({ origin, host: parsed.host, hostname: parsed.hostname }, files)).credential,
+    ));
+  return new HatracClient(new HttpClient(origin, { credential }));
 }

@@ -32,6 +32,7 @@ export const selectorSchema = z.union([
   z.object({ kind: z.literal('all') }).strict(),
   z.object({ kind: z.literal('majority'), column: name.optional() }).strict(),
   z.object({ kind: z.literal('execution'), rid }).strict(),
+  z.object({ kind: z.literal('workflow'), workflow: name }).strict(),
 ]);
 
 const featureKey = z
@@ -93,6 +94,8 @@ export const requestSchemas = {
     .object({ bagId, target: name, feature: name, selector: selectorSchema, datasetRid: rid.optional() })
     .strict(),
   'bag:verify': z.object({ bagId }).strict(),
+  'bag:fetch': z.object({ bagId }).strict(),
+  'bag:fetch-cancel': z.object({ bagId }).strict(),
   'asset:info': z.object({ bagId, table: qualifiedTable, rid }).strict(),
   'asset:prefetch': z.object({ bagId, table: qualifiedTable, rids: z.array(rid).max(500) }).strict(),
   'catalog:state': z.object({}).strict(),

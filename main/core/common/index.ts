@@ -13,3 +13,4 @@ export { rendererContentType } from './content-types.js';
 export { groupBy } from './group.js';
 export { formatBytes, formatCount } from './units.js';
 export { partialName, removeStalePartials } from './partials.js';
+export { pythonJsonDumps } from './python-json.js';

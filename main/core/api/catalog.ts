@@ -9,12 +9,13 @@ import {
   login,
   parseCatalogUrl,
   pastedCredential,
+  signedInAs,
   type Credential,
 } from '../catalog/index.js';
 import { commitDrafts } from '../commit/index.js';
 import { appVersion } from '../common/index.js';
 import { downloadBag, listDatasets } from '../download/index.js';
-import { defaultAuthor, type LabelStore } from '../labels/index.js';
+import type { LabelStore } from '../labels/index.js';
 import type { WorkspaceDb } from '../workspace-db/index.js';
 import { RequestError } from './errors.js';
 import { throttledProgress } from './progress.js';
@@ -131,11 +132,8 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
       try {
         await tracked(connection, async (signal) => {
           await client.catalogInfo({ signal });
-          const session = credential ? await client.session({ signal }).catch(() => null) : null;
-          connection.state = {
-            ...connection.state,
-            user: session?.client.display_name ?? session?.client.id ?? null,
-          };
+          const user = credential ? await signedInAs(client.http, { signal }).catch(() => null) : null;
+          connection.state = { ...connection.state, user };
         });
       } catch (error) {
         // A catalog that wants a sign-in is still reached: keep it, with the problem shown.
@@ -190,7 +188,6 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
           db: deps.db,
           bag,
           store: deps.store,
-          author: connection.state.user ?? defaultAuthor(),
           appVersion: appVersion(),
           workflowName: workflow,
           description,

@@ -46,6 +46,8 @@ export interface CatalogDependencies {
 export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
   const connections = new Map<string, Connection>();
   const running = new Map<string, AbortController>();
+  /** Commits under way, by catalog and bag, for catalog:commitCancel. */
+  const commits = new Map<string, AbortController>();
 
   const keyOf = (url: string) => {
     const parsed = parseCatalogUrl(url);
@@ -178,23 +180,35 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
       controller?.abort();
       return { cancelled: controller !== undefined };
     },
-    'catalog:commit': ({ bagId, url, workflow, description }) => {
+    'catalog:commit': async ({ bagId, url, workflow, description }) => {
       const connection = requireConnection(url);
       const { bag } = deps.requireBag(bagId);
       const report = progress('commit', bag.root);
-      return tracked(connection, (signal) =>
-        commitDrafts({
-          client: connection.client,
-          db: deps.db,
-          bag,
-          store: deps.store,
-          appVersion: appVersion(),
-          workflowName: workflow,
-          description,
-          signal,
-          onProgress: ({ step, done, total }) => report(step, done, total),
-        }),
-      );
+      const key = `${keyOf(url)}#${bagId}`;
+      const cancel = new AbortController();
+      commits.set(key, cancel);
+      try {
+        return await tracked(connection, (signal) =>
+          commitDrafts({
+            client: connection.client,
+            db: deps.db,
+            bag,
+            store: deps.store,
+            appVersion: appVersion(),
+            workflowName: workflow,
+            description,
+            signal: AbortSignal.any([signal, cancel.signal]),
+            onProgress: ({ step, done, total }) => report(step, done, total),
+          }),
+        );
+      } finally {
+        if (commits.get(key) === cancel) commits.delete(key);
+      }
+    },
+    'catalog:commitCancel': ({ bagId, url }) => {
+      const controller = commits.get(`${keyOf(url)}#${bagId}`);
+      controller?.abort();
+      return { cancelled: controller !== undefined };
     },
   };
 }

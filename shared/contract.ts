@@ -126,6 +126,7 @@ export interface ResponseMap {
   'catalog:download': DownloadSummary;
   'catalog:cancel': { cancelled: boolean };
   'catalog:commit': CommitSummary;
+  'catalog:commitCancel': { cancelled: boolean };
   'labels:features': LabelFeature[];
   'labels:drafts': Draft[];
   'labels:set': LabelChange;

@@ -126,6 +126,7 @@ export const requestSchemas = {
       description: z.string().max(2000).optional(),
     })
     .strict(),
+  'catalog:commitCancel': z.object({ bagId, url: catalogUrl }).strict(),
   'labels:features': z.object({ bagId, datasetRid: rid.optional() }).strict(),
   'labels:drafts': z
     .object({ bagId, feature: featureKey, targets: z.array(rid).max(5000).optional() })

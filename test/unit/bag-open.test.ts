@@ -209,7 +209,6 @@ describe('the bag itself is never written', () => {
       db,
       bag,
       store: session.store,
-      author: 'ann',
       appVersion: '0.1.0',
     });
     expect(result.rows).toBe(3);

@@ -10,12 +10,13 @@ import {
   pastedCredential,
   presentable,
   storedSignIn,
+  signedInAs,
   type Credential,
 } from '../catalog/index.js';
 import { commitDrafts } from '../commit/index.js';
 import { appVersion } from '../common/index.js';
 import { downloadBag, listDatasets } from '../download/index.js';
-import { defaultAuthor, type LabelStore } from '../labels/index.js';
+import type { LabelStore } from '../labels/index.js';
 import type { WorkspaceDb } from '../workspace-db/index.js';
 import { RequestError } from './errors.js';
 import { throttledProgress } from './progress.js';
@@ -59,6 +60,8 @@ export interface CatalogDependencies {
 export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
   const { connections } = deps;
   const running = new Map<string, AbortController>();
+  /** Commits under way, by catalog and bag, for catalog:commitCancel. */
+  const commits = new Map<string, AbortController>();
 
   const keyOf = (url: string) => {
     const parsed = parseCatalogUrl(url);
@@ -144,11 +147,8 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
         await tracked(connection, async (signal) => {
           await confirmGlobusSignIn(client, signal);
           await client.catalogInfo({ signal });
-          const session = credential ? await client.session({ signal }).catch(() => null) : null;
-          connection.state = {
-            ...connection.state,
-            user: session?.client.display_name ?? session?.client.id ?? null,
-          };
+          const user = credential ? await signedInAs(client.http, { signal }).catch(() => null) : null;
+          connection.state = { ...connection.state, user };
         });
       } catch (error) {
         // A catalog that wants a sign-in is still reached: keep it, with the problem shown.
@@ -200,24 +200,35 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
       controller?.abort();
       return { cancelled: controller !== undefined };
     },
-    'catalog:commit': ({ bagId, url, workflow, description }) => {
+    'catalog:commit': async ({ bagId, url, workflow, description }) => {
       const connection = requireConnection(url);
       const { bag } = deps.requireBag(bagId);
       const report = progress('commit', bag.root);
-      return tracked(connection, (signal) =>
-        commitDrafts({
-          client: connection.client,
-          db: deps.db,
-          bag,
-          store: deps.store,
-          author: connection.state.user ?? defaultAuthor(),
-          appVersion: appVersion(),
-          workflowName: workflow,
-          description,
-          signal,
-          onProgress: ({ step, done, total }) => report(step, done, total),
-        }),
-      );
+      const key = `${keyOf(url)}#${bagId}`;
+      const cancel = new AbortController();
+      commits.set(key, cancel);
+      try {
+        return await tracked(connection, (signal) =>
+          commitDrafts({
+            client: connection.client,
+            db: deps.db,
+            bag,
+            store: deps.store,
+            appVersion: appVersion(),
+            workflowName: workflow,
+            description,
+            signal: AbortSignal.any([signal, cancel.signal]),
+            onProgress: ({ step, done, total }) => report(step, done, total),
+          }),
+        );
+      } finally {
+        if (commits.get(key) === cancel) commits.delete(key);
+      }
+    },
+    'catalog:commitCancel': ({ bagId, url }) => {
+      const controller = commits.get(`${keyOf(url)}#${bagId}`);
+      controller?.abort();
+      return { cancelled: controller !== undefined };
     },
   };
 }

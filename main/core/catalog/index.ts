@@ -33,7 +33,7 @@ export {
   type PasswordEntry,
   type StoredCredential,
 } from './credential.js';
-export { login, logout, getSession } from './authn.js';
+export { login, logout, getSession, signedInAs } from './authn.js';
 export {
   defaultDerivaConfigFile,
   defaultGlobusCredentialFile,

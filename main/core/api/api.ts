@@ -15,7 +15,7 @@ import {
 } from '../../../shared/contract.js';
 import { requestSchemas } from '../../../shared/requests.js';
 import { locateBag, openBag, type Bag, type OpenProgress } from '../bag/index.js';
-import type { SatchelError } from '../common/index.js';
+import { isDatabaseDamage, type SatchelError } from '../common/index.js';
 import { findDerivaCacheBags, findDerivaContext, RecentBags } from '../library/index.js';
 import { buildSampleBag, isSampleBuilt, samplePath } from '../sample/index.js';
 import { ThumbnailCache, type ThumbnailPriority } from '../thumbs/index.js';
@@ -23,7 +23,6 @@ import { verifyBag } from '../verify/index.js';
 import {
   DEFAULT_BACKUP_POLICY,
   findDamage,
-  isCorruptionError,
   latestBackup,
   openWorkspaceDb,
   workspaceDamaged,
@@ -297,7 +296,7 @@ export function createApi(options: ApiOptions): Api {
         return { ok: true, value } as ApiResult<Channel>;
       } catch (error) {
         // SQLite met a damaged page: if it is the workspace's, stop writing to it and say so.
-        const problem = isCorruptionError(error) && !damage ? findDamage(db, 'all') : null;
+        const problem = isDatabaseDamage(error) && !damage ? findDamage(db, 'all') : null;
         const apiError = toApiError(problem ? markDamaged(problem) : error, channel);
         if (apiError.kind === 'internal') console.error(`satchel: ${channel} failed:`, error);
         return { ok: false, error: apiError };

@@ -4,6 +4,7 @@ export {
   describeIoError,
   describeWriteError,
   describeDatabaseError,
+  isDatabaseDamage,
   namingWriteFailures,
   type ProblemKind,
 } from './errors.js';

@@ -157,6 +157,43 @@ const DATA_AT_VERSION: Record<
       ).toThrow(/CHECK constraint/);
     },
   },
+  [versionNamed('commit files and the source of commit rows')]: {
+    seed: (db) => {
+      const commit = db
+        .prepare(
+          `INSERT INTO commits (catalog, bag_rid, snaptime, state, configuration, description, created_at, updated_at)
+           VALUES ('https://example.org/ermrest/catalog/1', '58A', '361-XRNG-TRRP', 'assets', '{}', 'regions', 'T3', 'T3')`,
+        )
+        .run().lastInsertRowid;
+      db.prepare(
+        `INSERT INTO commit_rows (commit_id, source, feature, target, "values", history_id) VALUES (?, 'regions', 'digits:Execution_Image_Region', '44A', '{"Region_File":"satchel:regions/ab12/regions_44A.json"}', 1)`,
+      ).run(commit);
+      db.prepare(
+        `INSERT INTO commit_files (commit_id, asset_table, sha256, filename, store, md5, length, url, description, job)
+         VALUES (?, 'digits:Region_File', 'ab12', 'regions_44A.json', 'regions', 'cd34', 210, '/hatrac/Region_File/cd34.regions_44A.json', 'Regions', '{"nextChunk":1}')`,
+      ).run(commit);
+    },
+    check: (db) => {
+      // Rows of earlier commits came from label drafts.
+      expect(
+        db
+          .prepare("SELECT target, source FROM commit_rows WHERE target IN ('43Y', '43Z', '44A') ORDER BY 1")
+          .all(),
+      ).toEqual([
+        { target: '43Y', source: 'labels' },
+        { target: '43Z', source: 'labels' },
+        { target: '44A', source: 'regions' },
+      ]);
+      expect(db.prepare('SELECT filename, state, asset_rid, job FROM commit_files').all()).toEqual([
+        { filename: 'regions_44A.json', state: 'planned', asset_rid: null, job: '{"nextChunk":1}' },
+      ]);
+      expect(() =>
+        db.exec(
+          `INSERT INTO commit_rows (commit_id, source, feature, target, "values") VALUES (1, 'elsewhere', 'F', 'T', '{}')`,
+        ),
+      ).toThrow(/CHECK constraint/);
+    },
+  },
 };
 
 function versionNamed(name: string): number {
@@ -185,6 +222,7 @@ describe('the workspace database', () => {
         .pluck()
         .all();
       expect(tables).toEqual([
+        'commit_files',
         'commit_links',
         'commit_rows',
         'commits',

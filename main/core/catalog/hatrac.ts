@@ -71,15 +71,18 @@ const CHUNK_ALIGNMENT = 64 * 1024;
 export class HatracClient {
   constructor(private readonly http: HttpClient) {}
 
-  /** Size, checksums and versioned name of an object; null when absent. */
+  /**
+   * Size, checksums and versioned name of an object; null when absent, or when the name exists with no
+   * content (409: an upload job was created for it and never finished, or every version was deleted).
+   */
   async headObject(path: string, options: HatracCallOptions = {}): Promise<HatracObjectInfo | null> {
     const response = await this.http.request({
       method: 'HEAD',
       path: checkPath(path),
       signal: options.signal,
-      allow: [404],
+      allow: [404, 409],
     });
-    if (response.status === 404) return null;
+    if (response.status === 404 || response.status === 409) return null;
     const headers = response.headers;
     return {
       size: Number(headers.get('content-length') ?? 0),
@@ -288,7 +291,7 @@ export class HatracClient {
     options: PutOptions & { md5: string },
   ): Promise<string> {
     const chunkLength = chunkLengthFor(size, options.chunkSize);
-    let job = await this.resumableJob(options.resume, size, options.md5);
+    let job = await this.resumableJob(options.resume, size, options.md5, options.signal);
     if (!job) {
       job = await this.createUploadJob(
         path,
@@ -329,6 +332,7 @@ export class HatracClient {
     resume: UploadJobState | null | undefined,
     size: number,
     md5: string,
+    signal: AbortSignal | undefined,
   ): Promise<UploadJobState | null> {
     if (!resume || resume.contentLength !== size || toBase64Digest(resume.md5, 'md5') !== md5) return null;
     const response = await this.http.request({
@@ -336,6 +340,7 @@ export class HatracClient {
       path: resume.jobPath,
       headers: { accept: 'application/json' },
       allow: [404, 409],
+      signal,
     });
     if (response.status !== 200) return null;
     const job = parseJson(response, uploadJobSchema, 'GET', 'a Hatrac upload job');

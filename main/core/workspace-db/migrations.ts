@@ -226,4 +226,31 @@ export const WORKSPACE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // Commits of asset-valued features (main/core/commit/assets.ts): each row says which drafts it came
+    // from (label drafts or region drawings, whose history ids are separate sequences), and each file a
+    // commit uploads has its own journal entry: the Hatrac upload job, the leased asset RID, the step reached.
+    version: 7,
+    name: 'commit files and the source of commit rows',
+    up(db) {
+      db.exec(`
+        ALTER TABLE commit_rows ADD COLUMN source TEXT NOT NULL DEFAULT 'labels' CHECK (source IN ('labels', 'regions'));
+        CREATE TABLE commit_files (
+          commit_id INTEGER NOT NULL REFERENCES commits (id),
+          asset_table TEXT NOT NULL,
+          sha256 TEXT NOT NULL,
+          filename TEXT NOT NULL,
+          store TEXT NOT NULL,
+          md5 TEXT NOT NULL,
+          length INTEGER NOT NULL,
+          url TEXT NOT NULL,
+          description TEXT NOT NULL,
+          job TEXT,
+          asset_rid TEXT,
+          state TEXT NOT NULL DEFAULT 'planned' CHECK (state IN ('planned', 'uploaded', 'inserted', 'typed', 'linked')),
+          PRIMARY KEY (commit_id, asset_table, sha256, filename)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];

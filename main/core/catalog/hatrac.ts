@@ -424,10 +424,14 @@ async function hashPrefix(file: string, length: number, hashes: crypto.Hash[]): 
   }
 }
 
-/** deriva-py's transfer shape: 25 MiB chunks, raised (64 KiB aligned) so there are at most 10000. */
+/**
+ * deriva-py's transfer shape: 25 MiB chunks (or the size asked for), raised (64 KiB aligned) only when
+ * there would be more than 10000 of them.
+ */
 export function chunkLengthFor(size: number, requested: number = DEFAULT_CHUNK): number {
-  const minimum = Math.ceil(size / MAX_CHUNKS / CHUNK_ALIGNMENT) * CHUNK_ALIGNMENT;
-  return Math.max(1, requested, minimum);
+  const chunk = Math.max(1, requested);
+  if (Math.ceil(size / chunk) <= MAX_CHUNKS) return chunk;
+  return Math.ceil(size / MAX_CHUNKS / CHUNK_ALIGNMENT) * CHUNK_ALIGNMENT;
 }
 
 function fileSize(file: string): number {

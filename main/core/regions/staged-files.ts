@@ -105,13 +105,19 @@ export class StagedFiles {
 
 /** Opens a file to attach, or says in one sentence why it cannot be attached. */
 function openAttachment(source: string): number {
-  const refuse = (problem: string) =>
-    new SatchelError('bad-argument', `${source} cannot be attached: ${problem}.`, source);
+  const refuse = (problem: string, kind: 'bad-argument' | 'missing-file' = 'bad-argument') =>
+    new SatchelError(kind, `${source} cannot be attached: ${problem}.`, source);
+  const unusable = (error: unknown) => {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return refuse('it does not exist', 'missing-file');
+    if (code === 'EACCES' || code === 'EPERM') return refuse('it cannot be read (permission denied)');
+    return describeIoError(error, source);
+  };
   let stat: fs.Stats;
   try {
     stat = fs.statSync(source);
   } catch (error) {
-    throw describeIoError(error, source);
+    throw unusable(error);
   }
   if (stat.isDirectory()) throw refuse('it is a folder, not a file');
   if (!stat.isFile()) throw refuse('it is not a regular file');
@@ -122,7 +128,7 @@ function openAttachment(source: string): number {
   try {
     return fs.openSync(source, 'r');
   } catch (error) {
-    throw describeIoError(error, source);
+    throw unusable(error);
   }
 }
 

@@ -297,6 +297,57 @@ describe('committing attached files', () => {
     expect(result.inserted[REGION_FILE]).toEqual([row.RID]);
   });
 
+  it('reads a file of several megabytes in pieces: the object, MD5 and length are those of all its bytes', async () => {
+    const staged = new StagedFiles(workspace);
+    const source = path.join(scratch.dir, `scan ${workspaceCount}.bin`);
+    // 2.5 MiB and 3 bytes: two whole megabyte reads, a half and a tail, each position a known byte.
+    const bytes = Buffer.alloc(2.5 * 1024 * 1024 + 3);
+    for (let index = 0; index < bytes.length; index++) bytes[index] = (index * 31 + (index >> 20)) & 0xff;
+    fs.writeFileSync(source, bytes);
+    const reference = stagedFileReference(staged.attach(source));
+    const target = images[14]!;
+    label(new LabelingSession(bag, labels, 'Image/Region'), [target], { Digit: '2', Region_File: reference });
+    const result = await commit({ chunkSize: 1024 * 1024 });
+
+    const url = assetUrl(REGION_FILE, bytes, path.basename(source));
+    const object = await readHatracObject(standIn, url);
+    expect(object.bytes.equals(bytes)).toBe(true);
+    expect(object.contentMd5).toBe(Buffer.from(md5Of(bytes), 'hex').toString('base64'));
+    const { row } = await assetRecord(admin, REGION_FILE, url);
+    expect(row).toMatchObject({ Filename: path.basename(source), Length: 2621443, MD5: md5Of(bytes) });
+    expect(await featureRowsOf(admin, REGION_FEATURE, result.executionRid, ['Region_File'])).toEqual({
+      [target]: { Region_File: row.RID },
+    });
+  });
+
+  it('commits to an asset table whose Description is required, as Satchel fills it', async () => {
+    const altered = await fetch(
+      `${standIn.origin}/ermrest/catalog/1/schema/${facts.schemas.domain}/table/Region_File/column/Description`,
+      {
+        method: 'PUT',
+        headers: { cookie: standIn.login('testadmin'), 'content-type': 'application/json' },
+        body: JSON.stringify({ nullok: false }),
+      },
+    );
+    expect(altered.status).toBe(200);
+    expect(((await altered.json()) as { nullok: boolean }).nullok).toBe(false);
+    const target = images[15]!;
+    const bytes = draw(target, [box(12, 12, 48, 60, '6')]);
+    const result = await commit();
+
+    const { row } = await assetRecord(
+      admin,
+      REGION_FILE,
+      assetUrl(REGION_FILE, bytes, `regions_${target}.json`),
+    );
+    expect(row.Description).toBe(`Regions drawn in Satchel on Image ${filenameOf(target)} (${target}).`);
+    expect(await featureRowsOf(admin, REGION_FEATURE, result.executionRid, ['Region_File', 'Digit'])).toEqual(
+      {
+        [target]: { Region_File: row.RID, Digit: '6' },
+      },
+    );
+  });
+
   it('refuses, sending nothing, a staged file that is gone from the workspace, naming it', async () => {
     const target = images[20]!;
     draw(target, [box(5, 5, 30, 30, '7')]);

@@ -29,7 +29,18 @@ const ML = 'deriva-ml';
 /** deriva-ml tags every file an execution uploads with this Asset_Type (ExecAssetType.output_file). */
 const OUTPUT_FILE_TYPE = 'Output_File';
 /** Columns Satchel fills in an asset row; any other column it must leave to the catalog's default. */
-const ASSET_ROW_COLUMNS = new Set(['RID', 'RCT', 'RMT', 'RCB', 'RMB', 'URL', 'Filename', 'Length', 'MD5']);
+const ASSET_ROW_COLUMNS = new Set([
+  'RID',
+  'RCT',
+  'RMT',
+  'RCB',
+  'RMB',
+  'URL',
+  'Filename',
+  'Length',
+  'MD5',
+  'Description',
+]);
 const LOOKUP_CHUNK = 200;
 
 const keyOf = (file: FileKey) => `${file.assetTable}\u0000${file.sha256}\u0000${file.filename}`;
@@ -89,7 +100,8 @@ export function assetDrift(
  * Plans the files of a commit's unsent rows, before any request about them: each is read from the
  * workspace store once, checked against its sha256 name, and journaled with its MD5, length and Hatrac
  * name. Files planned earlier but no longer named by any unsent row (their draft changed) are dropped
- * unless their upload has begun. A missing or damaged file is one sentence, and nothing is sent.
+ * until their upload is recorded as done (bytes a dropped file left in Hatrac are found by the HEAD
+ * before an upload if it comes back). A missing or damaged file is one sentence, and nothing is sent.
  */
 export function planAssets(context: StepContext, commitId: number): void {
   const { journal } = context;
@@ -137,9 +149,9 @@ function readStaged(
       `The file ${file.filename} of ${where} is in no workspace folder, so it cannot be committed.`,
     );
   const path = context.staged.pathOf(file);
-  let bytes: Buffer;
+  let hashed: { md5: string; sha256: string; length: number };
   try {
-    bytes = fs.readFileSync(path);
+    hashed = hashFile(path);
   } catch (error) {
     const described = describeIoError(error, path);
     throw described instanceof SatchelError
@@ -150,13 +162,32 @@ function readStaged(
         )
       : described;
   }
-  if (crypto.createHash('sha256').update(bytes).digest('hex') !== file.sha256)
+  if (hashed.sha256 !== file.sha256)
     throw new SatchelError(
       'checksum-mismatch',
       `The file ${file.filename} of ${where} cannot be committed: the workspace copy ${path} was changed or damaged (its sha256 is not its name).`,
       path,
     );
-  return { md5: crypto.createHash('md5').update(bytes).digest('hex'), length: bytes.length };
+  return { md5: hashed.md5, length: hashed.length };
+}
+
+/** MD5 and sha256 (hex) of a file read once, a megabyte at a time: attached files go up to 1 GiB. */
+function hashFile(path: string): { md5: string; sha256: string; length: number } {
+  const md5 = crypto.createHash('md5');
+  const sha256 = crypto.createHash('sha256');
+  const buffer = Buffer.alloc(1024 * 1024);
+  const fd = fs.openSync(path, 'r');
+  let length = 0;
+  try {
+    for (let read = fs.readSync(fd, buffer); read > 0; read = fs.readSync(fd, buffer)) {
+      md5.update(buffer.subarray(0, read));
+      sha256.update(buffer.subarray(0, read));
+      length += read;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { md5: md5.digest('hex'), sha256: sha256.digest('hex'), length };
 }
 
 function describeFile(context: StepContext, uses: NeededFile[]): string {

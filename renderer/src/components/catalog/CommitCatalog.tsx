@@ -121,6 +121,8 @@ export function CommitCatalog({
             </p>
           )}
           <ConnectForm
+            // The bag's origin arrives after the first render: the form starts again with it.
+            key={home ?? ''}
             initialUrl={home ?? suggestedUrl}
             onConnected={(connected: CatalogConnection) => {
               onChoose(connected.url);

@@ -12,7 +12,9 @@ import type {
 } from './bag.js';
 import type {
   CatalogConnection,
+  CommitPreview,
   CommitSummary,
+  CommitTargetCheck,
   DatasetListing,
   DownloadSummary,
   FetchSummary,
@@ -127,6 +129,8 @@ export interface ResponseMap {
   'catalog:cancel': { cancelled: boolean };
   'catalog:commit': CommitSummary;
   'catalog:commitCancel': { cancelled: boolean };
+  'catalog:commitPreview': CommitPreview;
+  'catalog:commitCheck': CommitTargetCheck;
   'labels:features': LabelFeature[];
   'labels:drafts': Draft[];
   'labels:set': LabelChange;

@@ -127,6 +127,17 @@ export const requestSchemas = {
     })
     .strict(),
   'catalog:commitCancel': z.object({ bagId, url: catalogUrl }).strict(),
+  'catalog:commitPreview': z
+    .object({
+      bagId,
+      url: catalogUrl.optional(),
+      state: z.enum(['pending', 'committed']).optional(),
+      feature: featureKey.optional(),
+      targets: z.array(rid).max(5000).optional(),
+      limit: z.number().int().min(1).max(5000).optional(),
+    })
+    .strict(),
+  'catalog:commitCheck': z.object({ bagId, url: catalogUrl }).strict(),
   'labels:features': z.object({ bagId, datasetRid: rid.optional() }).strict(),
   'labels:drafts': z
     .object({ bagId, feature: featureKey, targets: z.array(rid).max(5000).optional() })

@@ -235,7 +235,8 @@ describe.skipIf(skipReason !== null)(
       // Hold the feature rows for a moment so the steps are on screen.
       standIn!.failNext({ method: 'POST', pathPrefix: '/ermrest/catalog/1/entity/lab', delayMs: 1500 });
       await page.getByTestId('commit-start').click();
-      await page.locator('[data-testid="commit-progress"][data-step="6"]').waitFor();
+      // Step 8 of 9: the feature values (after the execution is marked Stopped, then Pending_Upload).
+      await page.locator('[data-testid="commit-progress"][data-step="8"]').waitFor();
       await settleBars();
       await saveScreenshot(page, 'catalog-commit-progress');
       const result = page.getByTestId('commit-result');
@@ -278,18 +279,23 @@ describe.skipIf(skipReason !== null)(
       expect(workflow!.Name).toBe(WORKFLOW);
     });
 
-    it('says "already committed" when the same drafts are committed again', async () => {
+    it('has nothing to send for drafts already committed, and marks them so', async () => {
       await page.getByTestId('commit-close').click();
       await page.getByTestId('commit-dialog').waitFor({ state: 'detached' });
       await page.getByTestId('commit-button').click();
-      await page.locator('[data-testid="commit-summary"][data-total="2"]').waitFor();
-      await page.getByTestId('commit-start').click();
-      const result = page.locator('[data-testid="commit-result"][data-already-committed="true"]');
-      await result.waitFor();
-      expect(await result.getAttribute('data-execution-rid')).toBe(executionRid);
-      expect(await result.textContent()).toContain('nothing was sent again');
+      await page.locator('[data-testid="commit-summary"][data-total="0"][data-committed="2"]').waitFor();
+      const start = page.getByTestId('commit-start');
+      expect(await start.isDisabled()).toBe(true);
+      expect(await start.getAttribute('title')).toBe(
+        'Nothing to send: every draft is in this catalog already.',
+      );
+      expect(await text('commit-drafts-empty')).toBe('Nothing pending: all 2 drafts are in this catalog.');
       await saveScreenshot(page, 'catalog-commit-already');
-      await page.getByTestId('commit-close').click();
+      await page.getByTestId('commit-dialog').getByRole('button', { name: 'Close', exact: true }).click();
+      // Main, asked anyway, sends nothing and names the execution that has them.
+      const { bagId } = await call('bag:open', { path: downloadedPath });
+      const again = await call('catalog:commit', { bagId, url: catalogUrl });
+      expect(again).toMatchObject({ alreadyCommitted: true, executionRid });
     });
 
     it('shows the catalog offline when it cannot be reached, and online again after a retry', async () => {

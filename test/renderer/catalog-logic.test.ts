@@ -4,6 +4,7 @@ import {
   catalogUrlFromSearch,
   commitErrorAdvice,
   commitProgressView,
+  connectionForOrigin,
   connectionName,
   connectionStatus,
   connectRequest,
@@ -11,18 +12,25 @@ import {
   currentVersion,
   downloadProgressView,
   downloadStage,
+  draftFilters,
   draftsText,
+  earlierText,
   insertedRows,
   isCatalogUrl,
   membersText,
   normalizeCatalogUrl,
+  originAddress,
+  originName,
+  originSentence,
   pickVersion,
+  previewSentence,
   signInAdvice,
   snaptimeDate,
   snapshotText,
   stateAtVersion,
   versionOptionText,
   versionsNewestFirst,
+  valuesText,
   type SignInForm,
 } from '../../renderer/src/components/catalog/catalogLogic.js';
 import { encodeSnaptime } from '../stand-in/base32.js';
@@ -91,13 +99,13 @@ describe('connection status', () => {
     expect(connectionStatus(null).tone).toBe('none');
   });
 
-  it('explains a sign-in that did not take', () => {
+  it('explains a sign-in that did not take in the words of main, which name what was refused', () => {
     const anonymous = connection({ user: null, credentialSource: 'none', problem: 'sign in again' });
-    expect(signInAdvice(anonymous, 'file')).toContain('No deriva-py credential for 127.0.0.1 was found');
-    expect(signInAdvice(connection({ credentialSource: 'credential-file', problem: 'x' }), 'file')).toContain(
-      "deriva-py's credential file was refused",
-    );
-    expect(signInAdvice(connection(), 'login')).toBeNull();
+    expect(signInAdvice(anonymous)).toContain('No deriva-py credential for 127.0.0.1 was found');
+    const refused =
+      '127.0.0.1:8080 did not accept the credential for 127.0.0.1 in ~/.deriva/credential.json. Your drafts are kept.';
+    expect(signInAdvice(connection({ credentialSource: 'credential-file', problem: refused }))).toBe(refused);
+    expect(signInAdvice(connection())).toBeNull();
   });
 });
 
@@ -200,18 +208,47 @@ describe('download progress', () => {
 });
 
 describe('commit progress and result', () => {
+  const phase = (name: string, done = 0, total = 1) =>
+    commitProgressView({ task: 'commit', phase: name, done, total });
+
   it('walks the steps, the feature rows filling their step', () => {
     expect(commitProgressView(undefined)).toMatchObject({ step: 0, fraction: 0 });
-    const workflow = commitProgressView({ task: 'commit', phase: 'workflow', done: 0, total: 1 });
-    expect(workflow).toMatchObject({ step: 1, text: 'Step 1 of 7: Finding or creating the workflow' });
-    const features = commitProgressView({ task: 'commit', phase: 'features', done: 250, total: 500 });
-    expect(features.step).toBe(6);
+    expect(phase('workflow')).toMatchObject({
+      step: 1,
+      text: 'Step 1 of 9: Finding or creating the workflow',
+    });
+    const features = phase('features', 250, 500);
+    expect(features.step).toBe(8);
     expect(features.count).toBe('250 / 500 rows');
-    // Five of seven steps done and half of the sixth: (5 + 250/500) / 7.
-    expect(COMMIT_STEPS).toHaveLength(7);
-    expect(features.fraction).toBe(5.5 / 7);
+    // Seven of nine steps done and half of the eighth: (7 + 250/500) / 9.
+    expect(COMMIT_STEPS).toHaveLength(9);
+    expect(features.fraction).toBe(7.5 / 9);
     // The step's opening event (0 of 1) is not a row count.
-    expect(commitProgressView({ task: 'commit', phase: 'features', done: 0, total: 1 }).count).toBeNull();
+    expect(phase('features').count).toBeNull();
+  });
+
+  it('shows every journal step of the lifecycle, Stopped and Pending_Upload included, never going back', () => {
+    const journal = [
+      'workflow',
+      'workflow-type',
+      'execution',
+      'running',
+      'inputs',
+      'metadata-file',
+      'metadata',
+      'metadata-role',
+      'metadata-type',
+      'stopped',
+      'pending',
+      'features',
+      'finishing',
+    ];
+    const steps = journal.map((name) => phase(name).step);
+    expect(steps).toEqual([1, 1, 2, 3, 4, 5, 5, 5, 5, 6, 7, 8, 9]);
+    expect(phase('stopped').text).toBe('Step 6 of 9: Marking the labeling stopped');
+    expect(phase('pending').text).toBe('Step 7 of 9: Marking the upload pending');
+    // A phase this dialog does not know is named, with an indeterminate bar, not step 0's "checking".
+    expect(phase('assets')).toEqual({ step: 0, text: 'Committing: assets', count: null, fraction: null });
   });
 
   it('lists rows per table, feature tables first', () => {
@@ -234,12 +271,114 @@ describe('commit progress and result', () => {
       'You seem to be offline. Your drafts are kept; commit again when the catalog can be reached.',
     );
     expect(commitErrorAdvice('timeout')).toBe(commitErrorAdvice('network'));
+    // A catalog-side problem never has deleting drafts as its fix.
     expect(commitErrorAdvice('schema-drift')).toBe(
-      'Nothing was sent. Change or clear those drafts, then commit again.',
+      'Nothing was sent, and your drafts are kept. Ask the catalog’s curator to restore what is missing, then commit again.',
     );
+    expect(commitErrorAdvice('catalog-mismatch')).toBe(
+      'Your drafts are kept. Choose the catalog this bag came from, then commit again.',
+    );
+    for (const kind of [
+      'auth-required',
+      'forbidden',
+      'network',
+      'conflict',
+      'schema-drift',
+      'catalog-mismatch',
+    ])
+      expect(commitErrorAdvice(kind)).not.toMatch(/clear|delete|discard/i);
     expect(commitErrorAdvice('nothing-to-commit')).toBeNull();
     expect(draftsText(1)).toBe('1 draft');
     expect(draftsText(1200)).toBe('1,200 drafts');
+  });
+
+  it('heads the notes on an earlier attempt with what became of it', () => {
+    expect(earlierText(null)).toBeNull();
+    expect(earlierText({ outcome: 'replanned', error: 'The catalog could not be reached.' })).toBe(
+      'An earlier attempt never reached the catalog: it was closed and planned again.',
+    );
+    expect(
+      earlierText({
+        outcome: 'resumed',
+        executionRid: '1-ABCD',
+        updated: [{ feature: 'Digit', target: 'I1' }],
+        dropped: [],
+        alreadySent: [
+          { feature: 'Digit', target: 'I2' },
+          { feature: 'Digit', target: 'I3' },
+        ],
+      }),
+    ).toBe(
+      'An interrupted commit (execution 1-ABCD) was finished: 1 sent with a newer value, 0 left out as cleared, 2 already in the catalog.',
+    );
+  });
+});
+
+describe('what a commit sends', () => {
+  it('counts the rows that go and says why the committed drafts do not', () => {
+    expect(previewSentence({ pending: 12, committed: 0, unfinished: null })).toBe(
+      '12 feature rows in all, one per pending draft, into a new execution.',
+    );
+    expect(previewSentence({ pending: 1, committed: 1, unfinished: null })).toBe(
+      '1 feature row in all, one per pending draft, into a new execution. 1 draft committed to this catalog before and unchanged since is not sent again; a draft changed since, even back to an earlier value, is.',
+    );
+    expect(previewSentence({ pending: 0, committed: 3, unfinished: null })).toBe(
+      'Nothing to send: every draft is in this catalog already, unchanged since it was committed.',
+    );
+    expect(
+      previewSentence({ pending: 4, committed: 0, unfinished: { executionRid: '1-X', error: null } }),
+    ).toBe(
+      '4 feature rows in all, one per pending draft, into execution 1-X, whose interrupted commit is finished first.',
+    );
+    expect(previewSentence({ pending: 4, committed: 2, unfinished: null }, true)).toBe(
+      'Nothing is sent to this catalog: it is not the one the bag came from.',
+    );
+  });
+
+  it('offers a filter per mark with its count, and writes values in a line', () => {
+    expect(draftFilters({ pending: 2, committed: 5 })).toEqual([
+      { filter: 'pending', label: 'Pending', count: 2 },
+      { filter: 'committed', label: 'Committed', count: 5 },
+      { filter: 'all', label: 'All', count: 7 },
+    ]);
+    expect(valuesText({ Digit: '4', Confidence: 0.9, Note: null })).toBe('Digit 4 · Confidence 0.9');
+    expect(valuesText({ Image_Quality: 'Good', Stroke_Width: '' })).toBe('Image Quality Good');
+    expect(valuesText({ Digit: null })).toBe('(empty)');
+  });
+});
+
+describe('where a bag came from', () => {
+  const named = { origin: 'https://www.example.org', catalog: '7', evidence: ['fetch.txt', 'bag-info.txt'] };
+  const hostOnly = { origin: 'http://127.0.0.1:8480', catalog: null, evidence: ['fetch.txt'] };
+  const unknown = { origin: null, catalog: null, evidence: [] };
+
+  it('names the catalog and offers its address, or the host part to complete', () => {
+    expect(originName(named)).toBe('www.example.org catalog 7');
+    expect(originAddress(named)).toBe('https://www.example.org/ermrest/catalog/7');
+    expect(originName(hostOnly)).toBe('127.0.0.1:8480');
+    expect(originAddress(hostOnly)).toBe('http://127.0.0.1:8480/ermrest/catalog/');
+    expect(isCatalogUrl(originAddress(hostOnly)!)).toBe(false);
+    expect(originName(unknown)).toBeNull();
+    expect(originAddress(unknown)).toBeNull();
+    expect(originSentence(named)).toBe(
+      'This bag came from www.example.org catalog 7 (fetch.txt, bag-info.txt).',
+    );
+    expect(originSentence(hostOnly)).toBe(
+      'This bag came from 127.0.0.1:8480 (fetch.txt). It does not say which catalog there.',
+    );
+    expect(originSentence(unknown)).toBe('The bag does not say which catalog it came from.');
+  });
+
+  it('picks the connection at the catalog of the bag, else at its host', () => {
+    const at = (origin: string, catalog: string) =>
+      connection({ url: `${origin}/ermrest/catalog/${catalog}`, origin, catalog });
+    const other = at('http://127.0.0.1:9000', '1');
+    const sameHost = at('https://www.example.org', '1');
+    const own = at('https://www.example.org', '7');
+    expect(connectionForOrigin([other, sameHost, own], named)).toBe(own);
+    expect(connectionForOrigin([other, sameHost], named)).toBe(sameHost);
+    expect(connectionForOrigin([other], named)).toBeNull();
+    expect(connectionForOrigin([other], unknown)).toBeNull();
   });
 });
 

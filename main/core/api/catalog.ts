@@ -1,19 +1,32 @@
-import { transferText, type CatalogConnection, type CredentialSource } from '../../../shared/catalog.js';
+import {
+  credentialSourceText,
+  transferText,
+  type CatalogConnection,
+  type CommitPreviewFeature,
+  type CredentialSource,
+} from '../../../shared/catalog.js';
 import type { EventMap, RequestOf, ResponseMap, ResponseOf } from '../../../shared/contract.js';
 import type { Bag } from '../bag/index.js';
 import {
   CatalogClient,
-  confirmGlobusSignIn,
+  CatalogError,
+  confirmSignIn,
   isCatalogError,
   login,
   parseCatalogUrl,
   pastedCredential,
   presentable,
   storedSignIn,
-  signedInAs,
   type Credential,
 } from '../catalog/index.js';
-import { commitDrafts } from '../commit/index.js';
+import {
+  bagOrigin,
+  CatalogMismatchError,
+  checkCommitTarget,
+  commitDrafts,
+  lastCommitCatalog,
+  planCommit,
+} from '../commit/index.js';
 import { appVersion } from '../common/index.js';
 import { downloadBag, listDatasets } from '../download/index.js';
 import type { LabelStore } from '../labels/index.js';
@@ -101,22 +114,49 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
       }
       throw error;
     } finally {
-      running.delete(connection.state.url);
+      if (running.get(connection.state.url) === controller) running.delete(connection.state.url);
     }
   };
 
   const credentialOf = async (
     request: RequestOf<'catalog:connect'>,
-  ): Promise<{ credential: Credential | null; source: CredentialSource }> => {
+    replacing: boolean,
+  ): Promise<{ credential: Credential | null; source: CredentialSource; what: string }> => {
     const url = parseCatalogUrl(request.url);
-    if (request.token) return { credential: pastedCredential(request.token), source: 'token' };
+    if (request.token)
+      return {
+        credential: pastedCredential(request.token),
+        source: 'token',
+        what: replacing ? 'the new token' : 'the pasted token',
+      };
     if (request.username)
       return {
         credential: await login(url.origin, request.username, request.password ?? ''),
         source: 'login',
+        what: `the session of ${request.username}`,
       };
     const stored = await storedSignIn(url, { homeDir: deps.homeDir });
-    return { credential: await presentable(url.origin, stored.credential), source: stored.source };
+    return {
+      credential: await presentable(url.origin, stored.credential),
+      source: stored.source,
+      what:
+        stored.source === 'globus'
+          ? "your Globus sign-in (deriva-py's globus-credential.json)"
+          : `the credential for ${url.hostname} in ~/.deriva/credential.json`,
+    };
+  };
+
+  /**
+   * A sign-in the catalog refused while another session to it works: that session stays, and the
+   * sentence names what was refused and who the user still is.
+   */
+  const refusedKeeping = (error: CatalogError, kept: Connection): CatalogError => {
+    const still = kept.state.user
+      ? `you are still signed in as ${kept.state.user} (with ${credentialSourceText(kept.state.credentialSource)})`
+      : 'you are still connected without signing in';
+    return new CatalogError('auth-required', `${error.message.replace(/\.$/, '')}, so ${still}.`, {
+      cause: error,
+    });
   };
 
   const progress = (task: 'download' | 'commit', path: string) => {
@@ -129,7 +169,17 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
     'catalog:state': () => ({ connections: [...connections.values()].map((connection) => connection.state) }),
     'catalog:connect': async (request) => {
       const key = keyOf(request.url);
-      const { credential, source } = await credentialOf(request);
+      const previous = connections.get(key);
+      const working = previous?.state.online && previous.state.problem === null ? previous : null;
+      let presented: Awaited<ReturnType<typeof credentialOf>>;
+      try {
+        presented = await credentialOf(request, working !== null);
+      } catch (error) {
+        if (working && isCatalogError(error) && error.kind === 'auth-required')
+          throw refusedKeeping(error, working);
+        throw error;
+      }
+      const { credential, source, what } = presented;
       const client = new CatalogClient(key, { credential });
       const connection: Connection = {
         client,
@@ -145,14 +195,18 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
       };
       try {
         await tracked(connection, async (signal) => {
-          await confirmGlobusSignIn(client, signal);
+          // The session first: a refused credential is named as such, not taken for a 401 of the catalog.
+          const user = credential ? await confirmSignIn(client, what, signal) : null;
           await client.catalogInfo({ signal });
-          const user = credential ? await signedInAs(client.http, { signal }).catch(() => null) : null;
           connection.state = { ...connection.state, user };
         });
       } catch (error) {
-        // A catalog that wants a sign-in is still reached: keep it, with the problem shown.
+        // A catalog that wants a sign-in is still reached: keep it, with the problem shown, unless
+        // another session to it works, which a refused sign-in leaves in place.
         if (!isCatalogError(error) || error.kind !== 'auth-required') throw error;
+        if (credential && working) throw refusedKeeping(error, working);
+        if (credential)
+          connection.state = { ...connection.state, problem: `${error.message} Your drafts are kept.` };
       }
       connections.set(key, connection);
       return connection.state;
@@ -208,8 +262,12 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
       const cancel = new AbortController();
       commits.set(key, cancel);
       try {
-        return await tracked(connection, (signal) =>
-          commitDrafts({
+        return await tracked(connection, async (signal) => {
+          const stop = AbortSignal.any([signal, cancel.signal]);
+          // Before anything is sent: a bag committed to another catalog is a mismatch, not drift.
+          const check = await checkCommitTarget(connection.client, bag, bagOrigin(bag), stop);
+          if (check.verdict === 'mismatch') throw new CatalogMismatchError(check.message!);
+          return commitDrafts({
             client: connection.client,
             db: deps.db,
             bag,
@@ -217,13 +275,61 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
             appVersion: appVersion(),
             workflowName: workflow,
             description,
-            signal: AbortSignal.any([signal, cancel.signal]),
+            signal: stop,
             onProgress: ({ step, done, total }) => report(step, done, total),
-          }),
-        );
+          });
+        });
       } finally {
         if (commits.get(key) === cancel) commits.delete(key);
       }
+    },
+    'catalog:commitPreview': ({ bagId, url, state, feature, targets, limit }) => {
+      const { bag } = deps.requireBag(bagId);
+      const catalog = url ? keyOf(url) : lastCommitCatalog(deps.db, bag);
+      const origin = bagOrigin(bag);
+      // A bag never committed has no catalog yet: every draft is pending, whatever scope is asked.
+      const plan = planCommit({ db: deps.db, store: deps.store, bag, catalog: catalog ?? '' });
+      const { drafts } = plan;
+      const features = new Map<string, CommitPreviewFeature>();
+      for (const draft of drafts) {
+        const entry = features.get(draft.key) ?? {
+          key: draft.key,
+          table: draft.feature,
+          pending: 0,
+          committed: 0,
+        };
+        entry[draft.state]++;
+        features.set(draft.key, entry);
+      }
+      const wanted = targets ? new Set(targets) : null;
+      const matching = drafts.filter(
+        (draft) =>
+          (!state || draft.state === state) &&
+          (!feature || draft.key === feature) &&
+          (!wanted || wanted.has(draft.target)),
+      );
+      return {
+        url: catalog,
+        origin,
+        features: [...features.values()],
+        pending: drafts.filter((draft) => draft.state === 'pending').length,
+        committed: drafts.filter((draft) => draft.state === 'committed').length,
+        drafts: matching.slice(0, limit ?? 200).map((draft) => ({
+          feature: draft.key,
+          target: draft.target,
+          values: draft.values,
+          state: draft.state,
+        })),
+        matching: matching.length,
+        unfinished: plan.unfinished,
+      };
+    },
+    'catalog:commitCheck': ({ bagId, url }) => {
+      const connection = requireConnection(url);
+      const { bag } = deps.requireBag(bagId);
+      return tracked(connection, (signal) =>
+        checkCommitTarget(connection.client, bag, bagOrigin(bag), signal),
+      );
     },
     'catalog:commitCancel': ({ bagId, url }) => {
       const controller = commits.get(`${keyOf(url)}#${bagId}`);

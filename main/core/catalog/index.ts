@@ -43,6 +43,7 @@ export {
 } from './globus.js';
 export {
   confirmGlobusSignIn,
+  confirmSignIn,
   hatracForFile,
   presentable,
   storedSignIn,

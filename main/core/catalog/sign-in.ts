@@ -7,7 +7,7 @@ import {
   type Credential,
   type StoredCredential,
 } from './credential.js';
-import { CatalogError } from './errors.js';
+import { CatalogError, isCatalogError } from './errors.js';
 import {
   GLOBUS_SCOPE_TAG,
   cachedScopes,
@@ -102,6 +102,32 @@ export async function confirmGlobusSignIn(client: CatalogClient, signal?: AbortS
   const host = client.http.credential?.globusHost;
   if (!host) return;
   if ((await client.session({ signal })) === null) throw globusRejected(host);
+}
+
+/**
+ * Who the catalog takes a newly presented credential for. A credential the server does not know
+ * leaves requests anonymous, which a catalog open to anonymous reading answers without complaint, so
+ * one look at the login session tells; a credential with no session behind it is an error that names
+ * it (`what`, e.g. "the new token"). Null when the server cannot say (no webauthn there).
+ */
+export async function confirmSignIn(
+  client: CatalogClient,
+  what: string,
+  signal?: AbortSignal,
+): Promise<string | null> {
+  const host = client.http.credential?.globusHost;
+  let session;
+  try {
+    session = await client.session({ signal });
+  } catch (error) {
+    if (isCatalogError(error) && ['cancelled', 'network', 'timeout'].includes(error.kind)) throw error;
+    return null;
+  }
+  if (session === null) {
+    if (host) throw globusRejected(host);
+    throw new CatalogError('auth-required', `${new URL(client.url.origin).host} did not accept ${what}.`);
+  }
+  return session.client.display_name || session.client.id;
 }
 
 /**

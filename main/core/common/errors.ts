@@ -33,6 +33,7 @@ export type ProblemKind =
   | 'schema-drift'
   | 'nothing-to-commit'
   | 'commit-running'
+  | 'catalog-mismatch'
   | 'workspace-damaged';
 
 export class SatchelError extends Error {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import type { CatalogConnection } from '../../../../shared/catalog.js';
+import { credentialSourceText, type CatalogConnection } from '../../../../shared/catalog.js';
 import { useActiveConnection, useCatalog } from '../../stores/catalog.js';
-import { connectionName, connectionStatus, credentialSourceText, type SignInMethod } from './catalogLogic.js';
+import { connectionName, connectionStatus, type SignInMethod } from './catalogLogic.js';
 import { CatalogError } from './CatalogError.js';
 import { ConnectForm } from './ConnectForm.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
@@ -14,6 +14,7 @@ export function CatalogPanel() {
   const suggestedUrl = useCatalog((state) => state.suggestedUrl);
   const startProblem = useCatalog((state) => state.startProblem);
   const [adding, setAdding] = useState(false);
+  const [changing, setChanging] = useState(false);
   useEffect(() => {
     void useCatalog.getState().start();
   }, []);
@@ -41,7 +42,29 @@ export function CatalogPanel() {
         </>
       ) : (
         <>
-          <ConnectionRow connection={active} adding={adding} onAdd={() => setAdding(true)} />
+          <ConnectionRow
+            connection={active}
+            adding={adding || changing}
+            onAdd={() => setAdding(true)}
+            onChangeSignIn={() => setChanging(true)}
+          />
+          {changing && (
+            <div className="catalog-subpanel" data-testid="catalog-change-sign-in">
+              <h3 className="catalog-subtitle">Sign in to this catalog another way</h3>
+              <p className="muted small">
+                If the catalog refuses the new sign-in, the one you have now stays.
+              </p>
+              <ConnectForm
+                key={active.url}
+                initialUrl={active.url}
+                lockUrl
+                initialMethod="token"
+                submitLabel="Sign in"
+                onConnected={() => setChanging(false)}
+                onCancel={() => setChanging(false)}
+              />
+            </div>
+          )}
           {adding && (
             <div className="catalog-subpanel">
               <h3 className="catalog-subtitle">Connect another catalog</h3>
@@ -59,10 +82,13 @@ function ConnectionRow({
   connection,
   adding,
   onAdd,
+  onChangeSignIn,
 }: {
   connection: CatalogConnection;
+  /** A form is open under the row: its buttons step aside. */
   adding: boolean;
   onAdd(): void;
+  onChangeSignIn(): void;
 }) {
   const connections = useCatalog((state) => state.connections);
   const select = useCatalog((state) => state.select);
@@ -101,6 +127,16 @@ function ConnectionRow({
           {signedIn && ` · signed in as ${signedIn}`}
         </div>
       </div>
+      {!adding && connectionStatus(connection).tone === 'online' && (
+        <button
+          type="button"
+          className="ghost"
+          onClick={onChangeSignIn}
+          data-testid="catalog-change-sign-in-open"
+        >
+          Change sign-in…
+        </button>
+      )}
       {!adding && (
         <button type="button" className="ghost" onClick={onAdd} data-testid="catalog-add">
           Connect another…

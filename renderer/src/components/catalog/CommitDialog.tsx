@@ -1,50 +1,32 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import type { CatalogConnection, CommitSummary } from '../../../../shared/catalog.js';
-import type { LabelFeature } from '../../../../shared/labels.js';
-import { request } from '../../api.js';
-import { problemOf, useCatalog, type CatalogProblem } from '../../stores/catalog.js';
+import { useCatalog } from '../../stores/catalog.js';
 import { useProgress } from '../../stores/progress.js';
 import { useSession } from '../../stores/session.js';
 import {
   commitErrorAdvice,
   commitProgressView,
+  connectionForOrigin,
   connectionStatus,
-  draftsText,
-  insertedRows,
+  rowsText,
+  type DraftFilter,
 } from './catalogLogic.js';
 import { CatalogError } from './CatalogError.js';
-import { ConnectForm } from './ConnectForm.js';
-import { ConnectionBadge } from './ConnectionBadge.js';
+import { CommitCatalog } from './CommitCatalog.js';
+import { CommitSummaryTable, DraftsList } from './CommitPreview.js';
+import { CommitResult } from './CommitResult.js';
 import { StepBar } from './StepBar.js';
+import { useBagOrigin, useCommitPreview, useTargetCheck } from './useCommitPreview.js';
 
 const DEFAULT_WORKFLOW = 'Satchel offline labeling';
-
-type DraftSummary =
-  | { status: 'loading' }
-  | { status: 'ready'; features: LabelFeature[] }
-  | { status: 'failed'; problem: CatalogProblem };
-
-/** The drafts of every feature of the bag (labels:features progress: drafted members of the whole bag). */
-function useDraftSummary(bagId: string): DraftSummary {
-  const [summary, setSummary] = useState<DraftSummary>({ status: 'loading' });
-  useEffect(() => {
-    let live = true;
-    request('labels:features', { bagId }).then(
-      (features) => live && setSummary({ status: 'ready', features }),
-      (error: unknown) => live && setSummary({ status: 'failed', problem: problemOf(error) }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [bagId]);
-  return summary;
-}
 
 interface CommitDialogProps {
   onClose(): void;
 }
 
-/** Commits the open bag's drafts to a catalog as one Execution: where, under which workflow, what, then the result. */
+/**
+ * Commits the open bag's drafts to a catalog as one Execution: where (the bag's own catalog first),
+ * under which workflow, exactly what will be sent, then the result and the drafts marked committed.
+ */
 export function CommitDialog({ onClose }: CommitDialogProps) {
   const id = useId();
   const dialog = useRef<HTMLDivElement>(null);
@@ -59,23 +41,29 @@ export function CommitDialog({ onClose }: CommitDialogProps) {
   const [adding, setAdding] = useState(false);
   const [workflow, setWorkflow] = useState('');
   const [description, setDescription] = useState('');
-  const drafts = useDraftSummary(bag.bagId);
+  const [filter, setFilter] = useState<DraftFilter>('pending');
+  const origin = useBagOrigin(bag.bagId);
 
   const connection =
     connections.find((candidate) => candidate.url === chosenUrl) ??
+    (origin ? connectionForOrigin(connections, origin) : null) ??
     connections.find((candidate) => candidate.url === activeUrl) ??
     connections[0] ??
     null;
   const mine = commit.status !== 'idle' && commit.bagId === bag.bagId ? commit : null;
   const running = mine?.status === 'running';
+  // Each finished attempt changes the journal: the preview is read again after it.
+  const round = mine && mine.status !== 'running' ? mine.status : 'before';
+  const preview = useCommitPreview(bag.bagId, connection?.url ?? null, filter, round);
+  const check = useTargetCheck(bag.bagId, connection);
   const status = connectionStatus(connection);
-  const total =
-    drafts.status === 'ready'
-      ? drafts.features.reduce((sum, feature) => sum + feature.progress.labeled, 0)
-      : 0;
   const failed = mine?.status === 'failed' ? mine.problem : null;
   const needsSignIn = status.tone === 'sign-in' || failed?.kind === 'auth-required';
   const showConnect = adding || connection === null;
+  const ready = preview.status === 'ready' ? preview.value : null;
+  const toSend = ready?.pending ?? 0;
+  const somethingToDo = toSend > 0 || ready?.unfinished != null;
+  const mismatch = check?.status === 'ready' && !check.stale && check.value.verdict === 'mismatch';
 
   useEffect(() => {
     resetCommit();
@@ -85,6 +73,11 @@ export function CommitDialog({ onClose }: CommitDialogProps) {
       if (previous instanceof HTMLElement) previous.focus();
     };
   }, [resetCommit]);
+
+  useEffect(() => {
+    // After a commit the marks are the news: show every draft, committed ones included.
+    if (mine?.status === 'done') setFilter('all');
+  }, [mine?.status]);
 
   const close = () => {
     if (running) return;
@@ -101,6 +94,18 @@ export function CommitDialog({ onClose }: CommitDialogProps) {
       description: description.trim() || undefined,
     });
   };
+
+  const blocked = !connection
+    ? 'Connect to a catalog first.'
+    : mismatch
+      ? 'This catalog is not the one the bag came from.'
+      : !ready
+        ? 'Counting the drafts…'
+        : !somethingToDo
+          ? ready.committed > 0
+            ? 'Nothing to send: every draft is in this catalog already.'
+            : 'There are no drafts to commit yet.'
+          : null;
 
   return (
     <div className="modal-backdrop" onClick={close}>
@@ -129,83 +134,21 @@ export function CommitDialog({ onClose }: CommitDialogProps) {
           </button>
         </div>
         <div className="commit-body">
-          <section className="commit-section" aria-labelledby={`${id}-catalog`}>
-            <h3 id={`${id}-catalog`} className="catalog-subtitle">
-              Catalog
-            </h3>
-            {connection && !adding && (
-              <div className="commit-catalog-row">
-                {connections.length > 1 ? (
-                  <select
-                    className="catalog-select mono"
-                    data-testid="commit-catalog"
-                    aria-label="Catalog to commit to"
-                    value={connection.url}
-                    disabled={running}
-                    onChange={(event) => {
-                      setChosenUrl(event.target.value);
-                      resetCommit();
-                    }}
-                  >
-                    {connections.map((other) => (
-                      <option key={other.url} value={other.url}>
-                        {other.url}
-                      </option>
-                    ))}
-                  </select>
-                ) : (
-                  <span
-                    className="mono commit-catalog-url"
-                    title={connection.url}
-                    data-testid="commit-catalog"
-                  >
-                    {connection.url}
-                  </span>
-                )}
-                <ConnectionBadge connection={connection} testId="commit-connection-status" />
-                <button
-                  type="button"
-                  className="ghost"
-                  disabled={running}
-                  onClick={() => setAdding(true)}
-                  data-testid="commit-add-catalog"
-                >
-                  Another catalog…
-                </button>
-              </div>
-            )}
-            {showConnect && (
-              <ConnectForm
-                initialUrl={useCatalog.getState().suggestedUrl}
-                onConnected={(connected: CatalogConnection) => {
-                  setChosenUrl(connected.url);
-                  setAdding(false);
-                  resetCommit();
-                }}
-                onCancel={connection ? () => setAdding(false) : undefined}
-              />
-            )}
-            {connection && !showConnect && needsSignIn && (
-              <div className="commit-sign-in" data-testid="commit-sign-in">
-                <p className="commit-kept" data-testid="commit-drafts-kept">
-                  Your drafts are kept; sign in and commit again.
-                </p>
-                {failed?.kind === 'auth-required' && (
-                  <p className="commit-sign-in-reason" data-testid="commit-sign-in-reason">
-                    {failed.message}
-                  </p>
-                )}
-                <ConnectForm
-                  key={connection.url}
-                  initialUrl={connection.url}
-                  lockUrl
-                  initialMethod={connection.credentialSource === 'token' ? 'token' : 'login'}
-                  submitLabel="Sign in"
-                  onConnected={() => resetCommit()}
-                />
-              </div>
-            )}
-          </section>
+          <CommitCatalog
+            origin={origin}
+            connection={connection}
+            check={check}
+            adding={adding}
+            running={running}
+            signInFailure={failed?.kind === 'auth-required' ? failed : null}
+            needsSignIn={needsSignIn}
+            onChoose={(url) => {
+              setChosenUrl(url);
+              resetCommit();
+            }}
+            onAdding={setAdding}
+            onSignedIn={() => resetCommit()}
+          />
 
           {mine?.status !== 'done' && (
             <section className="commit-section" aria-labelledby={`${id}-execution`}>
@@ -247,7 +190,7 @@ export function CommitDialog({ onClose }: CommitDialogProps) {
             </section>
           )}
 
-          {mine?.status !== 'done' && <DraftsToSend drafts={drafts} />}
+          {mine?.status !== 'done' && <CommitSummaryTable preview={preview} mismatch={mismatch} />}
 
           {running && (
             <Revealed>
@@ -260,6 +203,7 @@ export function CommitDialog({ onClose }: CommitDialogProps) {
               <CatalogError
                 tone={
                   failed.kind === 'schema-drift' ||
+                  failed.kind === 'catalog-mismatch' ||
                   failed.kind === 'nothing-to-commit' ||
                   failed.kind === 'cancelled'
                     ? 'warn'
@@ -277,6 +221,8 @@ export function CommitDialog({ onClose }: CommitDialogProps) {
               <CommitResult result={mine.result} />
             </Revealed>
           )}
+
+          <DraftsList preview={preview} filter={filter} onFilter={setFilter} />
         </div>
         <div className="commit-footer">
           {mine?.status === 'done' ? (
@@ -304,15 +250,9 @@ export function CommitDialog({ onClose }: CommitDialogProps) {
                 type="button"
                 className="primary"
                 data-testid="commit-start"
-                disabled={running || !connection || showConnect || needsSignIn || total === 0}
+                disabled={running || showConnect || needsSignIn || blocked !== null}
                 onClick={start}
-                title={
-                  total === 0
-                    ? 'There are no drafts to commit yet.'
-                    : connection
-                      ? `Commit ${draftsText(total)} to ${connection.url}`
-                      : 'Connect to a catalog first.'
-                }
+                title={blocked ?? `Commit ${rowsText(toSend)} to ${connection!.url}`}
               >
                 {running ? 'Committing…' : failed ? 'Commit again' : 'Commit'}
               </button>
@@ -338,52 +278,6 @@ function Revealed({ children }: { children: ReactNode }) {
   );
 }
 
-function DraftsToSend({ drafts }: { drafts: DraftSummary }) {
-  if (drafts.status === 'loading') return <p className="muted">Counting the drafts…</p>;
-  if (drafts.status === 'failed') return <CatalogError message={drafts.problem.message} />;
-  const features = drafts.features.filter((feature) => feature.progress.labeled > 0);
-  const total = features.reduce((sum, feature) => sum + feature.progress.labeled, 0);
-  return (
-    <section className="commit-section" data-testid="commit-summary" data-total={total}>
-      <h3 className="catalog-subtitle">What will be sent</h3>
-      {total === 0 ? (
-        <p className="muted">
-          This bag has no drafts yet. Label some {drafts.features[0]?.shape.target ?? 'members'} first.
-        </p>
-      ) : (
-        <>
-          <table className="commit-table">
-            <thead>
-              <tr>
-                <th scope="col">Feature</th>
-                <th scope="col" className="number">
-                  Drafts
-                </th>
-                <th scope="col" className="number">
-                  Of members
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {features.map((feature) => (
-                <tr key={feature.key} data-testid={`commit-feature-${feature.key}`}>
-                  <td className="mono">{feature.key}</td>
-                  <td className="number">{feature.progress.labeled.toLocaleString('en-US')}</td>
-                  <td className="number muted">{feature.progress.total.toLocaleString('en-US')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <p className="muted small">
-            {draftsText(total)} in all, each as one feature row of the new execution. Drafts already committed
-            to this catalog are not sent twice.
-          </p>
-        </>
-      )}
-    </section>
-  );
-}
-
 function CommitProgress() {
   const progress = useProgress((state) => state.byTask.commit);
   const view = commitProgressView(progress);
@@ -391,65 +285,5 @@ function CommitProgress() {
     <div className="commit-progress" data-testid="commit-progress" data-step={view.step}>
       <StepBar label="Committing" text={view.text} count={view.count} fraction={view.fraction} />
     </div>
-  );
-}
-
-function CommitResult({ result }: { result: CommitSummary }) {
-  const rows = insertedRows(result.inserted);
-  return (
-    <section
-      className={result.alreadyCommitted ? 'commit-result already' : 'commit-result'}
-      data-testid="commit-result"
-      data-execution-rid={result.executionRid}
-      data-already-committed={result.alreadyCommitted}
-    >
-      <div className="commit-result-title">
-        <span className="commit-result-icon" aria-hidden="true">
-          ✓
-        </span>
-        <div>
-          <p className="commit-result-headline">
-            {result.alreadyCommitted ? 'Already committed as execution ' : 'Committed as execution '}
-            <span className="rid" data-testid="commit-execution-rid">
-              {result.executionRid}
-            </span>
-          </p>
-          <p className="muted small">
-            {result.alreadyCommitted
-              ? 'These drafts were sent before; nothing was sent again.'
-              : `${result.rows.toLocaleString('en-US')} feature value${result.rows === 1 ? '' : 's'} sent · workflow ${result.workflowRid}`}
-          </p>
-        </div>
-        <a
-          className="secondary commit-chaise"
-          href={result.chaiseUrl}
-          target="_blank"
-          rel="noreferrer"
-          data-testid="commit-chaise-link"
-        >
-          Open in Chaise ↗
-        </a>
-      </div>
-      {rows.length > 0 && (
-        <table className="commit-table">
-          <thead>
-            <tr>
-              <th scope="col">Table</th>
-              <th scope="col" className="number">
-                Rows
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(({ table, rows: count }) => (
-              <tr key={table} data-testid={`commit-rows-${table}`}>
-                <td className="mono">{table}</td>
-                <td className="number">{count.toLocaleString('en-US')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
   );
 }

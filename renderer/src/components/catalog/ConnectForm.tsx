@@ -67,7 +67,7 @@ export function ConnectForm({
     setProblem(null);
     try {
       const connection = await connect(built.request);
-      const advice = signInAdvice(connection, form.method);
+      const advice = signInAdvice(connection);
       if (advice) setProblem(advice);
       else {
         setForm((previous) => ({ ...previous, token: '', password: '' }));

@@ -1,10 +1,15 @@
-import type {
-  CatalogConnection,
-  DatasetListing,
-  DatasetState,
-  DatasetVersionInfo,
+import {
+  credentialSourceText,
+  type BagOrigin,
+  type CatalogConnection,
+  type CommitPreview,
+  type EarlierCommit,
+  type DatasetListing,
+  type DatasetState,
+  type DatasetVersionInfo,
 } from '../../../../shared/catalog.js';
 import type { EventMap } from '../../../../shared/contract.js';
+import type { RecordValues } from '../../../../shared/labels.js';
 import { formatBytes } from '../../data/format.js';
 
 /**
@@ -75,21 +80,6 @@ export function connectionStatus(connection: CatalogConnection | null | undefine
   return { tone: 'online', text: 'Online, not signed in', detail: 'Anonymous access: reading only.' };
 }
 
-export function credentialSourceText(source: CatalogConnection['credentialSource']): string {
-  switch (source) {
-    case 'credential-file':
-      return "deriva-py's credential file";
-    case 'globus':
-      return "deriva-py's Globus sign-in";
-    case 'token':
-      return 'a pasted token';
-    case 'login':
-      return 'a user name and password';
-    case 'none':
-      return 'no credential';
-  }
-}
-
 /** How the user signs in. `file`: deriva-py's ~/.deriva/credential.json, read by main. */
 export type SignInMethod = 'file' | 'token' | 'login';
 
@@ -125,13 +115,11 @@ export function connectRequest(form: SignInForm): { request: ConnectRequest } | 
   return { request: { url } };
 }
 
-/** A sentence for a connection that was reached but is not signed in after a connect. */
-export function signInAdvice(connection: CatalogConnection, method: SignInMethod): string | null {
+/** A sentence for a connection that was reached but is not signed in after a connect (main names what it refused). */
+export function signInAdvice(connection: CatalogConnection): string | null {
   if (!connection.problem) return null;
   if (connection.credentialSource === 'none')
     return `No deriva-py credential for ${new URL(connection.origin).hostname} was found, and this catalog asks you to sign in. Paste a token or use a user name and password.`;
-  if (method === 'file')
-    return `The credential in deriva-py's credential file was refused: ${connection.problem}`;
   return connection.problem;
 }
 
@@ -283,21 +271,32 @@ export function downloadProgressView(progress: Progress | undefined): ProgressVi
 
 // ---- commit progress ----
 
-/** The commit's steps in order (main's journal states between planned and done). */
-export const COMMIT_STEPS: { step: string; text: string }[] = [
-  { step: 'workflow', text: 'Finding or creating the workflow' },
-  { step: 'execution', text: 'Creating the execution' },
-  { step: 'running', text: 'Marking the execution running' },
-  { step: 'inputs', text: 'Linking the input dataset version' },
-  { step: 'metadata', text: 'Uploading the configuration' },
-  { step: 'features', text: 'Sending the feature values' },
-  { step: 'finishing', text: 'Finishing the execution' },
+/**
+ * The commit's steps as the dialog shows them, each with the journal steps (main's progress phases)
+ * it covers, in the order main runs them.
+ */
+export const COMMIT_STEPS: { step: string; text: string; phases: string[] }[] = [
+  { step: 'workflow', text: 'Finding or creating the workflow', phases: ['workflow', 'workflow-type'] },
+  { step: 'execution', text: 'Creating the execution', phases: ['execution'] },
+  { step: 'running', text: 'Marking the execution running', phases: ['running'] },
+  { step: 'inputs', text: 'Linking the input dataset version', phases: ['inputs'] },
+  {
+    step: 'metadata',
+    text: 'Uploading the configuration',
+    phases: ['metadata-file', 'metadata', 'metadata-role', 'metadata-type'],
+  },
+  { step: 'stopped', text: 'Marking the labeling stopped', phases: ['stopped'] },
+  { step: 'pending', text: 'Marking the upload pending', phases: ['pending'] },
+  { step: 'features', text: 'Sending the feature values', phases: ['features'] },
+  { step: 'finishing', text: 'Finishing the execution', phases: ['finishing'] },
 ];
 
 export function commitProgressView(progress: Progress | undefined): ProgressView & { step: number } {
-  const index = progress ? COMMIT_STEPS.findIndex((entry) => entry.step === progress.phase) : -1;
-  if (!progress || index < 0)
+  if (!progress)
     return { step: 0, text: 'Checking the drafts against the catalog', count: null, fraction: 0 };
+  const index = COMMIT_STEPS.findIndex((entry) => entry.phases.includes(progress.phase));
+  // A phase this dialog does not know yet: say so, without pretending to know how far it is.
+  if (index < 0) return { step: 0, text: `Committing: ${progress.phase}`, count: null, fraction: null };
   const within = progress.phase === 'features' ? (fractionOf(progress.done, progress.total) ?? 0) : 0;
   // The step starts with (0, 1) before the rows are counted: a count is shown once rows are sent.
   const count =
@@ -333,13 +332,121 @@ export function commitErrorAdvice(kind: string): string | null {
     case 'conflict':
       return 'Your drafts are kept. Committing again resumes where this commit stopped.';
     case 'schema-drift':
-      return 'Nothing was sent. Change or clear those drafts, then commit again.';
+      // The catalog lost something the drafts use: the fix is on the catalog's side, never deleting work.
+      return 'Nothing was sent, and your drafts are kept. Ask the catalog’s curator to restore what is missing, then commit again.';
+    case 'catalog-mismatch':
+      return 'Your drafts are kept. Choose the catalog this bag came from, then commit again.';
     default:
       return null;
   }
 }
 
+/**
+ * The heading over a result's notes about an earlier unfinished commit (main's journal): finished as
+ * saved, with what changed meanwhile counted, or closed and planned again. Null when there was none.
+ */
+export function earlierText(earlier: EarlierCommit | null): string | null {
+  if (!earlier) return null;
+  if (earlier.outcome === 'replanned')
+    return 'An earlier attempt never reached the catalog: it was closed and planned again.';
+  const counts = [
+    `${earlier.updated.length} sent with a newer value`,
+    `${earlier.dropped.length} left out as cleared`,
+    `${earlier.alreadySent.length} already in the catalog`,
+  ];
+  return `An interrupted commit (execution ${earlier.executionRid}) was finished: ${counts.join(', ')}.`;
+}
+
 /** "2 drafts", "1 draft". */
 export function draftsText(count: number): string {
   return `${count.toLocaleString('en-US')} draft${count === 1 ? '' : 's'}`;
+}
+
+/** "3 feature rows", "1 feature row". */
+export function rowsText(count: number): string {
+  return `${count.toLocaleString('en-US')} feature row${count === 1 ? '' : 's'}`;
+}
+
+// ---- what a commit sends ----
+
+/**
+ * What the preview says under its table: how many rows go and where (a new execution, or the
+ * interrupted one, finished first), and why the others do not; nothing at all to a catalog that is
+ * not the bag's.
+ */
+export function previewSentence(
+  preview: Pick<CommitPreview, 'pending' | 'committed' | 'unfinished'>,
+  mismatch = false,
+): string {
+  if (mismatch) return 'Nothing is sent to this catalog: it is not the one the bag came from.';
+  const into = preview.unfinished?.executionRid
+    ? `into execution ${preview.unfinished.executionRid}, whose interrupted commit is finished first`
+    : 'into a new execution';
+  if (preview.pending === 0)
+    return preview.committed === 0
+      ? 'Nothing to send yet.'
+      : 'Nothing to send: every draft is in this catalog already, unchanged since it was committed.';
+  const go = `${rowsText(preview.pending)} in all, one per pending draft, ${into}.`;
+  if (preview.committed === 0) return go;
+  return `${go} ${draftsText(preview.committed)} committed to this catalog before and unchanged since ${preview.committed === 1 ? 'is' : 'are'} not sent again; a draft changed since, even back to an earlier value, is.`;
+}
+
+/** A draft's values in a line: "Digit 4 · Confidence 0.9", the empty ones left out. */
+export function valuesText(values: RecordValues): string {
+  const parts = Object.entries(values)
+    .filter(([, value]) => value !== null && value !== '')
+    .map(
+      ([column, value]) =>
+        `${column.replace(/_/g, ' ')} ${Array.isArray(value) ? value.join(', ') : String(value)}`,
+    );
+  return parts.length > 0 ? parts.join(' · ') : '(empty)';
+}
+
+export type DraftFilter = 'pending' | 'committed' | 'all';
+
+/** The drafts list's filter buttons with their counts; a filter with nothing in it stays, at 0. */
+export function draftFilters(
+  preview: Pick<CommitPreview, 'pending' | 'committed'>,
+): { filter: DraftFilter; label: string; count: number }[] {
+  return [
+    { filter: 'pending', label: 'Pending', count: preview.pending },
+    { filter: 'committed', label: 'Committed', count: preview.committed },
+    { filter: 'all', label: 'All', count: preview.pending + preview.committed },
+  ];
+}
+
+// ---- where a bag came from ----
+
+/** "www.example.org catalog 1", or the host alone when the bag does not name its catalog; null when it names no server. */
+export function originName(origin: BagOrigin): string | null {
+  if (!origin.origin) return null;
+  const host = origin.origin.replace(/^https?:\/\//, '');
+  return origin.catalog ? `${host} catalog ${origin.catalog}` : host;
+}
+
+/**
+ * The catalog address to offer for a bag: its own when the bag names host and catalog; the host's
+ * catalog path, to be completed with the number, when it names the host only; null otherwise.
+ */
+export function originAddress(origin: BagOrigin): string | null {
+  if (!origin.origin) return null;
+  return `${origin.origin}/ermrest/catalog/${origin.catalog ?? ''}`;
+}
+
+/** The connection to commit a bag to first: the one at the bag's own catalog, else at its host, else none. */
+export function connectionForOrigin(
+  connections: readonly CatalogConnection[],
+  origin: BagOrigin,
+): CatalogConnection | null {
+  const atHost = connections.filter((connection) => connection.origin === origin.origin);
+  return atHost.find((connection) => connection.catalog === origin.catalog) ?? atHost[0] ?? null;
+}
+
+/** "This bag came from www.example.org (fetch.txt, the URL column of digits:Image)." */
+export function originSentence(origin: BagOrigin): string {
+  const name = originName(origin);
+  if (!name) return 'The bag does not say which catalog it came from.';
+  const where = origin.evidence.length > 0 ? ` (${origin.evidence.join(', ')})` : '';
+  const which = origin.catalog ? '' : ' It does not say which catalog there.';
+  return `This bag came from ${name}${where}.${which}`;
 }

@@ -242,6 +242,32 @@ describe('region agreement on the world', () => {
   });
 });
 
+describe('drawings in the commit preview', () => {
+  it('lists each drawing as a pending draft of Image/Region, its file shown by name', async () => {
+    const image = onlyA[0]!;
+    const preview = await call('catalog:commitPreview', { bagId, feature: FEATURE });
+    expect(preview.features).toEqual([
+      { key: FEATURE, table: 'digits:Execution_Image_Region', pending: 2, committed: 0 },
+    ]);
+    expect([preview.pending, preview.committed, preview.matching]).toEqual([2, 0, 2]);
+    const byTarget = Object.fromEntries(preview.drafts.map((draft) => [draft.target, draft]));
+    expect(byTarget).toEqual({
+      [image]: {
+        feature: FEATURE,
+        target: image,
+        values: { Region_File: `regions_${image}.json`, Digit: facts.digit.A[image] },
+        state: 'pending',
+      },
+      [undrawn.rid]: {
+        feature: FEATURE,
+        target: undrawn.rid,
+        values: { Region_File: `regions_${undrawn.rid}.json`, Digit: null },
+        state: 'pending',
+      },
+    });
+  });
+});
+
 describe('other files of an asset-valued feature', () => {
   it('tells a mask image, a text report, a broken drawing and an unfetched file apart', async () => {
     const copy = path.join(scratch.dir, 'edited');

@@ -1,9 +1,7 @@
-import path from 'node:path';
 import type { Bag, FeatureTable } from '../bag/index.js';
 import { anyOf, CatalogError, eq, isCatalogError, signedInAs, type CatalogClient } from '../catalog/index.js';
 import { SatchelError } from '../common/index.js';
 import type { LabelStore } from '../labels/index.js';
-import { RegionStore, StagedFiles } from '../regions/index.js';
 import type { WorkspaceDb } from '../workspace-db/index.js';
 import {
   CommitJournal,
@@ -16,7 +14,7 @@ import {
 } from './journal.js';
 import { plannedConfiguration } from './configuration.js';
 import { acquireCommitLock } from './lock.js';
-import { currentDrafts, pendingDrafts, refuseTwoDraftsForOneRow } from './pending.js';
+import { currentDrafts, pendingDrafts, refuseTwoDraftsForOneRow, stagedFilesOf } from './pending.js';
 import {
   markFailed,
   ML,
@@ -107,9 +105,7 @@ export async function commitDrafts(options: CommitOptions): Promise<CommitResult
     snaptime: bag.identity.snaptime,
   };
   const features = new Map(bag.model.features.map((feature) => [feature.table.qualified, feature]));
-  // Drawings and attached files wait in the workspace folder that holds the workspace database.
-  const staged = db.memory ? null : new StagedFiles(path.dirname(db.name));
-  const regions = staged ? new RegionStore(db, staged.regions) : null;
+  const workspace = stagedFilesOf(db);
   const context: StepContext = {
     client,
     journal,
@@ -118,13 +114,13 @@ export async function commitDrafts(options: CommitOptions): Promise<CommitResult
     appVersion: options.appVersion,
     workflowName: options.workflowName ?? 'Satchel offline labeling',
     rowsPerInsert: options.rowsPerInsert ?? ROWS_PER_INSERT,
-    staged,
+    staged: workspace?.staged ?? null,
     chunkSize: options.chunkSize,
     clock: options.clock ?? Date.now,
     signal: options.signal,
     onProgress: options.onProgress,
   };
-  const drafts = () => currentDrafts(db, options.store, regions, scope, features);
+  const drafts = () => currentDrafts(db, options.store, workspace?.regions ?? null, scope, features);
   const lock = acquireCommitLock(db, scope);
   try {
     let earlier: EarlierCommit | null = null;

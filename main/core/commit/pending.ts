@@ -1,9 +1,17 @@
+import path from 'node:path';
 import type { FeatureTable } from '../bag/index.js';
 import { SatchelError } from '../common/index.js';
 import type { BagScope, LabelStore } from '../labels/index.js';
-import { regionDraftsToCommit, stagedFileReference, type RegionStore } from '../regions/index.js';
+import { regionDraftsToCommit, RegionStore, StagedFiles, stagedFileReference } from '../regions/index.js';
 import type { WorkspaceDb } from '../workspace-db/index.js';
 import { draftKey, rowKey, type CommitJournal, type CommitScope, type PlannedRow } from './journal.js';
+
+/** Drawings and attached files wait in the workspace folder that holds the workspace database. */
+export function stagedFilesOf(db: WorkspaceDb): { staged: StagedFiles; regions: RegionStore } | null {
+  if (db.memory) return null;
+  const staged = new StagedFiles(path.dirname(db.name));
+  return { staged, regions: new RegionStore(db, staged.regions) };
+}
 
 /**
  * The drafts of a bag, per draft (`draftKey`), with the newest history entry behind each (every

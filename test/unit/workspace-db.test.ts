@@ -194,6 +194,33 @@ const DATA_AT_VERSION: Record<
       ).toThrow(/CHECK constraint/);
     },
   },
+  [versionNamed('region draft checksums and tallies')]: {
+    // Derived from the drawings of the region migration; the triggers follow an insert, update and delete.
+    seed: (db) =>
+      db.exec(`INSERT INTO region_drafts (bag_rid, snaptime, feature, target, sha256, shapes, author, updated_at)
+          VALUES ('58A', '361-XRNG-TRRP', 'digits:Execution_Image_Region', '43Z', 'ef56', 1, 'ann', '2026-12-01T09:06:00Z');
+        UPDATE region_drafts SET shapes = 2 WHERE target = '43Z';
+        DELETE FROM region_drafts WHERE target = '43Z';`),
+    check: (db) => {
+      const rows = db
+        .prepare(
+          'SELECT bag_rid, snaptime, feature, target, sha256, shapes, author, updated_at, checksum FROM region_drafts',
+        )
+        .raw()
+        .all() as unknown[][];
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) expect(row[8]).toBe(zlib.crc32(row.slice(0, 8).join('\u0000')));
+      expect(
+        db.prepare('SELECT bag_rid, snaptime, feature, drafts, checksums FROM region_tallies').all(),
+      ).toEqual(
+        db
+          .prepare(
+            'SELECT bag_rid, snaptime, feature, count(*) AS drafts, sum(checksum) AS checksums FROM region_drafts GROUP BY 1, 2, 3',
+          )
+          .all(),
+      );
+    },
+  },
 };
 
 function versionNamed(name: string): number {
@@ -235,6 +262,7 @@ describe('the workspace database', () => {
         'region_actions',
         'region_drafts',
         'region_history',
+        'region_tallies',
         'sqlite_sequence',
       ]);
     } finally {

@@ -10,6 +10,7 @@ import type { CatalogClient } from '../../main/core/catalog/index.js';
 import {
   commitDrafts,
   formatDuration,
+  planCommit,
   type CommitOptions,
   type CommitResult,
 } from '../../main/core/commit/index.js';
@@ -211,6 +212,23 @@ describe('committing drawn regions', () => {
     const again = standIn.requests.length;
     expect(await commit()).toMatchObject({ alreadyCommitted: true, executionRid: execution });
     expect(writesSince(again)).toEqual([]);
+
+    // The preview agrees: both drawings and the label are in the catalog; a redrawn image waits again.
+    const catalog = `${admin.url.origin}/ermrest/catalog/${admin.url.catalog}`;
+    const states = () =>
+      Object.fromEntries(
+        planCommit({ db, store: labels, bag, catalog }).drafts.map((draft) => [
+          `${draft.key} ${draft.target}`,
+          draft.state,
+        ]),
+      );
+    expect(states()).toEqual({
+      [`Image/Region ${first}`]: 'committed',
+      [`Image/Region ${second}`]: 'committed',
+      [`Image/Digit ${labeled}`]: 'committed',
+    });
+    draw(first!, [box(10, 10, 40, 50, '4')]);
+    expect(states()[`Image/Region ${first}`]).toBe('pending');
   });
 
   it('sends a drawing changed back to an earlier one again: its bytes are already in Hatrac, so the object and asset row are reused and only the links are new', async () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBag } from '../../main/core/bag/index.js';
+import { seededRandom } from '../../main/core/sample/random.js';
 import { LabelingSession, LabelStore } from '../../main/core/labels/index.js';
 import { openWorkspaceDb } from '../../main/core/workspace-db/index.js';
 import { generatedBags } from '../support/bags.js';
@@ -157,18 +158,6 @@ function expectEveryAcknowledgedAction(
   } finally {
     db.close();
   }
-}
-
-/** A small seeded generator, so a failing run can be repeated with POWER_CUT_SEED. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('crash safety of the drafts store', () => {

@@ -1,3 +1,4 @@
+import type { EarlierCommit, LabelRef } from '../../../shared/catalog.js';
 import type { Bag, FeatureTable } from '../bag/index.js';
 import { anyOf, CatalogError, eq, isCatalogError, signedInAs, type CatalogClient } from '../catalog/index.js';
 import { SatchelError } from '../common/index.js';
@@ -56,31 +57,6 @@ export interface CommitOptions {
   signal?: AbortSignal;
   onProgress?: (progress: { step: CommitStep; done: number; total: number }) => void;
 }
-
-/** A label named in a result: the target and the feature's name. */
-export interface LabelRef {
-  feature: string;
-  target: string;
-}
-
-/** What this call did with a commit an earlier run left unfinished. */
-export type EarlierCommit =
-  | {
-      /** It never reached the catalog, so it was closed and its labels planned again from the current drafts. */
-      outcome: 'replanned';
-      error: string | null;
-    }
-  | {
-      /** It had reached the catalog, so it was finished as saved, except for what changed and was not yet sent. */
-      outcome: 'resumed';
-      executionRid: string;
-      /** Labels not yet sent that changed since: sent with their current value. */
-      updated: LabelRef[];
-      /** Labels not yet sent whose draft was cleared since: left out. */
-      dropped: LabelRef[];
-      /** Labels that changed after their earlier value had reached the catalog: the current value follows. */
-      alreadySent: LabelRef[];
-    };
 
 export interface CommitResult {
   executionRid: string;

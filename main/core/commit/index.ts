@@ -1,10 +1,4 @@
-export {
-  commitDrafts,
-  type CommitOptions,
-  type CommitResult,
-  type EarlierCommit,
-  type LabelRef,
-} from './commit.js';
+export { commitDrafts, type CommitOptions, type CommitResult } from './commit.js';
 export { CommitDriftError } from './errors.js';
 export { formatDuration } from './lifecycle.js';
 export { bagOrigin, catalogName, CatalogMismatchError, checkCommitTarget } from './origin.js';

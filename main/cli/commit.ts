@@ -1,6 +1,6 @@
 import { isCatalogError, parseCatalogUrl } from '../core/catalog/index.js';
 import { commitDrafts } from '../core/commit/index.js';
-import { appVersion } from '../core/common/index.js';
+import { appVersion, SatchelError } from '../core/common/index.js';
 import { LabelStore } from '../core/labels/index.js';
 import { requireOption, withBag } from './args.js';
 import { connect, reportingCatalogErrors } from './catalog.js';
@@ -8,6 +8,7 @@ import { openWorkspaceDatabase, workspaceFrom } from './databases.js';
 import { printJson } from './output.js';
 
 const EXIT_INTERRUPTED = 130;
+const MIN_CHUNK_BYTES = 1024;
 
 /**
  * `satchel commit BAG --catalog URL`: the bag's drafts as one Execution by the catalog's signed-in
@@ -24,6 +25,7 @@ async function commitBag(args: string[]): Promise<number> {
     description: { type: 'string' },
     credential: { type: 'string' },
     home: { type: 'string' },
+    'chunk-size': { type: 'string' },
   });
   const common = values as { workspace?: string; json?: boolean };
   const db = openWorkspaceDatabase(workspaceFrom(common.workspace));
@@ -44,6 +46,7 @@ async function commitBag(args: string[]): Promise<number> {
       appVersion: appVersion(),
       workflowName: values.workflow as string | undefined,
       description: values.description as string | undefined,
+      chunkSize: chunkSizeOption(values['chunk-size'] as string | undefined),
       signal: controller.signal,
       onProgress:
         common.json || !process.stderr.isTTY
@@ -74,4 +77,16 @@ async function commitBag(args: string[]): Promise<number> {
     db.close();
     bag.close();
   }
+}
+
+/** `--chunk-size BYTES`: Hatrac upload chunks for a server or proxy that limits request bodies. */
+function chunkSizeOption(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const bytes = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(bytes >= MIN_CHUNK_BYTES))
+    throw new SatchelError(
+      'bad-argument',
+      `--chunk-size takes a number of bytes, at least ${MIN_CHUNK_BYTES}, not "${text}".`,
+    );
+  return bytes;
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { CellValue } from '../../shared/bag.js';
 import { SatchelError } from '../core/common/index.js';
+import { StagedFiles, stagedFileReference } from '../core/regions/index.js';
 import {
   defaultAuthor,
   exportDrafts,
@@ -23,12 +24,14 @@ const FEATURE_OPTIONS = {
 async function withSession<T extends Options>(args: string[], options: T) {
   const { values, bag } = await withBag(args, { ...FEATURE_OPTIONS, ...options });
   const common = values as { workspace?: string; feature?: string; author?: string };
-  const db = openWorkspaceDatabase(workspaceFrom(common.workspace));
+  const workspace = workspaceFrom(common.workspace);
+  const db = openWorkspaceDatabase(workspace);
   try {
     const session = new LabelingSession(bag, new LabelStore(db), requireOption(common.feature, '--feature'));
     return {
       values,
       session,
+      workspace,
       author: common.author ?? defaultAuthor(),
       close: () => {
         db.close();
@@ -126,14 +129,43 @@ function assignment(text: string, option: string): [string, string] {
   return [text.slice(0, index), text.slice(index + 1)];
 }
 
+/**
+ * `--file Column=PATH`: the file, checked and copied into the workspace's staged files, named in the
+ * asset column by its reference; the commit uploads it and puts the new asset's RID there.
+ */
+function attachFiles(session: LabelingSession, workspace: string, texts: string[]): Record<string, string> {
+  const assetColumns = session.shape.fields
+    .filter((field) => field.kind === 'asset')
+    .map((field) => field.column);
+  const staged = new StagedFiles(workspace);
+  const attached: Record<string, string> = {};
+  for (const [column, file] of texts.map((text) => assignment(text, '--file'))) {
+    if (!assetColumns.includes(column))
+      throw new SatchelError(
+        'bad-argument',
+        `--file ${column}=${file}: ${session.definition.target}/${session.definition.name} has no asset column ${column} (${assetColumns.length > 0 ? `its asset columns: ${assetColumns.join(', ')}` : 'it has none'}).`,
+      );
+    if (file === '') throw new SatchelError('bad-argument', `--file ${column}= names no file.`);
+    attached[column] = stagedFileReference(staged.attach(file));
+  }
+  return attached;
+}
+
 export async function labelCommand(args: string[]): Promise<number> {
-  const { values, session, author, close } = await withSession(args, {
+  const { values, session, workspace, author, close } = await withSession(args, {
     set: { type: 'string', multiple: true },
     value: { type: 'string', multiple: true },
+    file: { type: 'string', multiple: true },
     clear: { type: 'string', multiple: true },
   });
   try {
     const sets = ((values.set as string[] | undefined) ?? []).map((text) => assignment(text, '--set'));
+    const files = (values.file as string[] | undefined) ?? [];
+    if (files.length > 0 && sets.length === 0)
+      throw new SatchelError(
+        'bad-argument',
+        '--file attaches a file to the targets of --set RID=Term; give at least one.',
+      );
     const extra = Object.fromEntries(
       ((values.value as string[] | undefined) ?? []).map((text) => assignment(text, '--value')),
     );
@@ -146,9 +178,10 @@ export async function labelCommand(args: string[]): Promise<number> {
     const unknown = [...sets.map(([rid]) => rid), ...clears].find((rid) => !session.isTarget(rid));
     if (unknown)
       throw new SatchelError('bad-argument', `${session.definition.target} ${unknown} is not in this bag.`);
+    const attached = attachFiles(session, workspace, files);
     const records = sets.map(([target, term]) => ({
       target,
-      values: { ...extra, [column!]: term } as Record<string, CellValue>,
+      values: { ...extra, [column!]: term, ...attached } as Record<string, CellValue>,
     }));
     const results = [];
     if (records.length > 0)

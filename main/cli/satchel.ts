@@ -33,8 +33,9 @@ Commands:
   start [BAG]                      the desktop app, or browser mode when Electron is not installed
   drafts list|export|import BAG --feature Image/Cell_Type [--format jsonl|csv] [--file F]
                                    offline labels (drafts) of a bag: list, export, or import with validation
-  label BAG --feature Image/Cell_Type --set RID=Term ... [--value Column=V ...] [--clear RID ...]
-                                   set (or clear) draft labels from a script; invalid records exit 2
+  label BAG --feature Image/Cell_Type --set RID=Term ... [--value Column=V ...] [--file Column=PATH ...]
+             [--clear RID ...]     set (or clear) draft labels from a script; invalid records exit 2;
+                                   --file attaches a file (at most 1 GiB) to an asset column
   catalog datasets URL [--credential FILE]
                                    datasets of a catalog with their versions and member counts
   download URL --dataset RID [--version V] [--holey] [--credential FILE] [--working-dir DIR]
@@ -43,8 +44,9 @@ Commands:
   fetch BAG [--concurrency N] [--credential FILE]
                                    bring a holey bag's fetch.txt files into it, reusing copies already
                                    on disk; Ctrl-C stops, running it again resumes
-  commit BAG --catalog URL [--workflow NAME] [--description TEXT] [--credential FILE]
-                                   send the drafts as one Execution; resumable, and a second run sends nothing
+  commit BAG --catalog URL [--workflow NAME] [--description TEXT] [--credential FILE] [--chunk-size BYTES]
+                                   send the drafts (and drawn regions, attached files) as one Execution;
+                                   resumable, and a second run sends nothing
   workspace check|backup|restore [--from FILE]
                                    check the workspace database (recovering what a damaged one still holds),
                                    back it up now, or put a backup in its place

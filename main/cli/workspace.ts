@@ -75,6 +75,7 @@ function describeRecovery(report: RecoveryReport): string {
     report.unreadable.length > 0 ? `; nothing could be read of ${report.unreadable.join(', ')}` : '';
   return (
     `Recovered into ${report.file}: ${report.drafts.recovered} drafts${written}, ` +
+    `${report.rows.region_drafts ?? 0} drawings, ` +
     `${report.rows.label_history ?? 0} history rows, ${report.rows.commits ?? 0} commits, ` +
     `${report.rows.recent_bags ?? 0} recent bags${lost}.`
   );

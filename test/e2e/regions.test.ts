@@ -3,9 +3,10 @@
  * feature: annotators A and B's labelme files): 3 boxes and 1 polygon drawn on one image by mouse and by
  * keyboard, terms assigned with the term keys, nudged, deleted, undone and redone, then the page
  * reloaded and the regions found again; the bag's files drawn per execution with a rater hidden; the
- * region agreement view of A and B; the regions of the previous image copied; and, while browsing a copy
- * of the bag whose region files of one image were replaced by a mask and a report, both previewed. Screens are kept as
- * test-artifacts/screenshots/regions-*.png.
+ * region agreement view of A and B; the regions of the previous image copied; every drawing committed
+ * from the commit dialog to the stand-in serving the world, and the Hatrac objects and rows read back;
+ * and, while browsing a copy of the bag whose region files of one image were replaced by a mask and a
+ * report, both previewed. Screens are kept as test-artifacts/screenshots/regions-*.png.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { ApiResult, Channel, RequestOf, ResponseOf } from '../../shared/contract.js';
 import type { RegionPoint } from '../../shared/regions.js';
+import type { StandIn } from '../stand-in/index.js';
+import {
+  assetRecord,
+  assetUrl,
+  featureRowsOf,
+  md5Of,
+  readHatracObject,
+  REGION_FEATURE,
+  REGION_FILE,
+} from '../support/asset-commit.js';
 import { generatedBags } from '../support/bags.js';
+import { catalogUrl, clientAs, startWorldStandIn } from '../support/commit-world.js';
 import { temporaryDirectory } from '../support/fixtures.js';
 import {
   e2eSkipReason,
@@ -37,17 +49,22 @@ describe.skipIf(e2eSkipReason() !== null)(
     const members = facts.images.filter((image) => image.release === '1.0.0').length;
     const bothDrew = Object.keys(facts.regions.B);
     let session: Session;
+    let standIn: StandIn;
     let bagId: string;
     /** The image drawn on: the first of the work queue "all". */
     let target: string;
+    /** Every image with a drawing, for the commit. */
+    const drawn = new Set<string>();
     /** The key of each term, as the region pane shows it. */
     const keyOf = new Map<string, string>();
 
     beforeAll(async () => {
+      standIn = await startWorldStandIn();
       session = await openSession({ bag: bags.formatB });
-    });
+    }, 120_000);
     afterAll(async () => {
       await session?.close();
+      await standIn?.close();
     });
 
     const page = (): Page => session.page;
@@ -164,6 +181,7 @@ describe.skipIf(e2eSkipReason() !== null)(
       await eventually(() => draftRegions().count()).toBe(4);
       await press('Escape');
       await saveScreenshot(page(), 'regions-drawn');
+      drawn.add(target);
 
       const regions = await eventually(async () => (await stored()).length)
         .toBe(4)
@@ -328,6 +346,7 @@ describe.skipIf(e2eSkipReason() !== null)(
       const point = await cursor();
       await press(' ');
       await eventually(async () => (await stored(first)).length).toBe(1);
+      drawn.add(first!);
       await press('Escape');
       await press('Escape');
       await press('ArrowRight');
@@ -338,6 +357,55 @@ describe.skipIf(e2eSkipReason() !== null)(
       ]);
       await eventually(() => draftRegions().count()).toBe(1);
       expect(await page().getByTestId('regions-drawn').getAttribute('data-count')).toBe('3');
+      drawn.add(second!);
+    });
+
+    it('commits every drawing from the commit dialog: one Hatrac object, asset row, types, link and feature row per image', async () => {
+      const url = catalogUrl(standIn);
+      await call('catalog:connect', { url, username: 'testadmin', password: 'testadmin' });
+      // The page reads main's connections when it starts: load it again to show the one just made.
+      await page().reload();
+      await eventually(() => page().getByTestId('bag-rid').textContent()).toBe(facts.rid);
+      await page().getByTestId('commit-button').click();
+      // The drawings are the Region feature's drafts: three images drawn, three rows to send.
+      expect(drawn.size).toBe(3);
+      await page().locator('[data-testid="commit-summary"][data-total="3"]').waitFor();
+      expect(await page().getByTestId(`commit-feature-${FEATURE}`).textContent()).toContain('3');
+      await page().getByTestId('commit-start').click();
+      const result = page().getByTestId('commit-result');
+      await result.waitFor();
+      const executionRid = (await result.getAttribute('data-execution-rid'))!;
+      expect(await page().getByTestId(`commit-rows-${REGION_FILE}`).textContent()).toContain('3');
+      expect(await page().getByTestId(`commit-rows-${REGION_FEATURE}`).textContent()).toContain('3');
+      await saveScreenshot(page(), 'regions-committed');
+
+      const admin = clientAs(standIn, 'testadmin');
+      const rows = await featureRowsOf(admin, REGION_FEATURE, executionRid, ['Region_File', 'Digit']);
+      expect(Object.keys(rows).sort()).toEqual([...drawn].sort());
+      for (const image of drawn) {
+        const { draft } = await call('regions:draft', { bagId, feature: FEATURE, target: image });
+        const sha256 = draft!.sha256!;
+        const bytes = fs.readFileSync(
+          path.join(session.workspace, 'regions', sha256.slice(0, 2), `${sha256}.json`),
+        );
+        const filename = `regions_${image}.json`;
+        const url = assetUrl(REGION_FILE, bytes, filename);
+        const object = await readHatracObject(standIn, url);
+        expect([image, object.bytes.equals(bytes), object.versions.length]).toEqual([image, true, 1]);
+        expect(object.contentMd5).toBe(Buffer.from(md5Of(bytes), 'hex').toString('base64'));
+        // The file is the drawing: the regions stored, as labelme shapes.
+        const shapes = (JSON.parse(bytes.toString('utf8')) as { shapes: { label: string | null }[] }).shapes;
+        expect(shapes.map((shape) => shape.label || null)).toEqual(
+          draft!.regions.map((region) => region.label),
+        );
+        const { row, types, links } = await assetRecord(admin, REGION_FILE, url);
+        expect(row).toMatchObject({ URL: url, Filename: filename, Length: bytes.length, MD5: md5Of(bytes) });
+        expect(types).toEqual(['Output_File', 'Region_File']);
+        expect(links).toEqual([{ Execution: executionRid, Asset_Role: 'Output' }]);
+        // The row's Digit is the term all its regions share: none of these drawings has one.
+        expect(rows[image]).toEqual({ Region_File: row.RID, Digit: null });
+      }
+      await page().getByTestId('commit-close').click();
     });
 
     it('never threw in the page and showed no error banner', async () => {

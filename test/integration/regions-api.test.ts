@@ -12,8 +12,8 @@ import { openBag } from '../../main/core/bag/index.js';
 import {
   RegionContentStore,
   RegionStore,
-  regionFeature,
-  regionFilesToUpload,
+  regionDraftsToCommit,
+  StagedFiles,
 } from '../../main/core/regions/index.js';
 import { openWorkspaceDb } from '../../main/core/workspace-db/index.js';
 import type { ApiResult, Channel, RequestOf, ResponseOf } from '../../shared/contract.js';
@@ -204,32 +204,67 @@ describe('region agreement on the world', () => {
     expect(report.raters.find((rater) => rater.id === 'drafts')).toMatchObject({ label: 'My drafts' });
   });
 
-  it('yields each drawn image’s file for the commit with its MD5 and length', async () => {
+  it('gives the commit each drawing as a staged file, with the term its regions share and its history', async () => {
     const db = openWorkspaceDb(workspace);
     const bag = await openBag(bags.formatB, { workspace: path.join(scratch.dir, 'seam') });
     try {
       const store = new RegionStore(db, new RegionContentStore(workspace));
-      const feature = regionFeature(bag, FEATURE);
-      const scope = { bagRid: bag.rid, snaptime: bag.identity.snaptime, feature: feature.table.qualified };
-      const uploads = [...regionFilesToUpload(store, scope, feature)];
-      expect(uploads.map((upload) => upload.target).sort()).toEqual([undrawn.rid, onlyA[0]!].sort());
-      for (const upload of uploads) {
-        const bytes = fs.readFileSync(upload.path);
-        expect(upload).toMatchObject({
-          feature: 'digits:Execution_Image_Region',
-          column: 'Region_File',
-          assetTable: 'digits:Region_File',
-          filename: `regions_${upload.target}.json`,
-          length: bytes.length,
-        });
-        const { createHash } = await import('node:crypto');
-        expect(upload.md5).toBe(createHash('md5').update(bytes).digest('hex'));
-        expect(upload.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+      const staged = new StagedFiles(workspace);
+      const drafts = regionDraftsToCommit(store, { bagRid: bag.rid, snaptime: bag.identity.snaptime });
+      const byTarget = Object.fromEntries(drafts.map((draft) => [draft.target, draft]));
+      expect(Object.keys(byTarget).sort()).toEqual([undrawn.rid, onlyA[0]!].sort());
+      const image = onlyA[0]!;
+      // The copy of A's box carries A's digit; the other drawing mixes a '3' box and an unlabeled point.
+      expect(byTarget[image]).toMatchObject({
+        feature: 'digits:Execution_Image_Region',
+        sharedLabel: facts.digit.A[image],
+        imagePath: facts.images.find((entry) => entry.rid === image)!.filename,
+      });
+      expect(byTarget[undrawn.rid]!.sharedLabel).toBeNull();
+      const { createHash } = await import('node:crypto');
+      for (const draft of drafts) {
+        expect(draft.file).toMatchObject({ store: 'regions', filename: `regions_${draft.target}.json` });
+        const bytes = fs.readFileSync(staged.pathOf(draft.file));
+        expect(draft.file.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+        const newest = db
+          .prepare(
+            `SELECT max(h.id) FROM region_history h JOIN region_actions a ON a.id = h.action_id
+              WHERE a.bag_rid = ? AND h.target = ?`,
+          )
+          .pluck()
+          .get(bag.rid, draft.target);
+        expect(draft.historyId).toBe(newest);
       }
     } finally {
       bag.close();
       db.close();
     }
+  });
+});
+
+describe('drawings in the commit preview', () => {
+  it('lists each drawing as a pending draft of Image/Region, its file shown by name', async () => {
+    const image = onlyA[0]!;
+    const preview = await call('catalog:commitPreview', { bagId, feature: FEATURE });
+    expect(preview.features).toEqual([
+      { key: FEATURE, table: 'digits:Execution_Image_Region', pending: 2, committed: 0 },
+    ]);
+    expect([preview.pending, preview.committed, preview.matching]).toEqual([2, 0, 2]);
+    const byTarget = Object.fromEntries(preview.drafts.map((draft) => [draft.target, draft]));
+    expect(byTarget).toEqual({
+      [image]: {
+        feature: FEATURE,
+        target: image,
+        values: { Region_File: `regions_${image}.json`, Digit: facts.digit.A[image] },
+        state: 'pending',
+      },
+      [undrawn.rid]: {
+        feature: FEATURE,
+        target: undrawn.rid,
+        values: { Region_File: `regions_${undrawn.rid}.json`, Digit: null },
+        state: 'pending',
+      },
+    });
   });
 });
 

@@ -101,7 +101,7 @@ describe('satchel workspace', () => {
       new RegExp(`^${file} is damaged \\(.+\\); Satchel does not write to it and keeps it as it is\\.$`),
     );
     const recovered =
-      /^Recovered into (\S+\.sqlite): (\d+) drafts of the 41 written, \d+ history rows, 0 commits, \d+ recent bags\.$/.exec(
+      /^Recovered into (\S+\.sqlite): (\d+) drafts of the 41 written, 0 drawings, \d+ history rows, 0 commits, \d+ recent bags\.$/.exec(
         lines[1]!,
       );
     expect(recovered, lines[1]).not.toBeNull();

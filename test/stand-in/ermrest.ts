@@ -27,7 +27,7 @@ import {
 } from './model.js';
 import { matchingRids, runQuery, type RowSet } from './query.js';
 import { CONTENT_TYPES, negotiate, renderRows } from './render.js';
-import type { Store } from './store.js';
+import { quoteIdent, type Store } from './store.js';
 import { parseDataUrl, type DataApi } from './url-grammar.js';
 import { formatTimestamp, fromJson, fromText, valueKind, ValueError, type SqlValue } from './values.js';
 import { deleteRows, insertRows, registerClient, updateRows, type ParsedRow } from './writes.js';
@@ -314,6 +314,27 @@ export class Ermrest {
         );
       });
       return { status: 204 };
+    }
+    if (method === 'PUT' && path.length === 5 && path[1] === 'table' && path[3] === 'column') {
+      // Of the column properties ERMrest can alter, the stand-in alters only nullok.
+      const [schemaName, , tableName, , columnName] = path as [string, string, string, string, string];
+      const { nullok } = (parseJsonBody(body) ?? {}) as { nullok?: unknown };
+      if (typeof nullok !== 'boolean')
+        throw ermrestError(400, 'The stand-in alters only the nullok of a column, which must be a boolean.');
+      const altered = catalog.changeModel((draft) => {
+        const table = tableIn(draft, schemaName, tableName);
+        const column = columnOf(table, columnName);
+        const rows = catalog.visibleRows(table, undefined);
+        const nulls = catalog.query(
+          `SELECT 1 FROM ${rows.sql} WHERE ${quoteIdent(columnName)} IS NULL LIMIT 1`,
+          rows.params,
+        );
+        if (!nullok && nulls.length > 0)
+          throw ermrestError(409, `Column ${columnName} holds nulls, so it cannot be made NOT NULL.`);
+        column.nullok = nullok;
+        return column;
+      });
+      return this.reply(context, JSON.stringify(renderColumn(altered, options)) + '\n');
     }
     throw ermrestError(405, 'Method not allowed.');
   }

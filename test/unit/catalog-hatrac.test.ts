@@ -110,6 +110,9 @@ describe('resumable Hatrac downloads', () => {
 describe('transfer shapes and digests', () => {
   it('uses 25 MiB chunks, raised and 64 KiB aligned to stay within 10000 chunks', () => {
     expect(chunkLengthFor(100)).toBe(25 * 1024 * 1024);
+    // A smaller size asked for is kept while it makes at most 10000 chunks.
+    expect(chunkLengthFor(24_476, 1024)).toBe(1024);
+    expect(chunkLengthFor(20_000 * 1024, 1024)).toBe(65_536);
     const huge = 500 * 1024 * 1024 * 1024;
     const chunk = chunkLengthFor(huge);
     expect(chunk % 65_536).toBe(0);

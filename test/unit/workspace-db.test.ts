@@ -157,6 +157,70 @@ const DATA_AT_VERSION: Record<
       ).toThrow(/CHECK constraint/);
     },
   },
+  [versionNamed('commit files and the source of commit rows')]: {
+    seed: (db) => {
+      const commit = db
+        .prepare(
+          `INSERT INTO commits (catalog, bag_rid, snaptime, state, configuration, description, created_at, updated_at)
+           VALUES ('https://example.org/ermrest/catalog/1', '58A', '361-XRNG-TRRP', 'assets', '{}', 'regions', 'T3', 'T3')`,
+        )
+        .run().lastInsertRowid;
+      db.prepare(
+        `INSERT INTO commit_rows (commit_id, source, feature, target, "values", history_id) VALUES (?, 'regions', 'digits:Execution_Image_Region', '44A', '{"Region_File":"satchel:regions/ab12/regions_44A.json"}', 1)`,
+      ).run(commit);
+      db.prepare(
+        `INSERT INTO commit_files (commit_id, asset_table, sha256, filename, store, md5, length, url, description, job)
+         VALUES (?, 'digits:Region_File', 'ab12', 'regions_44A.json', 'regions', 'cd34', 210, '/hatrac/Region_File/cd34.regions_44A.json', 'Regions', '{"nextChunk":1}')`,
+      ).run(commit);
+    },
+    check: (db) => {
+      // Rows of earlier commits came from label drafts.
+      expect(
+        db
+          .prepare("SELECT target, source FROM commit_rows WHERE target IN ('43Y', '43Z', '44A') ORDER BY 1")
+          .all(),
+      ).toEqual([
+        { target: '43Y', source: 'labels' },
+        { target: '43Z', source: 'labels' },
+        { target: '44A', source: 'regions' },
+      ]);
+      expect(db.prepare('SELECT filename, state, asset_rid, job FROM commit_files').all()).toEqual([
+        { filename: 'regions_44A.json', state: 'planned', asset_rid: null, job: '{"nextChunk":1}' },
+      ]);
+      expect(() =>
+        db.exec(
+          `INSERT INTO commit_rows (commit_id, source, feature, target, "values") VALUES (1, 'elsewhere', 'F', 'T', '{}')`,
+        ),
+      ).toThrow(/CHECK constraint/);
+    },
+  },
+  [versionNamed('region draft checksums and tallies')]: {
+    // Derived from the drawings of the region migration; the triggers follow an insert, update and delete.
+    seed: (db) =>
+      db.exec(`INSERT INTO region_drafts (bag_rid, snaptime, feature, target, sha256, shapes, author, updated_at)
+          VALUES ('58A', '361-XRNG-TRRP', 'digits:Execution_Image_Region', '43Z', 'ef56', 1, 'ann', '2026-12-01T09:06:00Z');
+        UPDATE region_drafts SET shapes = 2 WHERE target = '43Z';
+        DELETE FROM region_drafts WHERE target = '43Z';`),
+    check: (db) => {
+      const rows = db
+        .prepare(
+          'SELECT bag_rid, snaptime, feature, target, sha256, shapes, author, updated_at, checksum FROM region_drafts',
+        )
+        .raw()
+        .all() as unknown[][];
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) expect(row[8]).toBe(zlib.crc32(row.slice(0, 8).join('\u0000')));
+      expect(
+        db.prepare('SELECT bag_rid, snaptime, feature, drafts, checksums FROM region_tallies').all(),
+      ).toEqual(
+        db
+          .prepare(
+            'SELECT bag_rid, snaptime, feature, count(*) AS drafts, sum(checksum) AS checksums FROM region_drafts GROUP BY 1, 2, 3',
+          )
+          .all(),
+      );
+    },
+  },
 };
 
 function versionNamed(name: string): number {
@@ -185,6 +249,7 @@ describe('the workspace database', () => {
         .pluck()
         .all();
       expect(tables).toEqual([
+        'commit_files',
         'commit_links',
         'commit_rows',
         'commits',
@@ -197,6 +262,7 @@ describe('the workspace database', () => {
         'region_actions',
         'region_drafts',
         'region_history',
+        'region_tallies',
         'sqlite_sequence',
       ]);
     } finally {

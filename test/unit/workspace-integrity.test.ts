@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FeatureDefinition } from '../../shared/bag.js';
 import { SatchelError } from '../../main/core/common/index.js';
 import { LabelStore, recordShape, type RecordValues } from '../../main/core/labels/index.js';
+import { RegionContentStore, RegionStore } from '../../main/core/regions/index.js';
 import { seededRandom } from '../../main/core/sample/random.js';
 import {
   backupDue,
@@ -297,6 +298,122 @@ describe('recovering a damaged workspace database', () => {
     const recovered = readDrafts(restored);
     expect(recovered.size).toBe(report.drafts.recovered);
     for (const [target, values] of recovered) expect(values, target).toEqual(written.get(target));
+  });
+});
+
+describe('region drawings in the check and the recovery', () => {
+  const regionScope = { bagRid: 'B1', snaptime: 'S1', feature: 'lab:Execution_Image_Region' };
+  const DRAWN = 30;
+  const targetOf = (index: number) => `R${String(index).padStart(4, '0')}`;
+
+  /** A workspace with one drawing per image, each a box; returns each image's labelme file (sha256). */
+  function workspaceWithDrawings(): { workspace: string; drawn: Map<string, string> } {
+    const workspace = freshWorkspace();
+    const db = openWorkspaceDb(workspace, NO_BACKUPS);
+    const store = new RegionStore(db, new RegionContentStore(workspace));
+    for (let index = 0; index < DRAWN; index++) {
+      const target = targetOf(index);
+      store.save(
+        regionScope,
+        {
+          target,
+          regions: [
+            {
+              kind: 'rectangle',
+              points: [
+                [index, 2],
+                [index + 20, 30],
+              ],
+              label: LABELS[index % 3]!,
+            },
+          ],
+          image: { width: 112, height: 112 },
+          imagePath: `${target}.png`,
+          operation: 'add',
+          vocabulary: LABELS,
+        },
+        'annotator',
+      );
+    }
+    const drawn = new Map(store.entries(regionScope).map((entry) => [entry.target, entry.sha256]));
+    db.close();
+    return { workspace, drawn };
+  }
+
+  function readDrawings(workspace: string): Map<string, string> {
+    const db = openWorkspaceDb(workspace, NO_BACKUPS);
+    try {
+      const store = new RegionStore(db, new RegionContentStore(workspace));
+      return new Map(store.entries(regionScope).map((entry) => [entry.target, entry.sha256]));
+    } finally {
+      db.close();
+    }
+  }
+
+  /**
+   * Changes one hex digit of the file name a live drawing row holds, wherever the drawings' pages hold
+   * it (an interior page of the b-tree may keep a copy): same length, so SQLite cannot tell.
+   */
+  function renameDrawingOnDisk(workspace: string, sha256: string): void {
+    const file = workspaceDbPath(workspace);
+    const bytes = fs.readFileSync(file);
+    const size = pageSize(bytes);
+    const pages = new Set([
+      ...pagesOf(file, 'region_drafts', 'leaf'),
+      ...pagesOf(file, 'region_drafts', 'internal'),
+    ]);
+    let changed = 0;
+    for (let at = bytes.indexOf(sha256); at >= 0; at = bytes.indexOf(sha256, at + 1)) {
+      if (!pages.has(Math.floor(at / size) + 1)) continue;
+      bytes[at] = (sha256[0] === '0' ? '1' : '0').charCodeAt(0);
+      changed++;
+    }
+    expect(changed).toBeGreaterThan(0);
+    fs.writeFileSync(file, bytes);
+  }
+
+  it('refuses a drawing whose file name changed on disk, though SQLite finds nothing wrong with the pages', () => {
+    const { workspace, drawn } = workspaceWithDrawings();
+    expect(drawn.size).toBe(DRAWN);
+    renameDrawingOnDisk(workspace, drawn.get(targetOf(7))!);
+    const file = workspaceDbPath(workspace);
+    expect(quickCheck(file)).toBe('ok');
+    const before = sha256(file);
+    const error = refusal(workspace);
+    expect(error.message).toBe(
+      `${file} is damaged (1 of the ${DRAWN} drawings of lab:Execution_Image_Region in bag B1 do not match their checksum); ` +
+        'Satchel stopped before writing to it and kept it as it is: run "satchel workspace check" to recover what can be read.',
+    );
+    expect(sha256(file)).toBe(before);
+  });
+
+  it('refuses a workspace whose drawings lost a row', () => {
+    const { workspace } = workspaceWithDrawings();
+    const db = openWorkspaceDb(workspace, NO_BACKUPS);
+    // A row gone without its triggers, as a lost page would take it.
+    db.exec('DROP TRIGGER region_drafts_tally_delete');
+    db.prepare('DELETE FROM region_drafts WHERE target = ?').run(targetOf(3));
+    db.close();
+    expect(refusal(workspace).message).toContain(
+      `(${DRAWN - 1} drawings of lab:Execution_Image_Region in bag B1 can be read, but ${DRAWN} were written)`,
+    );
+  });
+
+  it('recovers every intact drawing with its history, never the damaged one', () => {
+    const { workspace, drawn } = workspaceWithDrawings();
+    const damaged = targetOf(12);
+    renameDrawingOnDisk(workspace, drawn.get(damaged)!);
+    const report = recoverWorkspaceDb(workspaceDbPath(workspace), workspace);
+    expect([report.rows.region_drafts, report.rows.region_actions, report.rows.region_history]).toEqual([
+      DRAWN - 1,
+      DRAWN,
+      DRAWN,
+    ]);
+    const restored = freshWorkspace();
+    fs.mkdirSync(restored);
+    fs.copyFileSync(report.file, workspaceDbPath(restored));
+    drawn.delete(damaged);
+    expect(readDrawings(restored)).toEqual(drawn);
   });
 });
 

@@ -200,7 +200,7 @@ export function createApi(options: ApiOptions): Api {
   };
 
   const handlers: Handlers = {
-    ...labelHandlers(labels, requireBag),
+    ...labelHandlers(labels, requireBag, regions),
     ...regionHandlers(regions, requireBag),
     ...catalogHandlers({ connections, db, store: labels, homeDir, workspace, requireBag, emit }),
     ...fetchHandlers({

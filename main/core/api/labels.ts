@@ -9,6 +9,7 @@ import {
   type ActionResult,
   type LabelStore,
 } from '../labels/index.js';
+import type { RegionStore } from '../regions/index.js';
 
 type LabelChannel = Extract<keyof ResponseMap, `labels:${string}`>;
 type LabelHandlers = { [C in LabelChannel]: (request: RequestOf<C>) => ResponseOf<C> };
@@ -18,7 +19,11 @@ type LabelHandlers = { [C in LabelChannel]: (request: RequestOf<C>) => ResponseO
  * answers with what changed plus the state the UI shows next (drafts of the touched targets,
  * progress, undo/redo availability), so a keypress costs one round trip.
  */
-export function labelHandlers(store: LabelStore, requireBag: (bagId: string) => { bag: Bag }): LabelHandlers {
+export function labelHandlers(
+  store: LabelStore,
+  requireBag: (bagId: string) => { bag: Bag },
+  regions: RegionStore,
+): LabelHandlers {
   const sessions = new Map<string, LabelingSession>();
   const author = defaultAuthor();
 
@@ -54,6 +59,18 @@ export function labelHandlers(store: LabelStore, requireBag: (bagId: string) => 
     };
   };
 
+  /** An asset-valued feature's drafts are its label drafts and its drawings: both are committed. */
+  const withDrawings = (labeling: LabelingSession, datasetRid?: string) => {
+    const members = labeling.targets(datasetRid);
+    const drafted = new Set([
+      ...store.draftTargets(labeling.scope, labeling.definition.table),
+      ...regions
+        .entries({ ...labeling.scope, feature: labeling.definition.table })
+        .map((entry) => entry.target),
+    ]);
+    return { labeled: members.filter((target) => drafted.has(target)).length, total: members.length };
+  };
+
   return {
     'labels:features': ({ bagId, datasetRid }) => {
       const { bag } = requireBag(bagId);
@@ -62,7 +79,8 @@ export function labelHandlers(store: LabelStore, requireBag: (bagId: string) => 
         return {
           key: `${definition.target}/${definition.name}`,
           shape: labeling.shape,
-          progress: labeling.progress(datasetRid),
+          progress:
+            definition.assets.length > 0 ? withDrawings(labeling, datasetRid) : labeling.progress(datasetRid),
         };
       });
     },

@@ -71,15 +71,18 @@ const CHUNK_ALIGNMENT = 64 * 1024;
 export class HatracClient {
   constructor(private readonly http: HttpClient) {}
 
-  /** Size, checksums and versioned name of an object; null when absent. */
+  /**
+   * Size, checksums and versioned name of an object; null when absent, or when the name exists with no
+   * content (409: an upload job was created for it and never finished, or every version was deleted).
+   */
   async headObject(path: string, options: HatracCallOptions = {}): Promise<HatracObjectInfo | null> {
     const response = await this.http.request({
       method: 'HEAD',
       path: checkPath(path),
       signal: options.signal,
-      allow: [404],
+      allow: [404, 409],
     });
-    if (response.status === 404) return null;
+    if (response.status === 404 || response.status === 409) return null;
     const headers = response.headers;
     return {
       size: Number(headers.get('content-length') ?? 0),
@@ -288,7 +291,7 @@ export class HatracClient {
     options: PutOptions & { md5: string },
   ): Promise<string> {
     const chunkLength = chunkLengthFor(size, options.chunkSize);
-    let job = await this.resumableJob(options.resume, size, options.md5);
+    let job = await this.resumableJob(options.resume, size, options.md5, options.signal);
     if (!job) {
       job = await this.createUploadJob(
         path,
@@ -329,6 +332,7 @@ export class HatracClient {
     resume: UploadJobState | null | undefined,
     size: number,
     md5: string,
+    signal: AbortSignal | undefined,
   ): Promise<UploadJobState | null> {
     if (!resume || resume.contentLength !== size || toBase64Digest(resume.md5, 'md5') !== md5) return null;
     const response = await this.http.request({
@@ -336,6 +340,7 @@ export class HatracClient {
       path: resume.jobPath,
       headers: { accept: 'application/json' },
       allow: [404, 409],
+      signal,
     });
     if (response.status !== 200) return null;
     const job = parseJson(response, uploadJobSchema, 'GET', 'a Hatrac upload job');
@@ -419,10 +424,14 @@ async function hashPrefix(file: string, length: number, hashes: crypto.Hash[]): 
   }
 }
 
-/** deriva-py's transfer shape: 25 MiB chunks, raised (64 KiB aligned) so there are at most 10000. */
+/**
+ * deriva-py's transfer shape: 25 MiB chunks (or the size asked for), raised (64 KiB aligned) only when
+ * there would be more than 10000 of them.
+ */
 export function chunkLengthFor(size: number, requested: number = DEFAULT_CHUNK): number {
-  const minimum = Math.ceil(size / MAX_CHUNKS / CHUNK_ALIGNMENT) * CHUNK_ALIGNMENT;
-  return Math.max(1, requested, minimum);
+  const chunk = Math.max(1, requested);
+  if (Math.ceil(size / chunk) <= MAX_CHUNKS) return chunk;
+  return Math.ceil(size / MAX_CHUNKS / CHUNK_ALIGNMENT) * CHUNK_ALIGNMENT;
 }
 
 function fileSize(file: string): number {

@@ -6,7 +6,7 @@ import type { LabelStore } from '../labels/index.js';
 import type { WorkspaceDb } from '../workspace-db/index.js';
 import {
   CommitJournal,
-  rowKey,
+  draftKey,
   type CommitRecord,
   type CommitRow,
   type CommitScope,
@@ -15,7 +15,7 @@ import {
 } from './journal.js';
 import { plannedConfiguration } from './configuration.js';
 import { acquireCommitLock } from './lock.js';
-import { currentDrafts, pendingDrafts } from './pending.js';
+import { currentDrafts, pendingDrafts, refuseTwoDraftsForOneRow, stagedFilesOf } from './pending.js';
 import {
   markFailed,
   ML,
@@ -33,7 +33,8 @@ import {
  * sequence: Workflow (reused by URL), Execution (Created → Running → Stopped → Pending_Upload →
  * Uploaded with its durations, Failed when a run stops; or the legacy free-text statuses),
  * Dataset_Execution with the bag's Dataset_Version, deriva-ml's configuration.json as an
- * Execution_Metadata file, then the feature rows in batches with leased RIDs. The author is the
+ * Execution_Metadata file, the files of asset-valued features (region drawings and attached files, see
+ * assets.ts), then the feature rows in batches with leased RIDs. The author is the
  * catalog's signed-in identity. Every step is recorded in the workspace journal and is idempotent, so
  * a commit killed or cancelled at any point finishes on the next run without duplicating a row; one
  * commit lock per bag and catalog keeps two commits from running at once.
@@ -48,6 +49,8 @@ export interface CommitOptions {
   description?: string;
   /** Feature rows per insert request; default deriva-ml's 500. Smaller for servers with tight request limits. */
   rowsPerInsert?: number;
+  /** Bytes per chunk of a file's Hatrac upload; default deriva-py's 25 MiB. Smaller for servers with tight request limits. */
+  chunkSize?: number;
   /** Milliseconds for Upload_Duration (default Date.now). */
   clock?: () => number;
   /** Aborting it cancels the commit at its next request; the journal keeps it resumable. */
@@ -78,6 +81,7 @@ export async function commitDrafts(options: CommitOptions): Promise<CommitResult
     snaptime: bag.identity.snaptime,
   };
   const features = new Map(bag.model.features.map((feature) => [feature.table.qualified, feature]));
+  const workspace = stagedFilesOf(db);
   const context: StepContext = {
     client,
     journal,
@@ -86,11 +90,13 @@ export async function commitDrafts(options: CommitOptions): Promise<CommitResult
     appVersion: options.appVersion,
     workflowName: options.workflowName ?? 'Satchel offline labeling',
     rowsPerInsert: options.rowsPerInsert ?? ROWS_PER_INSERT,
+    staged: workspace?.staged ?? null,
+    chunkSize: options.chunkSize,
     clock: options.clock ?? Date.now,
     signal: options.signal,
     onProgress: options.onProgress,
   };
-  const drafts = () => currentDrafts(db, options.store, scope, features);
+  const drafts = () => currentDrafts(db, options.store, workspace?.regions ?? null, scope, features);
   const lock = acquireCommitLock(db, scope);
   try {
     let earlier: EarlierCommit | null = null;
@@ -109,6 +115,7 @@ export async function commitDrafts(options: CommitOptions): Promise<CommitResult
       }
     }
     const pending = pendingDrafts(drafts(), journal, scope);
+    refuseTwoDraftsForOneRow(pending, features);
     if (pending.length === 0) {
       if (earlier?.outcome === 'resumed')
         return resultOf(context, journal.get(unfinished!.id), false, earlier);
@@ -212,7 +219,7 @@ async function refreshUnsent(
   const changed: { row: CommitRow; draft: PlannedRow }[] = [];
   const cleared: CommitRow[] = [];
   for (const row of journal.rows(commit.id).filter((candidate) => !candidate.inserted)) {
-    const draft = drafts.get(rowKey(row));
+    const draft = drafts.get(draftKey(row));
     if (!draft) cleared.push(row);
     else if (
       row.historyId === null

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { RecordValues } from '../../../shared/labels.js';
+import type { UploadJobState } from '../catalog/index.js';
 
 /**
  * The commit journal (workspace migrations 3 and 4): what a commit froze to send, the RIDs it
@@ -19,6 +20,7 @@ export type CommitStep =
   | 'metadata-type'
   | 'stopped'
   | 'pending'
+  | 'assets'
   | 'features'
   | 'finishing'
   | 'done';
@@ -39,6 +41,7 @@ export const STEP_ORDER: readonly CommitStep[] = [
   'metadata-type',
   'stopped',
   'pending',
+  'assets',
   'features',
   'finishing',
   'done',
@@ -58,11 +61,15 @@ export interface CommitRecord {
   error: string | null;
 }
 
+/** Where a row's draft lives: a label draft, or a region drawing (each with its own history). */
+export type DraftSource = 'labels' | 'regions';
+
 export interface PlannedRow {
+  source: DraftSource;
   feature: string;
   target: string;
   values: RecordValues;
-  /** The label_history entry that gave the draft this value. */
+  /** The history entry (label_history or region_history, by source) that gave the draft this value. */
   historyId: number | null;
 }
 
@@ -105,9 +112,69 @@ function toRecord(row: CommitRowRecord): CommitRecord {
   };
 }
 
-/** One key per feature and target, for maps over drafts and commit rows. */
+/** One key per feature and target: one feature row per target in an execution. */
 export const rowKey = (row: { feature: string; target: string }): string =>
   `${row.feature}\u0000${row.target}`;
+
+/** One key per draft: a target's label draft and its drawing of the same feature are two drafts. */
+export const draftKey = (row: { source: DraftSource; feature: string; target: string }): string =>
+  `${row.source}\u0000${rowKey(row)}`;
+
+/** Where a file a commit uploads has got to: bytes in Hatrac, then its asset row, types, Execution link. */
+export type FileState = 'planned' | 'uploaded' | 'inserted' | 'typed' | 'linked';
+
+export interface CommitFile {
+  /** The asset table (qualified) the file becomes a row of. */
+  assetTable: string;
+  sha256: string;
+  filename: string;
+  /** Which workspace store holds the bytes (see StagedFiles). */
+  store: 'regions' | 'files';
+  /** Hex, as the asset row's MD5 column holds it. */
+  md5: string;
+  length: number;
+  /** The unversioned Hatrac path, `/hatrac/<AssetTable>/<md5>.<filename>`, and the asset row's URL. */
+  url: string;
+  description: string;
+  /** The chunked upload under way, kept after every acknowledged chunk. */
+  job: UploadJobState | null;
+  /** Leased before the row is inserted, or the RID of an existing row with the same URL. */
+  assetRid: string | null;
+  state: FileState;
+}
+
+interface CommitFileRecord {
+  asset_table: string;
+  sha256: string;
+  filename: string;
+  store: 'regions' | 'files';
+  md5: string;
+  length: number;
+  url: string;
+  description: string;
+  job: string | null;
+  asset_rid: string | null;
+  state: FileState;
+}
+
+function toFile(row: CommitFileRecord): CommitFile {
+  return {
+    assetTable: row.asset_table,
+    sha256: row.sha256,
+    filename: row.filename,
+    store: row.store,
+    md5: row.md5,
+    length: row.length,
+    url: row.url,
+    description: row.description,
+    job: row.job === null ? null : (JSON.parse(row.job) as UploadJobState),
+    assetRid: row.asset_rid,
+    state: row.state,
+  };
+}
+
+/** The journal's key of a file: one upload per asset table, content and name. */
+export type FileKey = Pick<CommitFile, 'assetTable' | 'sha256' | 'filename'>;
 
 export class CommitJournal {
   constructor(
@@ -136,48 +203,65 @@ export class CommitJournal {
   }
 
   /**
-   * The draft history each target's value was last sent with, per `feature + target`: rows of
+   * The draft history each draft's value was last sent with, per draft (`draftKey`): rows of
    * finished commits, and rows the catalog acknowledged in commits still under way. A row from
    * before history was kept counts as history 0, so its draft is sent again rather than skipped.
    */
   sentHistory(scope: CommitScope): Map<string, number> {
     const rows = this.db
       .prepare(
-        `SELECT r.feature, r.target, max(coalesce(r.history_id, 0)) AS history
+        `SELECT r.source, r.feature, r.target, max(coalesce(r.history_id, 0)) AS history
            FROM commit_rows r JOIN commits c ON c.id = r.commit_id
           WHERE c.catalog = ? AND c.bag_rid = ? AND c.snaptime = ? AND (c.state = 'done' OR r.inserted = 1)
-          GROUP BY r.feature, r.target`,
+          GROUP BY r.source, r.feature, r.target`,
       )
       .all(scope.catalog, scope.bagRid, scope.snaptime) as {
+      source: DraftSource;
       feature: string;
       target: string;
       history: number;
     }[];
-    return new Map(rows.map((row) => [rowKey(row), row.history]));
+    return new Map(rows.map((row) => [draftKey(row), row.history]));
   }
 
   /**
    * When the labels a commit sends were made: the first and the last change behind its rows since
-   * each target's value was last sent by an earlier commit. Null when no row has a history.
+   * each draft's value was last sent by an earlier commit (label history for label drafts, region
+   * history for drawings). Null when no row has a history.
    */
   labelingSpan(id: number): { first: string; last: string } | null {
-    const span = this.db
-      .prepare(
-        `SELECT min(a.at) AS first, max(a.at) AS last
-           FROM commit_rows r
-           JOIN commits c ON c.id = r.commit_id
-           JOIN label_history h ON h.feature = r.feature AND h.target = r.target AND h.id <= r.history_id
-           JOIN label_actions a ON a.id = h.action_id AND a.bag_rid = c.bag_rid AND a.snaptime = c.snaptime
-          WHERE r.commit_id = ?
-            AND h.id > coalesce((
+    const since = (source: DraftSource) => `h.id > coalesce((
                   SELECT max(coalesce(s.history_id, 0))
                     FROM commit_rows s JOIN commits e ON e.id = s.commit_id
                    WHERE e.id < c.id AND e.catalog = c.catalog AND e.bag_rid = c.bag_rid
                      AND e.snaptime = c.snaptime AND (e.state = 'done' OR s.inserted = 1)
-                     AND s.feature = r.feature AND s.target = r.target), 0)`,
-      )
-      .get(id) as { first: string | null; last: string | null };
-    return span.first && span.last ? { first: span.first, last: span.last } : null;
+                     AND s.source = '${source}' AND s.feature = r.feature AND s.target = r.target), 0)`;
+    const spans = [
+      this.db
+        .prepare(
+          `SELECT min(a.at) AS first, max(a.at) AS last
+             FROM commit_rows r
+             JOIN commits c ON c.id = r.commit_id
+             JOIN label_history h ON h.feature = r.feature AND h.target = r.target AND h.id <= r.history_id
+             JOIN label_actions a ON a.id = h.action_id AND a.bag_rid = c.bag_rid AND a.snaptime = c.snaptime
+            WHERE r.commit_id = ? AND r.source = 'labels' AND ${since('labels')}`,
+        )
+        .get(id),
+      this.db
+        .prepare(
+          `SELECT min(a.at) AS first, max(a.at) AS last
+             FROM commit_rows r
+             JOIN commits c ON c.id = r.commit_id
+             JOIN region_history h ON h.target = r.target AND h.id <= r.history_id
+             JOIN region_actions a ON a.id = h.action_id AND a.bag_rid = c.bag_rid
+                  AND a.snaptime = c.snaptime AND a.feature = r.feature
+            WHERE r.commit_id = ? AND r.source = 'regions' AND ${since('regions')}`,
+        )
+        .get(id),
+    ] as { first: string | null; last: string | null }[];
+    const firsts = spans.flatMap((span) => (span.first ? [span.first] : [])).sort();
+    const lasts = spans.flatMap((span) => (span.last ? [span.last] : [])).sort();
+    return firsts.length > 0 ? { first: firsts[0]!, last: lasts.at(-1)! } : null;
   }
 
   create(
@@ -202,10 +286,10 @@ export class CommitJournal {
           ).lastInsertRowid,
       );
       const insert = this.db.prepare(
-        'INSERT INTO commit_rows (commit_id, feature, target, "values", history_id) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO commit_rows (commit_id, source, feature, target, "values", history_id) VALUES (?, ?, ?, ?, ?, ?)',
       );
       for (const row of rows)
-        insert.run(id, row.feature, row.target, JSON.stringify(row.values), row.historyId);
+        insert.run(id, row.source, row.feature, row.target, JSON.stringify(row.values), row.historyId);
       return this.get(id);
     })();
   }
@@ -217,9 +301,10 @@ export class CommitJournal {
   rows(id: number): CommitRow[] {
     const rows = this.db
       .prepare(
-        'SELECT feature, target, "values", history_id, rid, inserted FROM commit_rows WHERE commit_id = ? ORDER BY feature, target',
+        'SELECT source, feature, target, "values", history_id, rid, inserted FROM commit_rows WHERE commit_id = ? ORDER BY feature, target',
       )
       .all(id) as {
+      source: DraftSource;
       feature: string;
       target: string;
       values: string;
@@ -228,6 +313,7 @@ export class CommitJournal {
       inserted: number;
     }[];
     return rows.map((row) => ({
+      source: row.source,
       feature: row.feature,
       target: row.target,
       values: JSON.parse(row.values) as RecordValues,
@@ -313,6 +399,77 @@ export class CommitJournal {
     const result: Record<string, string[]> = {};
     for (const row of rows) (result[row.table] ??= []).push(row.rid);
     return result;
+  }
+
+  /** The files a commit uploads, in the order they were planned. */
+  files(id: number): CommitFile[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM commit_files WHERE commit_id = ? ORDER BY asset_table, url')
+        .all(id) as CommitFileRecord[]
+    ).map(toFile);
+  }
+
+  /** Records files to upload (before any request about them); files already planned are kept as they are. */
+  planFiles(id: number, files: Omit<CommitFile, 'job' | 'assetRid' | 'state'>[]): void {
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO commit_files (commit_id, asset_table, sha256, filename, store, md5, length, url, description)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const file of files)
+        insert.run(
+          id,
+          file.assetTable,
+          file.sha256,
+          file.filename,
+          file.store,
+          file.md5,
+          file.length,
+          file.url,
+          file.description,
+        );
+    })();
+  }
+
+  /** Forgets planned files no unsent row needs any more (a draft changed before they were uploaded). */
+  dropFiles(id: number, files: FileKey[]): void {
+    const remove = this.db.prepare(
+      `DELETE FROM commit_files WHERE commit_id = ? AND asset_table = ? AND sha256 = ? AND filename = ? AND state = 'planned'`,
+    );
+    this.db.transaction(() => {
+      for (const file of files) remove.run(id, file.assetTable, file.sha256, file.filename);
+    })();
+  }
+
+  /** Keeps a chunked upload's job after it was created and after every acknowledged chunk. */
+  saveJob(id: number, file: FileKey, job: UploadJobState | null): void {
+    this.db
+      .prepare(
+        'UPDATE commit_files SET job = ? WHERE commit_id = ? AND asset_table = ? AND sha256 = ? AND filename = ?',
+      )
+      .run(job === null ? null : JSON.stringify(job), id, file.assetTable, file.sha256, file.filename);
+  }
+
+  /** Records that files reached `state` (once the catalog acknowledged the step); the upload job is done with then. */
+  markFiles(id: number, files: FileKey[], state: FileState): void {
+    const update = this.db.prepare(
+      `UPDATE commit_files SET state = ?, job = NULL
+        WHERE commit_id = ? AND asset_table = ? AND sha256 = ? AND filename = ?`,
+    );
+    this.db.transaction(() => {
+      for (const file of files) update.run(state, id, file.assetTable, file.sha256, file.filename);
+    })();
+  }
+
+  /** Leased asset RIDs are stored before the rows that use them are sent. */
+  assignFileRids(id: number, assignments: (FileKey & { rid: string })[]): void {
+    const update = this.db.prepare(
+      'UPDATE commit_files SET asset_rid = ? WHERE commit_id = ? AND asset_table = ? AND sha256 = ? AND filename = ?',
+    );
+    this.db.transaction(() => {
+      for (const file of assignments) update.run(file.rid, id, file.assetTable, file.sha256, file.filename);
+    })();
   }
 
   fail(id: number, message: string): void {

@@ -1,9 +1,11 @@
 import type { DraftCommitState } from '../../../shared/catalog.js';
+import type { RecordValues } from '../../../shared/labels.js';
 import type { Bag } from '../bag/index.js';
 import type { LabelStore } from '../labels/index.js';
+import { parseStagedFileReference } from '../regions/index.js';
 import type { WorkspaceDb } from '../workspace-db/index.js';
-import { CommitJournal, rowKey, type CommitScope, type PlannedRow } from './journal.js';
-import { currentDrafts, pendingDrafts } from './pending.js';
+import { CommitJournal, draftKey, type CommitScope, type PlannedRow } from './journal.js';
+import { currentDrafts, pendingDrafts, stagedFilesOf } from './pending.js';
 
 export interface PlannedDraft extends PlannedRow {
   /** `Target/Feature`, as the labeling channels name the feature. */
@@ -34,16 +36,17 @@ export function planCommit(options: {
   const scope: CommitScope = { catalog: options.catalog, bagRid: bag.rid, snaptime: bag.identity.snaptime };
   const features = new Map(bag.model.features.map((feature) => [feature.table.qualified, feature]));
   const journal = new CommitJournal(db);
-  const drafts = currentDrafts(db, store, scope, features);
-  const pending = new Set(pendingDrafts(drafts, journal, scope).map(rowKey));
+  const drafts = currentDrafts(db, store, stagedFilesOf(db)?.regions ?? null, scope, features);
+  const pending = new Set(pendingDrafts(drafts, journal, scope).map(draftKey));
   const latest = journal.latest(scope);
   return {
     drafts: [...drafts.values()].map((draft) => {
       const feature = features.get(draft.feature)!;
       return {
         ...draft,
+        values: withFileNames(draft.values),
         key: `${feature.target.name}/${feature.name}`,
-        state: pending.has(rowKey(draft)) ? 'pending' : 'committed',
+        state: pending.has(draftKey(draft)) ? 'pending' : 'committed',
       };
     }),
     unfinished:
@@ -51,6 +54,16 @@ export function planCommit(options: {
         ? { executionRid: latest.executionRid, error: latest.error }
         : null,
   };
+}
+
+/** A staged file (a drawing or an attached file) is shown by its name; the commit sends it as an asset. */
+function withFileNames(values: RecordValues): RecordValues {
+  return Object.fromEntries(
+    Object.entries(values).map(([column, value]) => [
+      column,
+      parseStagedFileReference(value)?.filename ?? value,
+    ]),
+  );
 }
 
 /** The catalog this bag's newest commit went to (or set out to), if it was ever committed. */

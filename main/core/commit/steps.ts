@@ -3,11 +3,19 @@ import type { Row as BagRow } from '../../../shared/bag.js';
 import type { Bag, CatalogModel, FeatureTable } from '../bag/index.js';
 import { highestVersion } from '../bag/index.js';
 import { eq, type CatalogClient, type Row, type TableRef } from '../catalog/index.js';
-import { groupBy } from '../common/index.js';
+import { groupBy, SatchelError } from '../common/index.js';
+import type { StagedFiles } from '../regions/index.js';
+import { assetDrift, commitAssets, planAssets, withAssetRids } from './assets.js';
 import { CommitDriftError } from './errors.js';
 import { existingTerms, findDrift } from './drift.js';
 import { uploadedConfiguration } from './configuration.js';
-import { STEP_ORDER, type CommitJournal, type CommitRecord, type CommitStep } from './journal.js';
+import {
+  STEP_ORDER,
+  type CommitJournal,
+  type CommitRecord,
+  type CommitRow,
+  type CommitStep,
+} from './journal.js';
 import { ExecutionStatus, formatDuration, lifecycleOf } from './lifecycle.js';
 import { satchelWorkflow, WORKFLOW_TYPE, type WorkflowDescription } from './workflow.js';
 
@@ -31,6 +39,10 @@ export interface StepContext {
   appVersion: string;
   workflowName: string;
   rowsPerInsert: number;
+  /** The workspace's staged files (drawings, attached files); null for a workspace without a folder. */
+  staged: StagedFiles | null;
+  /** Bytes per chunk of a Hatrac upload; undefined: deriva-py's 25 MiB. */
+  chunkSize?: number;
   /** Milliseconds for Upload_Duration; Date.now unless a test pins it. */
   clock: () => number;
   signal?: AbortSignal;
@@ -69,9 +81,13 @@ export async function runSteps(context: StepContext, start: CommitRecord, run: R
     run.status = await ExecutionStatus.read(client, lifecycle, start.executionRid!, signal);
   const rows = journal.rows(start.id);
   if (!reached(start, 'features') || rows.some((row) => !row.inserted)) {
-    const drift = await findDrift(client, live, context.features, rows, signal);
+    const drift = [
+      ...(await findDrift(client, live, context.features, rows, signal)),
+      ...assetDrift(live, context.features, rows),
+    ];
     if (drift.length > 0) throw new CommitDriftError(drift);
   }
+  planAssets(context, start.id);
   const progress = (step: CommitStep, done = 0, total = 1) => context.onProgress?.({ step, done, total });
   let commit = start;
   const step = async (state: CommitStep, work: () => Promise<void>) => {
@@ -202,16 +218,18 @@ export async function runSteps(context: StepContext, start: CommitRecord, run: R
         signal,
       );
   });
+  const files = journal.files(commit.id).length;
   await step('pending', async () => {
     if (status.current === statuses.pending) return;
     await status.move(
       statuses.pending,
-      'Uploading feature values.',
+      files > 0 ? `Uploading ${files} files and the feature values.` : 'Uploading feature values.',
       { execution: executionDuration() },
       signal,
     );
     run.uploadStart = context.clock();
   });
+  await step('assets', () => commitAssets(context, commit.id, execution, progress));
   await step('features', () => insertFeatureRows(context, commit.id, execution, progress));
   await step('finishing', () =>
     status.move(
@@ -411,12 +429,23 @@ async function insertFeatureRows(
     );
     rows = journal.rows(commitId);
   }
+  const unsent = rows.filter((row) => !row.inserted);
+  // Rows refreshed after the files were committed name new files: those are committed first.
+  if (unsent.some((row) => withAssetRids(context, journal.files(commitId), row) === null))
+    await commitAssets(context, commitId, execution, progress);
+  const files = journal.files(commitId);
+  const valuesOf = (row: CommitRow) => {
+    const values = withAssetRids(context, files, row);
+    if (!values)
+      throw new SatchelError(
+        'missing-file',
+        `A file of ${row.target} was not committed, so its ${context.features.get(row.feature)!.name} row was not sent; committing again finishes it.`,
+      );
+    return values;
+  };
   const total = rows.length;
-  let done = rows.filter((row) => row.inserted).length;
-  for (const [featureName, featureRows] of groupBy(
-    rows.filter((row) => !row.inserted),
-    (row) => row.feature,
-  )) {
+  let done = rows.length - unsent.length;
+  for (const [featureName, featureRows] of groupBy(unsent, (row) => row.feature)) {
     const feature = context.features.get(featureName)!;
     for (let start = 0; start < featureRows.length; start += context.rowsPerInsert) {
       const batch = featureRows.slice(start, start + context.rowsPerInsert);
@@ -425,7 +454,7 @@ async function insertFeatureRows(
         Execution: execution,
         [feature.targetColumn]: row.target,
         Feature_Name: feature.name,
-        ...row.values,
+        ...valuesOf(row),
       }));
       await client.insert(tableRef(feature.table.qualified), body, {
         nondefaults: ['RID'],

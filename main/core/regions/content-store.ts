@@ -49,7 +49,7 @@ export class RegionContentStore {
 }
 
 /** Makes the rename that put a file in place durable too (POSIX; Windows cannot open a folder). */
-function syncDirectory(directory: string): void {
+export function syncDirectory(directory: string): void {
   let fd: number | null = null;
   try {
     fd = fs.openSync(directory, 'r');

@@ -6,4 +6,12 @@ export { RegionStore, type RegionSaveRequest, type RegionScope } from './store.j
 export { featureFiles, regionFeature } from './bag-files.js';
 export { RegionSession } from './session.js';
 export { writeCoco, type CocoDocument, type CocoOptions, type CocoSummary } from './coco.js';
-export { regionFilesToUpload, type RegionUpload } from './commit-files.js';
+export { regionDraftsToCommit, regionFileName, type RegionDraftToCommit } from './commit-files.js';
+export {
+  MAX_ATTACHED_FILE_BYTES,
+  parseStagedFileReference,
+  StagedFiles,
+  stagedFileReference,
+  type StagedFile,
+  type StagedStore,
+} from './staged-files.js';

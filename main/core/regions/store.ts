@@ -124,6 +124,34 @@ export class RegionStore {
     };
   }
 
+  /**
+   * Every drawing of a bag (all features), with the newest region_history entry behind each: every
+   * change of a drawing, undo and redo included, writes one, so a commit can tell a drawing changed
+   * since it was last sent from one that was not.
+   */
+  committable(bag: { bagRid: string; snaptime: string }): (RegionDraftEntry & {
+    feature: string;
+    historyId: number | null;
+  })[] {
+    const history = new Map(
+      (
+        this.statement(
+          `SELECT a.feature, h.target, max(h.id) AS history FROM region_history h
+             JOIN region_actions a ON a.id = h.action_id
+            WHERE a.bag_rid = ? AND a.snaptime = ? GROUP BY a.feature, h.target`,
+        ).all(bag.bagRid, bag.snaptime) as { feature: string; target: string; history: number }[]
+      ).map((row) => [`${row.feature}\u0000${row.target}`, row.history]),
+    );
+    const drafts = this.statement(
+      `SELECT feature, target, sha256, shapes, author, updated_at AS updatedAt FROM region_drafts
+         WHERE bag_rid = ? AND snaptime = ? ORDER BY feature, target`,
+    ).all(bag.bagRid, bag.snaptime) as (RegionDraftEntry & { feature: string })[];
+    return drafts.map((draft) => ({
+      ...draft,
+      historyId: history.get(`${draft.feature}\u0000${draft.target}`) ?? null,
+    }));
+  }
+
   drawnCount(scope: RegionScope): number {
     return this.statement(
       'SELECT count(*) FROM region_drafts WHERE bag_rid = ? AND snaptime = ? AND feature = ?',

@@ -22,6 +22,18 @@ export const DRAFT_COLUMNS = [
   'updated_at',
 ] as const;
 
+/** The columns of region_drafts the checksum covers (region_tallies keeps their sums, as for labels). */
+export const REGION_DRAFT_COLUMNS = [
+  'bag_rid',
+  'snaptime',
+  'feature',
+  'target',
+  'sha256',
+  'shapes',
+  'author',
+  'updated_at',
+] as const;
+
 export function draftChecksum(columns: readonly unknown[]): number {
   return zlib.crc32(columns.map((column) => String(column)).join('\u0000'));
 }

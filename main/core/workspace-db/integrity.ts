@@ -1,14 +1,14 @@
 import type Database from 'better-sqlite3';
 import { isDatabaseDamage, SatchelError } from '../common/index.js';
-import { DRAFT_CHECKSUM_FUNCTION, DRAFT_COLUMNS } from './checksum.js';
+import { DRAFT_CHECKSUM_FUNCTION, DRAFT_COLUMNS, REGION_DRAFT_COLUMNS } from './checksum.js';
 
 /**
  * What is checked when a workspace database opens, before anything is written to it:
  * - 'all': `PRAGMA quick_check` over the whole file;
  * - 'drafts': quick_check of every table but the label history (the largest table, needed only for
  *   undo, and checked in full with every backup), so opening stays fast on 100k drafts.
- * Both then recompute every draft's checksum and compare the drafts per bag, snapshot and feature
- * with label_tallies.
+ * Both then recompute every draft's checksum, label drafts and region drawings alike, and compare the
+ * drafts per bag, snapshot and feature with label_tallies and region_tallies.
  */
 export type CheckScope = 'all' | 'drafts';
 
@@ -58,25 +58,40 @@ interface ScopeCount {
   checksums: number;
 }
 
-/** Draft rows that fail their checksum, or scopes whose drafts differ from what was written (label_tallies). */
+/** The checksummed draft tables, each with the tallies its triggers keep. */
+const CHECKED_DRAFTS = [
+  { drafts: 'label_drafts', tallies: 'label_tallies', columns: DRAFT_COLUMNS, noun: 'drafts' },
+  { drafts: 'region_drafts', tallies: 'region_tallies', columns: REGION_DRAFT_COLUMNS, noun: 'drawings' },
+] as const;
+
 function draftProblem(db: Database.Database): string | null {
-  const hasTallies = db
-    .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'label_tallies'")
-    .get();
+  for (const checked of CHECKED_DRAFTS) {
+    const problem = tallyProblem(db, checked);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/** Draft rows that fail their checksum, or scopes whose drafts differ from what was written (the tallies). */
+function tallyProblem(
+  db: Database.Database,
+  { drafts, tallies, columns, noun }: (typeof CHECKED_DRAFTS)[number],
+): string | null {
+  const hasTallies = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(tallies);
   if (!hasTallies) return null;
-  const columns = DRAFT_COLUMNS.map((column) => `"${column}"`).join(', ');
+  const list = columns.map((column) => `"${column}"`).join(', ');
   const found = db
     .prepare(
       `SELECT bag_rid, snaptime, feature, count(*) AS drafts, sum(checksum) AS checksums,
-         sum(checksum IS NOT ${DRAFT_CHECKSUM_FUNCTION}(${columns})) AS mismatched
-       FROM label_drafts GROUP BY bag_rid, snaptime, feature`,
+         sum(checksum IS NOT ${DRAFT_CHECKSUM_FUNCTION}(${list})) AS mismatched
+       FROM ${drafts} GROUP BY bag_rid, snaptime, feature`,
     )
     .all() as (ScopeCount & { mismatched: number })[];
   const broken = found.find((scope) => scope.mismatched > 0);
   if (broken)
-    return `${broken.mismatched} of the ${broken.drafts} drafts of ${broken.feature} in bag ${broken.bag_rid} do not match their checksum`;
+    return `${broken.mismatched} of the ${broken.drafts} ${noun} of ${broken.feature} in bag ${broken.bag_rid} do not match their checksum`;
   const written = db
-    .prepare('SELECT bag_rid, snaptime, feature, drafts, checksums FROM label_tallies WHERE drafts != 0')
+    .prepare(`SELECT bag_rid, snaptime, feature, drafts, checksums FROM ${tallies} WHERE drafts != 0`)
     .all() as ScopeCount[];
   const key = (scope: ScopeCount) => JSON.stringify([scope.bag_rid, scope.snaptime, scope.feature]);
   const readable = new Map(found.map((scope) => [key(scope), scope]));
@@ -85,13 +100,13 @@ function draftProblem(db: Database.Database): string | null {
     readable.delete(key(tally));
     const count = scope?.drafts ?? 0;
     if (count !== tally.drafts)
-      return `${count} drafts of ${tally.feature} in bag ${tally.bag_rid} can be read, but ${tally.drafts} were written`;
+      return `${count} ${noun} of ${tally.feature} in bag ${tally.bag_rid} can be read, but ${tally.drafts} were written`;
     if (scope?.checksums !== tally.checksums)
-      return `the drafts of ${tally.feature} in bag ${tally.bag_rid} differ from the ones written`;
+      return `the ${noun} of ${tally.feature} in bag ${tally.bag_rid} differ from the ones written`;
   }
   const unexpected = [...readable.values()][0];
   if (unexpected)
-    return `${unexpected.drafts} drafts of ${unexpected.feature} in bag ${unexpected.bag_rid} were never written there`;
+    return `${unexpected.drafts} ${noun} of ${unexpected.feature} in bag ${unexpected.bag_rid} were never written there`;
   return null;
 }
 

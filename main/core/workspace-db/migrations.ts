@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { DRAFT_CHECKSUM_FUNCTION, DRAFT_COLUMNS } from './checksum.js';
+import { DRAFT_CHECKSUM_FUNCTION, DRAFT_COLUMNS, REGION_DRAFT_COLUMNS } from './checksum.js';
 
 /**
  * One step of the workspace database's schema. `version` is the `PRAGMA user_version` the database
@@ -223,6 +223,84 @@ export const WORKSPACE_MIGRATIONS: readonly Migration[] = [
           updated_at TEXT NOT NULL,
           PRIMARY KEY (bag_rid, snaptime, feature, target)
         ) WITHOUT ROWID;
+      `);
+    },
+  },
+  {
+    // Commits of asset-valued features (main/core/commit/assets.ts): each row says which drafts it came
+    // from (label drafts or region drawings, whose history ids are separate sequences), and each file a
+    // commit uploads has its own journal entry: the Hatrac upload job, the leased asset RID, the step reached.
+    version: 7,
+    name: 'commit files and the source of commit rows',
+    up(db) {
+      db.exec(`
+        ALTER TABLE commit_rows ADD COLUMN source TEXT NOT NULL DEFAULT 'labels' CHECK (source IN ('labels', 'regions'));
+        CREATE TABLE commit_files (
+          commit_id INTEGER NOT NULL REFERENCES commits (id),
+          asset_table TEXT NOT NULL,
+          sha256 TEXT NOT NULL,
+          filename TEXT NOT NULL,
+          store TEXT NOT NULL,
+          md5 TEXT NOT NULL,
+          length INTEGER NOT NULL,
+          url TEXT NOT NULL,
+          description TEXT NOT NULL,
+          job TEXT,
+          asset_rid TEXT,
+          state TEXT NOT NULL DEFAULT 'planned' CHECK (state IN ('planned', 'uploaded', 'inserted', 'typed', 'linked')),
+          PRIMARY KEY (commit_id, asset_table, sha256, filename)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
+  {
+    // Region drafts get what label drafts got in version 5: a checksum per row and tallies per scope.
+    version: 8,
+    name: 'region draft checksums and tallies',
+    up(db) {
+      const columns = REGION_DRAFT_COLUMNS.map((column) => `"${column}"`).join(', ');
+      const addToTally = `INSERT INTO region_tallies (bag_rid, snaptime, feature, drafts, checksums)
+          VALUES (NEW.bag_rid, NEW.snaptime, NEW.feature, 1, NEW.checksum)
+          ON CONFLICT (bag_rid, snaptime, feature)
+          DO UPDATE SET drafts = drafts + 1, checksums = checksums + excluded.checksums;`;
+      const takeFromTally = `UPDATE region_tallies SET drafts = drafts - 1, checksums = checksums - OLD.checksum
+          WHERE bag_rid = OLD.bag_rid AND snaptime = OLD.snaptime AND feature = OLD.feature;`;
+      db.exec(`
+        CREATE TABLE region_drafts_checked (
+          bag_rid TEXT NOT NULL,
+          snaptime TEXT NOT NULL,
+          feature TEXT NOT NULL,
+          target TEXT NOT NULL,
+          sha256 TEXT NOT NULL,
+          shapes INTEGER NOT NULL,
+          author TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          checksum INTEGER GENERATED ALWAYS AS (${DRAFT_CHECKSUM_FUNCTION}(${columns})) STORED,
+          PRIMARY KEY (bag_rid, snaptime, feature, target)
+        ) WITHOUT ROWID;
+        INSERT INTO region_drafts_checked (${columns}) SELECT ${columns} FROM region_drafts;
+        DROP TABLE region_drafts;
+        ALTER TABLE region_drafts_checked RENAME TO region_drafts;
+        CREATE TABLE region_tallies (
+          bag_rid TEXT NOT NULL,
+          snaptime TEXT NOT NULL,
+          feature TEXT NOT NULL,
+          drafts INTEGER NOT NULL,
+          checksums INTEGER NOT NULL,
+          PRIMARY KEY (bag_rid, snaptime, feature)
+        ) WITHOUT ROWID;
+        INSERT INTO region_tallies (bag_rid, snaptime, feature, drafts, checksums)
+          SELECT bag_rid, snaptime, feature, count(*), sum(checksum) FROM region_drafts GROUP BY bag_rid, snaptime, feature;
+        CREATE TRIGGER region_drafts_tally_insert AFTER INSERT ON region_drafts BEGIN
+          ${addToTally}
+        END;
+        CREATE TRIGGER region_drafts_tally_delete AFTER DELETE ON region_drafts BEGIN
+          ${takeFromTally}
+        END;
+        CREATE TRIGGER region_drafts_tally_update AFTER UPDATE ON region_drafts BEGIN
+          ${takeFromTally}
+          ${addToTally}
+        END;
       `);
     },
   },

@@ -1,7 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { DRAFT_COLUMNS, draftChecksum, registerWorkspaceFunctions } from './checksum.js';
+import {
+  DRAFT_COLUMNS,
+  draftChecksum,
+  REGION_DRAFT_COLUMNS,
+  registerWorkspaceFunctions,
+} from './checksum.js';
 import { findDamage } from './integrity.js';
 import { migrate } from './migrate.js';
 import { WORKSPACE_MIGRATIONS } from './migrations.js';
@@ -28,17 +33,27 @@ export interface RecoveryReport {
   unreadable: string[];
 }
 
-/** Tables in copy order (parents before children); label_tallies is rebuilt by its triggers. */
+/** Tables in copy order (parents before children); the tallies are rebuilt by their triggers. */
 const TABLES = [
   'recent_bags',
   'label_features',
   'label_actions',
   'label_history',
   'label_drafts',
+  'region_actions',
+  'region_history',
+  'region_drafts',
   'commits',
   'commit_rows',
   'commit_links',
+  'commit_files',
 ] as const;
+
+/** The columns each checksummed draft table's checksum covers. */
+const CHECKSUMMED: Record<string, readonly string[]> = {
+  label_drafts: DRAFT_COLUMNS,
+  region_drafts: REGION_DRAFT_COLUMNS,
+};
 
 export function recoverWorkspaceDb(damagedFile: string, workspace: string, now = new Date()): RecoveryReport {
   const folder = path.join(workspace, RECOVERED_FOLDER);
@@ -107,7 +122,8 @@ function copyReadableRows(sourceFile: string, target: Database.Database): Omit<R
       rows[table] = 0;
       continue;
     }
-    const accepted = table === 'label_drafts' ? read.filter((row) => draftIntact(columns, row)) : read;
+    const checksummed = CHECKSUMMED[table];
+    const accepted = checksummed ? read.filter((row) => draftIntact(checksummed, columns, row)) : read;
     rows[table] = insertRows(target, table, columns, accepted);
   }
   source?.close();
@@ -144,7 +160,7 @@ function copyableColumns(
     const present = new Set(
       (source.pragma(`table_xinfo("${table}")`) as { name: string }[]).map((column) => column.name),
     );
-    const extra = table === 'label_drafts' && present.has('checksum') ? ['checksum'] : [];
+    const extra = table in CHECKSUMMED && present.has('checksum') ? ['checksum'] : [];
     return [...wanted.filter((column) => present.has(column)), ...extra];
   } catch {
     return [];
@@ -189,11 +205,14 @@ function readBothEnds(
   return completed || rows.size > 0 ? [...rows.values()] : null;
 }
 
-function draftIntact(columns: string[], row: unknown[]): boolean {
+function draftIntact(covered: readonly string[], columns: string[], row: unknown[]): boolean {
   const checksum = columns.indexOf('checksum');
   if (checksum < 0) return true;
-  const values = DRAFT_COLUMNS.map((name) => row[columns.indexOf(name)]);
-  return values.every((value) => typeof value === 'string') && draftChecksum(values) === row[checksum];
+  const values = covered.map((name) => row[columns.indexOf(name)]);
+  return (
+    values.every((value) => typeof value === 'string' || typeof value === 'number') &&
+    draftChecksum(values) === row[checksum]
+  );
 }
 
 /** Rows found on pages, the newest version of a draft first (a freed page may hold an older one). */
@@ -204,7 +223,7 @@ function newestFirst(rows: unknown[][]): unknown[][] {
 
 /** Inserts the rows that are new by key; returns how many were. */
 function insertRows(target: Database.Database, table: string, columns: string[], rows: unknown[][]): number {
-  const stored = columns.filter((column) => !(table === 'label_drafts' && column === 'checksum'));
+  const stored = columns.filter((column) => !(table in CHECKSUMMED && column === 'checksum'));
   const insert = target.prepare(
     `INSERT OR IGNORE INTO "${table}" (${stored.map((column) => `"${column}"`).join(', ')}) VALUES (${stored.map(() => '?').join(', ')})`,
   );
@@ -226,8 +245,10 @@ function insertRows(target: Database.Database, table: string, columns: string[],
 function removeOrphans(target: Database.Database, rows: Record<string, number>): void {
   const orphans: [string, string][] = [
     ['label_history', 'action_id NOT IN (SELECT id FROM label_actions)'],
+    ['region_history', 'action_id NOT IN (SELECT id FROM region_actions)'],
     ['commit_rows', 'commit_id NOT IN (SELECT id FROM commits)'],
     ['commit_links', 'commit_id NOT IN (SELECT id FROM commits)'],
+    ['commit_files', 'commit_id NOT IN (SELECT id FROM commits)'],
   ];
   for (const [table, condition] of orphans) {
     const removed = target.prepare(`DELETE FROM "${table}" WHERE ${condition}`).run().changes;

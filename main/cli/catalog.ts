@@ -68,10 +68,7 @@ export async function downloadCommand(args: string[]): Promise<number> {
     });
     const url = requireUrl(positionals);
     const client = await connect(url, values);
-    const controller = new AbortController();
-    const interrupt = () => controller.abort();
-    process.once('SIGINT', interrupt);
-    try {
+    return cancellableByCtrlC(async (signal) => {
       const bag = await downloadBag(client, {
         rid: requireOption(values.dataset, '--dataset'),
         version: values.version,
@@ -85,7 +82,7 @@ export async function downloadCommand(args: string[]): Promise<number> {
         materialize: values.holey !== true,
         concurrency: concurrencyOption(values.concurrency),
         workspace: workspaceFrom(values.workspace),
-        signal: controller.signal,
+        signal,
         onProgress: values.json ? undefined : progressReporter(),
       });
       const opened = await openBag(bag.bagDir, { workspace: workspaceFrom(values.workspace) });
@@ -116,16 +113,29 @@ export async function downloadCommand(args: string[]): Promise<number> {
         process.stdout.write(`${bag.bagDir}\n`);
       }
       return 0;
-    } catch (error) {
-      if (controller.signal.aborted && isCatalogError(error) && error.kind === 'cancelled') {
-        process.stderr.write(`\nsatchel: ${error.message}\n`);
-        return EXIT_INTERRUPTED;
-      }
-      throw error;
-    } finally {
-      process.removeListener('SIGINT', interrupt);
-    }
+    });
   });
+}
+
+/**
+ * Runs a catalog operation that Ctrl-C cancels at its next request: the operation's own sentence and
+ * exit 130, leaving what it did resumable.
+ */
+export async function cancellableByCtrlC(run: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  process.once('SIGINT', interrupt);
+  try {
+    return await run(controller.signal);
+  } catch (error) {
+    if (controller.signal.aborted && isCatalogError(error) && error.kind === 'cancelled') {
+      process.stderr.write(`\nsatchel: ${error.message}\n`);
+      return EXIT_INTERRUPTED;
+    }
+    throw error;
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+  }
 }
 
 /** A CatalogError becomes one line on stderr and an exit code; everything else goes to the caller. */

@@ -1,16 +1,13 @@
 import os from 'node:os';
 import path from 'node:path';
 import { transferText } from '../../shared/catalog.js';
-import { locateBag } from '../core/bag/index.js';
-import { readFetchFile } from '../core/bag/fetch.js';
-import { hatracForFile, isCatalogError } from '../core/catalog/index.js';
+import { locateBag, readFetchFile } from '../core/bag/index.js';
+import { hatracForFile } from '../core/catalog/index.js';
 import { materializeBag, reuseSources, type MaterializeProgress } from '../core/download/index.js';
 import { parse, requireBagArgument } from './args.js';
-import { concurrencyOption, reportingCatalogErrors } from './catalog.js';
+import { cancellableByCtrlC, concurrencyOption, reportingCatalogErrors } from './catalog.js';
 import { workspaceFrom } from './databases.js';
 import { printJson } from './output.js';
-
-const EXIT_INTERRUPTED = 130;
 
 /**
  * `satchel fetch BAG [--concurrency N] [--credential FILE] [--home DIR] [--json]`: brings the files
@@ -40,13 +37,10 @@ export async function fetchCommand(args: string[]): Promise<number> {
       homeDir,
       credentialFile: values.credential ? path.resolve(values.credential) : undefined,
     });
-    const controller = new AbortController();
-    const interrupt = () => controller.abort();
-    process.once('SIGINT', interrupt);
-    try {
+    return cancellableByCtrlC(async (signal) => {
       const result = await materializeBag(hatrac, bagDir, {
         concurrency: concurrencyOption(values.concurrency),
-        signal: controller.signal,
+        signal,
         ...reuseSources(bagDir, { homeDir, workspace }),
         resumeHint: `run satchel fetch ${input} again`,
         onProgress: values.json ? undefined : fetchProgressPrinter(),
@@ -62,15 +56,7 @@ export async function fetchCommand(args: string[]): Promise<number> {
           `${input}: ${result.files} files in place: ${transferText(transfer)}${result.skipped > 0 ? ` (${result.skipped} were there already)` : ''}.\n`,
         );
       return 0;
-    } catch (error) {
-      if (controller.signal.aborted && isCatalogError(error) && error.kind === 'cancelled') {
-        process.stderr.write(`\nsatchel: ${error.message}\n`);
-        return EXIT_INTERRUPTED;
-      }
-      throw error;
-    } finally {
-      process.removeListener('SIGINT', interrupt);
-    }
+    });
   });
 }
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ApiError } from '../../../shared/contract.js';
-import { isCatalogError } from '../catalog/errors.js';
+import { isCatalogError } from '../catalog/index.js';
 import { isSatchelError } from '../common/index.js';
 
 /** Kinds the API itself reports, beside the core's SatchelError kinds. */

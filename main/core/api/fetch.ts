@@ -1,7 +1,6 @@
 import type { EventMap, RequestOf, ResponseOf } from '../../../shared/contract.js';
 import { transferText } from '../../../shared/catalog.js';
-import type { Bag } from '../bag/index.js';
-import { readFetchFile } from '../bag/fetch.js';
+import { readFetchFile, type Bag } from '../bag/index.js';
 import { hatracForFile, type Credential } from '../catalog/index.js';
 import { materializeBag, reuseSources } from '../download/index.js';
 import { RequestError } from './errors.js';

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { CsvParser, type CsvField } from '../bag/csv.js';
-import { parseSchemaDocument, type CatalogModel } from '../bag/model.js';
+import { CsvParser, parseSchemaDocument, type CatalogModel, type CsvField } from '../bag/index.js';
 import { getSession } from './authn.js';
 import { CatalogError } from './errors.js';
 import { HatracClient } from './hatrac.js';

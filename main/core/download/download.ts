@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { compareVersions } from '../bag/index.js';
-import { CsvParser } from '../bag/csv.js';
-import { readFetchFile } from '../bag/fetch.js';
+import { compareVersions, CsvParser, readFetchFile } from '../bag/index.js';
 import type { CatalogClient } from '../catalog/index.js';
 import { isSatchelError, writeFileAtomic } from '../common/index.js';
 import { folderSize, listCachedBags, recordCachedBag } from '../library/index.js';

@@ -1,6 +1,6 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { readFetchFile, type FetchEntry } from '../bag/fetch.js';
+import { readFetchFile, type FetchEntry } from '../bag/index.js';
 import { SatchelError } from '../common/index.js';
 import { CatalogError, type HatracClient } from '../catalog/index.js';
 import type { AssetStore } from './asset-store.js';

@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Table } from '../bag/index.js';
-import { CsvParser, type CsvField } from '../bag/csv.js';
+import { CsvParser, type CsvField, type Table } from '../bag/index.js';
 import { SatchelError, safeRelativePath } from '../common/index.js';
 import { anyOf } from '../catalog/index.js';
 import { ref } from './datasets.js';

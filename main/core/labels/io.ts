@@ -1,5 +1,5 @@
 import type { CellValue } from '../../../shared/bag.js';
-import { CsvParser } from '../bag/csv.js';
+import { CsvParser } from '../bag/index.js';
 import type { Draft } from './store.js';
 import { validateRecord, type RecordShape, type RecordValues } from './record.js';
 

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { CellValue } from '../../../shared/bag.js';
 import { SatchelError } from '../common/index.js';
 import type { Draft, HistoryEntry } from '../../../shared/labels.js';
+import { statementCache } from '../workspace-db/index.js';
 import { validateRecord, type RecordShape, type RecordValues } from './record.js';
 
 export type { Draft, HistoryEntry } from '../../../shared/labels.js';
@@ -44,12 +45,14 @@ interface DraftRow {
 const USER_KINDS = "('set', 'clear', 'import')";
 
 export class LabelStore {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statement: (sql: string) => Database.Statement;
 
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => string = () => new Date().toISOString(),
-  ) {}
+  ) {
+    this.statement = statementCache(db);
+  }
 
   /** Sets the same values on many targets as one action (one undo step). Invalid values are refused whole. */
   set(
@@ -261,16 +264,6 @@ export class LabelStore {
         `The history of action ${actionId} in bag ${scope.bagRid} names an unknown feature ${feature}.`,
       );
     return meta;
-  }
-
-  /** Prepared statements are compiled once: labeling is a hot path (a keypress is one action). */
-  private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
   }
 
   private insertAction(scope: BagScope, kind: string, author: string, reverts: number | null): number {

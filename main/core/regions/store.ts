@@ -8,6 +8,7 @@ import {
   type RegionOperation,
 } from '../../../shared/regions.js';
 import { SatchelError } from '../common/index.js';
+import { statementCache } from '../workspace-db/index.js';
 import { RegionContentStore } from './content-store.js';
 import { labelmeDocument, parseLabelme } from './labelme.js';
 
@@ -91,13 +92,15 @@ function checkDrawing(
 }
 
 export class RegionStore {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statement: (sql: string) => Database.Statement;
 
   constructor(
     private readonly db: Database.Database,
     readonly content: RegionContentStore,
     private readonly now: () => string = () => new Date().toISOString(),
-  ) {}
+  ) {
+    this.statement = statementCache(db);
+  }
 
   /** The drawing of one image; null when it has none. */
   draft(scope: RegionScope, target: string): RegionDraft | null {
@@ -289,12 +292,4 @@ export class RegionStore {
   }
 
   /** Prepared once: every arrow-key nudge is an action. */
-  private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
 }

@@ -35,6 +35,7 @@ export {
 
 export { recoverWorkspaceDb, type RecoveryReport } from './recover.js';
 export { restoreWorkspaceDb, type RestoreReport } from './restore.js';
+export { statementCache } from './statements.js';
 
 export type WorkspaceDb = Database.Database;
 

@@ -9,7 +9,6 @@ import {
 } from '../common/index.js';
 import { extractBagZip } from '../archive/index.js';
 import { Bag } from './bag.js';
-import { readFetchFile } from './fetch.js';
 import { databaseKey, importBagDatabase, type ImportProgress } from './importer.js';
 import {
   checkBagitDeclaration,
@@ -83,7 +82,6 @@ function openBagDirectory(bagDir: string, options: OpenOptions): Bag {
       bagDir,
       model,
       sources,
-      fetch: readFetchFile(bagDir),
       meta: { bag: bagDir, snaptime: model.snaptime, format, rid: rid ?? '' },
       onProgress: options.onProgress,
     });

@@ -14,7 +14,7 @@ import {
   type ResponseOf,
 } from '../../../shared/contract.js';
 import { requestSchemas } from '../../../shared/requests.js';
-import { locateBag, openBag, type Bag, type OpenProgress } from '../bag/index.js';
+import { isBagImported, locateBag, openBag, type Bag, type OpenProgress } from '../bag/index.js';
 import type { SatchelError } from '../common/index.js';
 import { findDerivaCacheBags, RecentBags } from '../library/index.js';
 import { buildSampleBag, isSampleBuilt, samplePath } from '../sample/index.js';
@@ -135,7 +135,8 @@ export function createApi(options: ApiOptions): Api {
     const onProgress = ({ phase, done, total }: OpenProgress) =>
       sendProgress({ task: 'open', phase, done, total, path: requested });
     // Extraction and import run in the maintenance worker; what is left here only opens the result.
-    await maintenance.prepareBag(requested, onProgress);
+    // A bag imported before needs neither, nor the worker's start-up.
+    if (!isBagImported(requested, { workspace })) await maintenance.prepareBag(requested, onProgress);
     const root = await locateBag(requested, { workspace, onProgress });
     const realRoot = fs.realpathSync(root);
     const bagId = bagIdOf(realRoot);

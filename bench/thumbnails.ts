@@ -27,7 +27,7 @@ const SIZE = 256;
 const SOURCE_JPEGS = 300;
 
 function rounds(context: BenchContext): number {
-  return context.scale.name === 'full' ? 5 : 3;
+  return !context.scale.smoke ? 5 : 3;
 }
 
 /** The source JPEGs, written once into the run's folder. */

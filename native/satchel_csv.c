@@ -9,6 +9,12 @@
  * the column may not be NULL. The header (the first record) is skipped; the JavaScript importer has
  * already read and checked it.
  *
+ *   CREATE VIRTUAL TABLE temp.fetch USING satchel_fetch('path', maxLineBytes)
+ *
+ * reads a bag's fetch.txt (`url<TAB>length<TAB>path` lines) as rows (path, url, url_path, length), as
+ * main/core/bag/fetch.ts does: the path decoded (%0A, %0D, %25) and normalised, under data/; url_path
+ * the URL without its scheme and host.
+ *
  * The rules are those of main/core/bag/csv.ts and values.ts: comma separated, `"` quoting with `""`
  * escapes, LF or CRLF line ends, an optional byte order mark, empty lines skipped, an unquoted empty
  * field is NULL and a quoted one the empty string. This reader only ever says yes or stops: on anything
@@ -62,6 +68,16 @@ typedef struct {
   int64_t row;
   int count;  /* fields of the current record */
   Field *fields; /* columns + 1 entries: one more tells a record with too many fields */
+  /* satchel_fetch: the current line's values; the path is decoded and normalised into scratch. */
+  char *scratch;
+  int64_t scratchCapacity;
+  int64_t pathBytes;
+  const char *url;
+  int64_t urlBytes;
+  const char *urlPath;
+  int64_t urlPathBytes;
+  int hasLength;
+  sqlite3_int64 length;
 } CsvCursor;
 
 /* ---- numbers and words, as values.ts reads them ------------------------------------------------ */
@@ -438,6 +454,7 @@ static int csv_close(sqlite3_vtab_cursor *base) {
   if (cursor->file) fclose(cursor->file);
   sqlite3_free(cursor->buffer);
   sqlite3_free(cursor->fields);
+  sqlite3_free(cursor->scratch);
   sqlite3_free(cursor);
   return SQLITE_OK;
 }
@@ -535,11 +552,233 @@ static sqlite3_module csv_module = {
     .xRowid = csv_rowid,
 };
 
+/* ---- fetch.txt ------------------------------------------------------------------------------- */
+
+static int fetch_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **error) {
+  (void)aux;
+  if (argc != 5) {
+    *error = sqlite3_mprintf("satchel_fetch takes ('path', maxLineBytes)");
+    return SQLITE_ERROR;
+  }
+  CsvTable *table = sqlite3_malloc(sizeof *table);
+  if (!table) return SQLITE_NOMEM;
+  memset(table, 0, sizeof *table);
+  table->path = dequote(argv[3]);
+  table->maxRecord = strtoll(argv[4], NULL, 10);
+  table->columns = 3;
+  if (!table->path || table->maxRecord <= 0) {
+    csv_disconnect(&table->base);
+    *error = sqlite3_mprintf("satchel_fetch: bad arguments");
+    return SQLITE_ERROR;
+  }
+  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(path, url, url_path, length)");
+  if (rc != SQLITE_OK) {
+    csv_disconnect(&table->base);
+    return rc;
+  }
+  *out = &table->base;
+  return SQLITE_OK;
+}
+
+static int is_blank(const char *text, int64_t bytes) {
+  for (int64_t i = 0; i < bytes; i++)
+    if (!strchr(" \t\r\v\f", text[i])) return 0;
+  return 1;
+}
+
+static int hex_value(char c) {
+  return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* BagIt's %0A, %0D and %25 decoded into scratch, then the path made safe as safeRelativePath does:
+   no NUL, backslash, leading / or drive letter, no .. segment; empty and . segments dropped. */
+static const char *normalise_path(CsvCursor *cursor, const char *raw, int64_t bytes) {
+  if (cursor->scratchCapacity < bytes + 1) {
+    char *grown = sqlite3_realloc64(cursor->scratch, (sqlite3_uint64)bytes + 1);
+    if (!grown) return "out of memory";
+    cursor->scratch = grown;
+    cursor->scratchCapacity = bytes + 1;
+  }
+  char *decoded = cursor->scratch;
+  int64_t length = 0;
+  for (int64_t i = 0; i < bytes; i++) {
+    if (raw[i] == '%' && i + 2 < bytes) {
+      int value = hex_value(raw[i + 1]) * 16 + hex_value(raw[i + 2]);
+      if (hex_value(raw[i + 1]) >= 0 && hex_value(raw[i + 2]) >= 0 && (value == 0x0a || value == 0x0d || value == 0x25)) {
+        decoded[length++] = (char)value;
+        i += 2;
+        continue;
+      }
+    }
+    decoded[length++] = raw[i];
+  }
+  if (memchr(decoded, 0, (size_t)length) || memchr(decoded, '\\', (size_t)length)) return "an unsafe path";
+  if (length > 0 && decoded[0] == '/') return "an absolute path";
+  if (length > 1 && decoded[1] == ':' && ((decoded[0] | 0x20) >= 'a' && (decoded[0] | 0x20) <= 'z')) return "an absolute path";
+  int64_t out = 0;
+  int64_t segment = 0;
+  while (segment <= length) {
+    const char *slash = memchr(decoded + segment, '/', (size_t)(length - segment));
+    int64_t end = slash ? slash - decoded : length;
+    int64_t size = end - segment;
+    if (size == 2 && decoded[segment] == '.' && decoded[segment + 1] == '.') return "a path climbing out with ..";
+    if (size > 0 && !(size == 1 && decoded[segment] == '.')) {
+      if (out > 0) decoded[out++] = '/';
+      memmove(decoded + out, decoded + segment, (size_t)size);
+      out += size;
+    }
+    segment = end + 1;
+  }
+  if (out < 5 || memcmp(decoded, "data/", 5) != 0) return "a path outside data/";
+  cursor->pathBytes = out;
+  return NULL;
+}
+
+/* The path part of a URL, as fetch.ts's urlPath: scheme://host/rest gives /rest (or /), anything else
+   the URL itself (so does a rest holding a carriage return or U+2028/U+2029, which . does not match). */
+static void url_path(CsvCursor *cursor) {
+  const char *url = cursor->url;
+  int64_t bytes = cursor->urlBytes;
+  cursor->urlPath = url;
+  cursor->urlPathBytes = bytes;
+  int64_t at = 0;
+  if (bytes == 0 || !(((url[0] | 0x20) >= 'a' && (url[0] | 0x20) <= 'z'))) return;
+  for (at = 1; at < bytes; at++) {
+    char c = url[at];
+    if (!(((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || is_digit(c) || c == '+' || c == '.' || c == '-')) break;
+  }
+  if (bytes - at < 3 || memcmp(url + at, "://", 3) != 0) return;
+  const char *slash = memchr(url + at + 3, '/', (size_t)(bytes - at - 3));
+  if (!slash) {
+    cursor->urlPath = "/";
+    cursor->urlPathBytes = 1;
+    return;
+  }
+  int64_t rest = slash - url;
+  for (int64_t i = rest; i < bytes; i++) {
+    if (url[i] == '\r') return;
+    if ((unsigned char)url[i] == 0xe2 && i + 2 < bytes && (unsigned char)url[i + 1] == 0x80 &&
+        ((unsigned char)url[i + 2] == 0xa8 || (unsigned char)url[i + 2] == 0xa9))
+      return;
+  }
+  cursor->urlPath = slash;
+  cursor->urlPathBytes = bytes - rest;
+}
+
+/* One fetch.txt line (without its line end) into the cursor's values; a reason when it is not plain. */
+static const char *parse_fetch_line(CsvCursor *cursor, const char *line, int64_t bytes) {
+  const char *tab1 = memchr(line, '\t', (size_t)bytes);
+  const char *tab2 = tab1 ? memchr(tab1 + 1, '\t', (size_t)(line + bytes - tab1 - 1)) : NULL;
+  if (!tab2) return "a line that is not tab separated";
+  const char *rawPath = tab2 + 1;
+  const char *tab3 = memchr(rawPath, '\t', (size_t)(line + bytes - rawPath));
+  int64_t rawPathBytes = (tab3 ? tab3 : line + bytes) - rawPath;
+  cursor->url = line;
+  cursor->urlBytes = tab1 - line;
+  const char *length = tab1 + 1;
+  int64_t lengthBytes = tab2 - length;
+  if (cursor->urlBytes == 0 || lengthBytes == 0 || rawPathBytes == 0) return "an empty value";
+  if (lengthBytes == 1 && length[0] == '-') {
+    cursor->hasLength = 0;
+  } else {
+    if (lengthBytes > 15) return "a length past 15 digits";
+    cursor->length = 0;
+    for (int64_t i = 0; i < lengthBytes; i++) {
+      if (!is_digit(length[i])) return "a length that is not a number";
+      cursor->length = cursor->length * 10 + (length[i] - '0');
+    }
+    cursor->hasLength = 1;
+  }
+  url_path(cursor);
+  return normalise_path(cursor, rawPath, rawPathBytes);
+}
+
+static int fetch_next(sqlite3_vtab_cursor *base) {
+  CsvCursor *cursor = (CsvCursor *)base;
+  CsvTable *table = (CsvTable *)base->pVtab;
+  for (;;) {
+    if (cursor->start == cursor->filled) {
+      if (cursor->atEnd) {
+        cursor->eof = 1;
+        return SQLITE_OK;
+      }
+      int rc = refill(cursor);
+      if (rc != SQLITE_OK) return rc;
+      continue;
+    }
+    const char *line = cursor->buffer + cursor->start;
+    const char *newline = memchr(line, '\n', (size_t)(cursor->filled - cursor->start));
+    if (!newline && !cursor->atEnd) {
+      int rc = refill(cursor);
+      if (rc != SQLITE_OK) return rc;
+      continue;
+    }
+    int64_t bytes = (newline ? newline : cursor->buffer + cursor->filled) - line;
+    if (bytes > table->maxRecord) return fail(cursor, "a line is over the limit");
+    if (!is_utf8((const unsigned char *)line, bytes)) return fail(cursor, "a byte that is not UTF-8");
+    cursor->start += bytes + (newline ? 1 : 0);
+    if (bytes > 0 && line[bytes - 1] == '\r') bytes--;
+    if (is_blank(line, bytes)) continue;
+    const char *problem = parse_fetch_line(cursor, line, bytes);
+    if (problem) return fail(cursor, problem);
+    cursor->row++;
+    return SQLITE_OK;
+  }
+}
+
+static int fetch_filter(sqlite3_vtab_cursor *base, int plan, const char *planText, int argc, sqlite3_value **argv) {
+  (void)plan, (void)planText, (void)argc, (void)argv;
+  CsvCursor *cursor = (CsvCursor *)base;
+  CsvTable *table = (CsvTable *)base->pVtab;
+  if (cursor->file) fclose(cursor->file);
+  cursor->file = fopen(table->path, "rb");
+  if (!cursor->file) return fail(cursor, "the file could not be opened");
+  cursor->start = cursor->filled = 0;
+  cursor->atEnd = cursor->eof = 0;
+  cursor->row = 0;
+  return fetch_next(base);
+}
+
+static int fetch_column(sqlite3_vtab_cursor *base, sqlite3_context *context, int column) {
+  CsvCursor *cursor = (CsvCursor *)base;
+  switch (column) {
+    case 0:
+      sqlite3_result_text64(context, cursor->scratch, (sqlite3_uint64)cursor->pathBytes, SQLITE_TRANSIENT, SQLITE_UTF8);
+      break;
+    case 1:
+      sqlite3_result_text64(context, cursor->url, (sqlite3_uint64)cursor->urlBytes, SQLITE_TRANSIENT, SQLITE_UTF8);
+      break;
+    case 2:
+      sqlite3_result_text64(context, cursor->urlPath, (sqlite3_uint64)cursor->urlPathBytes, SQLITE_TRANSIENT, SQLITE_UTF8);
+      break;
+    default:
+      if (cursor->hasLength) sqlite3_result_int64(context, cursor->length);
+  }
+  return SQLITE_OK;
+}
+
+static sqlite3_module fetch_module = {
+    .iVersion = 0,
+    .xCreate = fetch_connect,
+    .xConnect = fetch_connect,
+    .xBestIndex = csv_best_index,
+    .xDisconnect = csv_disconnect,
+    .xDestroy = csv_disconnect,
+    .xOpen = csv_open,
+    .xClose = csv_close,
+    .xFilter = fetch_filter,
+    .xNext = fetch_next,
+    .xEof = csv_eof,
+    .xColumn = fetch_column,
+    .xRowid = csv_rowid,
+};
+
 #if defined(_WIN32)
 __declspec(dllexport)
 #endif
 int sqlite3_satchelcsv_init(sqlite3 *db, char **error, const sqlite3_api_routines *api) {
   (void)error;
   SQLITE_EXTENSION_INIT2(api);
-  return sqlite3_create_module(db, "satchel_csv", &csv_module, 0);
+  int rc = sqlite3_create_module(db, "satchel_csv", &csv_module, 0);
+  return rc == SQLITE_OK ? sqlite3_create_module(db, "satchel_fetch", &fetch_module, 0) : rc;
 }

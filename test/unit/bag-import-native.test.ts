@@ -180,6 +180,46 @@ describe('the C reader builds the database the JavaScript reader builds', () => 
   });
 });
 
+/** The mini bag with a fetch.txt using every corner of the format (its files need not exist). */
+function edgeCaseFetchBag(lines: string[]): string {
+  const bag = buildMiniBag(path.join(scratch.dir, 'bags'));
+  fs.writeFileSync(path.join(bag, 'fetch.txt'), lines.join(''));
+  refreshManifests(bag);
+  return bag;
+}
+
+describe('the C reader of fetch.txt loads what the JavaScript reader loads', () => {
+  it('decoded and normalised paths, URL paths, lengths, CRLF and empty lines', () => {
+    const bag = edgeCaseFetchBag([
+      'https://host.example/hatrac/a%20b.jpg:V1\t12\tdata/asset/I0/Image/a b.jpg\r\n',
+      '\r\n',
+      '   \n',
+      'http://host.example\t-\tdata/asset/I1/Image/100%25 sure.jpg\n',
+      '/hatrac/relative:V2\t007\tdata//asset/./I2/Image/line%0Abreak%0d.jpg\n',
+      'HTTPS+x.y-z://h:8080/p?q=1#f\t3\tdata/asset/I3/Image/x.jpg\textra\tcolumns\n',
+      'not-a-url\t4\tdata/asset/I4/Image/ünï.jpg\n',
+      'https://host.example/dup\t5\tdata/asset/I4/Image/ünï.jpg\n',
+      'https://h/p\rq\t6\tdata/asset/I5/Image/cr.jpg',
+    ]);
+    const { tables } = expectSameDatabase(bag);
+    expect(tables.satchel_fetch).toEqual(
+      [
+        [
+          "'data/asset/I0/Image/a b.jpg'",
+          "'https://host.example/hatrac/a%20b.jpg:V1'",
+          "'/hatrac/a%20b.jpg:V1'",
+          '12',
+        ],
+        ["'data/asset/I1/Image/100% sure.jpg'", "'http://host.example'", "'/'", 'NULL'],
+        ["'data/asset/I2/Image/line\nbreak\r.jpg'", "'/hatrac/relative:V2'", "'/hatrac/relative:V2'", '7'],
+        ["'data/asset/I3/Image/x.jpg'", "'HTTPS+x.y-z://h:8080/p?q=1#f'", "'/p?q=1#f'", '3'],
+        ["'data/asset/I4/Image/ünï.jpg'", "'not-a-url'", "'not-a-url'", '4'],
+        ["'data/asset/I5/Image/cr.jpg'", "'https://h/p\rq'", "'https://h/p\rq'", '6'],
+      ].sort(),
+    );
+  });
+});
+
 describe('what the C reader does not accept is decided by the JavaScript reader', () => {
   /** The error of opening `bag`, with the C reader (the default) and with the JavaScript reader only. */
   async function refusals(bag: string): Promise<[unknown, unknown]> {
@@ -287,6 +327,39 @@ describe('what the C reader does not accept is decided by the JavaScript reader'
     expect((native as Error).message).toBe('data/lab/Image.csv lists the RID I0 more than once.');
     expect((native as Error).message).toBe((javascript as Error).message);
   });
+
+  it('a fetch.txt separated by spaces: the C reader stops and the JavaScript reader loads it', () => {
+    const bag = edgeCaseFetchBag(['https://h/a.jpg 1 data/asset/I0/Image/a.jpg\n']);
+    const { reader, tables } = contents(importWith(bag, builtExtension()));
+    expect(reader).toBe('javascript');
+    expect(tables.satchel_fetch).toEqual([
+      ["'data/asset/I0/Image/a.jpg'", "'https://h/a.jpg'", "'/a.jpg'", '1'],
+    ]);
+  });
+
+  for (const [name, line, message] of [
+    [
+      'a path that climbs out',
+      'https://h/a\t1\tdata/../../etc/passwd\n',
+      /fetch.txt line 1 names the path "data\/..\/..\/etc\/passwd", which climbs out/,
+    ],
+    [
+      'a path outside data/',
+      'https://h/a\t1\tmanifest-md5.txt\n',
+      /fetch.txt line 1 names "manifest-md5.txt", which is outside/,
+    ],
+    [
+      'a length that is not a number',
+      'https://h/a\t1e3\tdata/a.jpg\n',
+      /fetch.txt line 1 has the length "1e3"/,
+    ],
+  ] as const) {
+    it(`fetch.txt with ${name}: the same sentence either way`, async () => {
+      const [native, javascript] = await refusals(edgeCaseFetchBag([line]));
+      expect((native as Error).message).toMatch(message);
+      expect((native as Error).message).toBe((javascript as Error).message);
+    });
+  }
 
   it('a field within the limit in characters but over it in bytes is loaded by the JavaScript reader', () => {
     const bag = buildMiniBag(path.join(scratch.dir, 'bags'));

@@ -8,11 +8,11 @@ import { quoteIdentifier } from './sql.js';
 import { storageClass, toSqlConverter, type SqlValue, type StorageClass, type ToSql } from './values.js';
 
 /**
- * The C reader stopped at something it does not accept. The importer then builds the database again
- * with the JavaScript reader, which either accepts the bag (a case the C reader leaves to it, such as
- * an integer past 64 bits) or names the file, line and problem.
+ * The C reader (of a CSV or of fetch.txt) stopped at something it does not accept. The importer then
+ * builds the database again with the JavaScript reader, which either accepts the bag (a case the C
+ * reader leaves to it, such as an integer past 64 bits) or names the file, line and problem.
  */
-export class NativeCsvRejected extends Error {
+export class NativeReaderStopped extends Error {
   constructor(where: string, cause: unknown) {
     super(`${where}: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
@@ -110,7 +110,7 @@ function loadNative(
       )
       .run().changes;
   } catch (error) {
-    throw new NativeCsvRejected(where, error);
+    throw new NativeReaderStopped(where, error);
   }
   db.exec(`DROP TABLE ${SOURCE}`);
   return rows;

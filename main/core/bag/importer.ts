@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describeDatabaseError, groupBy, namingWriteFailures, partialName } from '../common/index.js';
-import { BatchInserter, NativeCsvRejected, loadCsv } from './csv-loader.js';
+import { BatchInserter, NativeReaderStopped, loadCsv } from './csv-loader.js';
 import { forEachFetchEntry, urlPath } from './fetch.js';
 import type { CsvSource } from './layout.js';
 import { recordMemberCounts } from './members.js';
@@ -71,7 +71,7 @@ export function importBagDatabase(target: string, input: ImportInput): void {
   try {
     buildDatabase(target, input, extension);
   } catch (error) {
-    if (!(error instanceof NativeCsvRejected)) throw error;
+    if (!(error instanceof NativeReaderStopped)) throw error;
     buildDatabase(target, input, null);
   }
 }
@@ -91,9 +91,10 @@ function buildDatabase(target: string, input: ImportInput, extension: string | n
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
     db.pragma('locking_mode = EXCLUSIVE');
-    db.pragma('temp_store = MEMORY');
     db.pragma('cache_size = -65536');
-    // Lets SQLite sort with a helper thread while it builds indexes.
+    // Lets SQLite sort with a helper thread while it builds indexes. Its sorts spill to temporary files
+    // (not temp_store = MEMORY, which also keeps the helper from running): a 10M-row index sorted in
+    // memory took the importer past 600 MB.
     db.pragma('threads = 2');
     const native = extension !== null && loadCsvExtension(db, extension);
     db.transaction(() => loadEverything(db, input, native))();
@@ -133,7 +134,7 @@ function loadEverything(db: Database.Database, input: ImportInput, native: boole
     }
   }
   input.onProgress?.({ phase: 'index', done: 0, total: 1 });
-  const firstMissing = loadFetchFile(db, input.bagDir);
+  const firstMissing = loadFetchFile(db, input.bagDir, native);
   createLookupIndexes(db, input.model, loadedRows);
   recordMemberCounts(db, input.model);
   const insertMeta = db.prepare('INSERT INTO satchel_meta (key, value) VALUES (?, ?)');
@@ -151,27 +152,44 @@ function loadEverything(db: Database.Database, input: ImportInput, native: boole
 }
 
 /**
- * Streams fetch.txt into satchel_fetch, then indexes its URLs (one sort each, much faster than
- * keeping two indexes up to date row by row). Returns the first listed file that is not in the bag,
- * or null when the bag is materialized; no file is looked at after the first missing one.
+ * Loads fetch.txt into satchel_fetch (with the C reader when it is loaded, else streamed through the
+ * JavaScript one), then indexes its URLs: one sort each, much faster than keeping two indexes up to
+ * date row by row. Returns the first listed file that is not in the bag, or null when the bag is
+ * materialized; no file is looked at after the first missing one.
  */
-function loadFetchFile(db: Database.Database, bagDir: string): string | null {
-  const rows = new BatchInserter(
-    db,
-    'satchel_fetch',
-    ['path', 'url', 'url_path', 'length'],
-    true,
-    'fetch.txt',
-  );
-  let firstMissing: string | null = null;
-  forEachFetchEntry(bagDir, (entry) => {
-    rows.add([entry.path, entry.url, urlPath(entry.url), entry.length]);
-    if (firstMissing === null && !fs.existsSync(path.join(bagDir, entry.path))) firstMissing = entry.path;
-  });
-  rows.flush();
+function loadFetchFile(db: Database.Database, bagDir: string, native: boolean): string | null {
+  const file = path.join(bagDir, 'fetch.txt');
+  if (native && fs.existsSync(file)) loadFetchNatively(db, file);
+  else {
+    const rows = new BatchInserter(db, 'satchel_fetch', FETCH_COLUMNS, true, 'fetch.txt');
+    forEachFetchEntry(bagDir, (entry) => rows.add([entry.path, entry.url, urlPath(entry.url), entry.length]));
+    rows.flush();
+  }
   db.exec(`CREATE INDEX satchel_fetch_url ON satchel_fetch (url);
     CREATE INDEX satchel_fetch_url_path ON satchel_fetch (url_path);`);
-  return firstMissing;
+  const paths = db
+    .prepare('SELECT path FROM satchel_fetch ORDER BY rowid')
+    .pluck()
+    .iterate() as Iterable<string>;
+  for (const relative of paths) if (!fs.existsSync(path.join(bagDir, relative))) return relative;
+  return null;
+}
+
+const FETCH_COLUMNS = ['path', 'url', 'url_path', 'length'];
+/** fetch.txt lines longer than this are left to the JavaScript reader. */
+const MAX_FETCH_LINE_BYTES = 1 << 20;
+
+function loadFetchNatively(db: Database.Database, file: string): void {
+  const columns = FETCH_COLUMNS.join(', ');
+  try {
+    db.exec(
+      `CREATE VIRTUAL TABLE temp.satchel_fetch_source USING satchel_fetch('${file.replaceAll("'", "''")}', ${MAX_FETCH_LINE_BYTES});
+       INSERT OR IGNORE INTO satchel_fetch (${columns}) SELECT ${columns} FROM temp.satchel_fetch_source;`,
+    );
+  } catch (error) {
+    throw new NativeReaderStopped('fetch.txt', error);
+  }
+  db.exec('DROP TABLE temp.satchel_fetch_source');
 }
 
 /**

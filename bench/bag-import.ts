@@ -27,6 +27,7 @@ const PLAIN_PEER = 'sqlite3 .import';
 
 interface SatchelRun {
   seconds: number;
+  cpuSeconds: number;
   peakRssBytes: number;
   databasePath: string;
   reader: string;
@@ -39,6 +40,9 @@ export interface ImportMeasurements {
   workspace: string;
   plain: number[] | null;
   fair: number[] | null;
+  /** CPU seconds of the peers' sqlite3 processes, where GNU time could tell. */
+  plainCpu: (number | null)[];
+  fairCpu: (number | null)[];
   /** The plain peer's database from the last round. */
   plainDatabase: string | null;
 }
@@ -66,6 +70,8 @@ export function importMeasurements(context: BenchContext): Promise<ImportMeasure
       plain: sqlite3Available() ? [] : null,
       fair: sqlite3Available() ? [] : null,
       plainDatabase: null,
+      plainCpu: [],
+      fairCpu: [],
     };
     for (let round = 1; round <= context.scale.rounds; round++) {
       if (measured.workspace) fs.rmSync(measured.workspace, { recursive: true, force: true });
@@ -75,10 +81,14 @@ export function importMeasurements(context: BenchContext): Promise<ImportMeasure
       const line = [`import round ${round}: Satchel ${satchel.seconds.toFixed(2)} s (${satchel.reader})`];
       if (measured.plain && measured.fair) {
         const plainDatabase = path.join(dir, 'plain-peer.sqlite');
-        measured.plain.push(sqlite3PlainImport(context, bag, plainDatabase).seconds);
+        const plain = sqlite3PlainImport(context, bag, plainDatabase);
+        measured.plain.push(plain.seconds);
+        measured.plainCpu.push(plain.cpuSeconds);
         measured.plainDatabase = plainDatabase;
         const fairDatabase = path.join(dir, 'fair-peer.sqlite');
-        measured.fair.push(sqlite3FairImport(context, bag, satchel.databasePath, fairDatabase).seconds);
+        const fair = sqlite3FairImport(context, bag, satchel.databasePath, fairDatabase);
+        measured.fair.push(fair.seconds);
+        measured.fairCpu.push(fair.cpuSeconds);
         fs.rmSync(fairDatabase, { force: true });
         line.push(
           `plain peer ${measured.plain.at(-1)!.toFixed(2)} s, fair peer ${measured.fair.at(-1)!.toFixed(2)} s`,
@@ -103,13 +113,15 @@ export async function run(context: BenchContext): Promise<Figure[]> {
   const fairSeconds = measured.fair ? median(measured.fair) : null;
   const readers = [...new Set(measured.satchel.map((run) => run.reader))].join(', ');
   const rounds = measured.satchel.length;
-  const seconds = (values: readonly number[] | null) =>
-    values ? values.map((value) => value.toFixed(2)).join(', ') : '–';
+  const seconds = (values: readonly (number | null)[] | null) =>
+    values ? values.map((value) => (value === null ? '?' : value.toFixed(2))).join(', ') : '–';
   const setting =
     `${bag.imageRids.length} images, ${bag.featureRows} feature rows, ${measured.rows} CSV rows and ` +
     `${bag.imageRids.length} fetch.txt lines; median of ${rounds} round${rounds === 1 ? '' : 's'}: ` +
     `Satchel ${seconds(measured.satchel.map((run) => run.seconds))} s (CSV reader: ${readers}), ` +
-    `fair peer ${seconds(measured.fair)} s, plain peer ${seconds(measured.plain)} s; ` +
+    `fair peer ${seconds(measured.fair)} s, plain peer ${seconds(measured.plain)} s; CPU seconds: Satchel ` +
+    `${seconds(measured.satchel.map((run) => run.cpuSeconds))}, fair peer ${seconds(measured.fairCpu)}, ` +
+    `plain peer ${seconds(measured.plainCpu)}; ` +
     "Satchel's time is openBag on a new workspace in a process of its own (key, schema, import, indexes, counts)";
   const noPeer = `no peer: ${SQLITE3_CLI} is not installed`;
   const rate = (value: number | null) => (value === null ? null : measured.rows / value);

@@ -14,8 +14,12 @@ export const SQLITE3_CLI = '/usr/bin/sqlite3';
 export interface PeerImport {
   dbPath: string;
   seconds: number;
+  /** User + system CPU seconds of the sqlite3 process (GNU time), null where /usr/bin/time is missing. */
+  cpuSeconds: number | null;
   rows: number;
 }
+
+const GNU_TIME = '/usr/bin/time';
 
 /** Table name in the plain peer database: `<schema>_<table>` with anything but [A-Za-z0-9_] replaced. */
 export function peerTableName(schema: string, table: string): string {
@@ -42,14 +46,14 @@ export function sqlite3PlainImport(context: BenchContext, bag: SyntheticBag, dbP
         `.import ${sqlString(path.join(bag.bagDir, table.path))} ${peerTableName(table.schema, table.table)}`,
     ),
   ];
-  const seconds = runSqlite3(context, dbPath, script);
+  const { seconds, cpuSeconds } = runSqlite3(context, dbPath, script);
   const rows = csvRowCount(bag);
   checkRows(
     dbPath,
     bag.tables.map((table) => peerTableName(table.schema, table.table)),
     rows,
   );
-  return { dbPath, seconds, rows };
+  return { dbPath, seconds, cpuSeconds, rows };
 }
 
 /**
@@ -108,7 +112,7 @@ export function sqlite3FairImport(
     'ANALYZE;',
     'COMMIT;',
   ];
-  const seconds = runSqlite3(context, dbPath, script);
+  const { seconds, cpuSeconds } = runSqlite3(context, dbPath, script);
   const rows = csvRowCount(bag);
   checkRows(
     dbPath,
@@ -116,15 +120,25 @@ export function sqlite3FairImport(
     rows,
   );
   checkRows(dbPath, ['satchel_fetch'], bag.imageRids.length);
-  return { dbPath, seconds, rows };
+  return { dbPath, seconds, cpuSeconds, rows };
 }
 
-/** Seconds for one sqlite3 CLI run of `script` (fed on stdin) on a new database file. */
-function runSqlite3(context: BenchContext, dbPath: string, script: readonly string[]): number {
+/** Wall and CPU seconds of one sqlite3 CLI run of `script` (fed on stdin) on a new database file. */
+function runSqlite3(
+  context: BenchContext,
+  dbPath: string,
+  script: readonly string[],
+): { seconds: number; cpuSeconds: number | null } {
   fs.rmSync(dbPath, { force: true });
+  const timed = fs.existsSync(GNU_TIME);
+  const [command, args] = timed
+    ? [GNU_TIME, ['-f', 'cpu %U %S', SQLITE3_CLI, '-bail', dbPath]]
+    : [SQLITE3_CLI, ['-bail', dbPath]];
   const started = performance.now();
-  runTool(context, SQLITE3_CLI, ['-bail', dbPath], { input: script.join('\n') + '\n' });
-  return (performance.now() - started) / 1000;
+  const stderr = runTool(context, command, args, { input: script.join('\n') + '\n' });
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = /^cpu ([\d.]+) ([\d.]+)$/m.exec(stderr);
+  return { seconds, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : null };
 }
 
 function checkRows(dbPath: string, tables: readonly string[], expected: number): void {
@@ -169,13 +183,16 @@ export function coreutilsManifestSeconds(
   return { md5: check('md5'), sha256: check('sha256') };
 }
 
-/** Runs a tool to completion (output discarded), bounded by the module timeout; throws on failure. */
+/**
+ * Runs a tool to completion (output discarded), bounded by the module timeout; throws on failure,
+ * returns its stderr (GNU time's report goes there).
+ */
 function runTool(
   context: BenchContext,
   command: string,
   args: string[],
   options: { input?: string; cwd?: string } = {},
-): void {
+): string {
   const result = spawnSync(command, args, {
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'],
     input: options.input,
@@ -187,5 +204,7 @@ function runTool(
   if (result.error) throw new Error(`${command}: ${result.error.message}`);
   if (result.status !== 0)
     throw new Error(`${command} exited with ${result.status ?? result.signal}: ${stderr.slice(0, 500)}`);
-  if (stderr !== '') context.log(`${command} stderr: ${stderr.slice(0, 500)}`);
+  const unexpected = stderr.replace(/^cpu [\d.]+ [\d.]+$/m, '').trim();
+  if (unexpected !== '') context.log(`${command} stderr: ${unexpected.slice(0, 500)}`);
+  return stderr;
 }

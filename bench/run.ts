@@ -23,6 +23,7 @@ import * as memory from './memory.js';
 import * as openToPaint from './open-to-paint.js';
 import { packageRoot } from './paths.js';
 import { writeScalePlot } from './plot.js';
+import { figuresTable, growthTable } from './report.js';
 import { FULL_SCALES, growthOf, runAtScales, type Growth } from './scales.js';
 import * as thumbnails from './thumbnails.js';
 
@@ -138,6 +139,7 @@ async function main(): Promise<number> {
     ...(outcome.errors.length > 0 ? { errors: outcome.errors } : {}),
   };
   console.log(JSON.stringify(results, null, 2));
+  process.stderr.write(`\n${figuresTable(results.figures)}\n\n${growthTable(results.growth)}\n\n`);
   for (const file of writeResults(results, options.partial, now))
     process.stderr.write(`[bench] wrote ${file}\n`);
   return outcome.errors.length > 0 ? 1 : 0;

@@ -23,6 +23,7 @@ import * as memory from './memory.js';
 import * as openToPaint from './open-to-paint.js';
 import { packageRoot } from './paths.js';
 import { writeScalePlot } from './plot.js';
+import * as regions from './regions.js';
 import { figuresTable, growthTable } from './report.js';
 import { FULL_SCALES, growthOf, runAtScales, type Growth } from './scales.js';
 import * as thumbnails from './thumbnails.js';
@@ -39,6 +40,7 @@ const MODULES: BenchModule[] = [
   { name: 'grid-scroll', run: gridScroll.run },
   { name: 'memory', run: memory.run },
   { name: 'label-latency', run: labelLatency.run },
+  { name: 'regions', run: regions.run },
 ];
 
 interface Options {

@@ -10,7 +10,13 @@ import type {
   TableInfo,
   VerifyReport,
 } from './bag.js';
-import type { CatalogConnection, CommitSummary, DatasetListing, DownloadSummary } from './catalog.js';
+import type {
+  CatalogConnection,
+  CommitSummary,
+  DatasetListing,
+  DownloadSummary,
+  FetchSummary,
+} from './catalog.js';
 import type {
   AgreementReport,
   Draft,
@@ -19,6 +25,7 @@ import type {
   LabelFeature,
   LabelProgress,
 } from './labels.js';
+import type { FeatureFile, RegionAgreementReport, RegionChange } from './regions.js';
 
 /**
  * The one door between the renderer and main. Every request is a `domain:verb` channel with a zod
@@ -40,6 +47,8 @@ export interface RecentBag {
 export interface FoundBag {
   path: string;
   rid: string;
+  /** The version deriva-ml's cache index records for it; null when the index does not say. */
+  version: string | null;
   /** Where it was found, e.g. "~/.deriva-ml/host/1/cache". */
   source: string;
 }
@@ -124,6 +133,8 @@ export interface ResponseMap {
   'bag:features': FeatureDefinition[];
   'bag:feature-values': FeatureValue[];
   'bag:verify': VerifyReport;
+  'bag:fetch': FetchSummary;
+  'bag:fetch-cancel': { cancelled: boolean };
   'asset:info': AssetInfo;
   'asset:prefetch': { queued: number };
   'catalog:state': { connections: CatalogConnection[] };
@@ -133,6 +144,7 @@ export interface ResponseMap {
   'catalog:download': DownloadSummary;
   'catalog:cancel': { cancelled: boolean };
   'catalog:commit': CommitSummary;
+  'catalog:commitCancel': { cancelled: boolean };
   'labels:features': LabelFeature[];
   'labels:drafts': Draft[];
   'labels:set': LabelChange;
@@ -149,6 +161,12 @@ export interface ResponseMap {
     rejects: { line: number; reason: string }[];
     change: LabelChange;
   };
+  'regions:draft': RegionChange;
+  'regions:save': RegionChange;
+  'regions:undo': RegionChange;
+  'regions:redo': RegionChange;
+  'regions:files': FeatureFile[];
+  'regions:agreement': RegionAgreementReport;
 }
 
 export type ResponseOf<C extends Channel> = ResponseMap[C];
@@ -156,11 +174,13 @@ export type ResponseOf<C extends Channel> = ResponseMap[C];
 /** Events main pushes to the renderer (progress of long work). */
 export interface EventMap {
   progress: {
-    task: 'open' | 'verify' | 'sample' | 'download' | 'commit';
+    task: 'open' | 'verify' | 'sample' | 'download' | 'commit' | 'fetch';
     phase: string;
     done: number;
     total: number;
     path?: string;
+    /** A ready sentence about the work so far, e.g. "12 reused, 3 fetched, 1.2 MB". */
+    detail?: string;
   };
   /** The native menu, a file opened from the OS or the command line asks the window to open a bag. */
   'open-bag': { path: string };

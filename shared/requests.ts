@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DRAWN_SHAPE_TYPES, REGION_OPERATIONS } from './regions.js';
 
 /** The zod schema of every request channel of the contract (shared/contract.ts); main validates with them. */
 
@@ -31,6 +32,7 @@ export const selectorSchema = z.union([
   z.object({ kind: z.literal('all') }).strict(),
   z.object({ kind: z.literal('majority'), column: name.optional() }).strict(),
   z.object({ kind: z.literal('execution'), rid }).strict(),
+  z.object({ kind: z.literal('workflow'), workflow: name }).strict(),
 ]);
 
 const featureKey = z
@@ -49,6 +51,21 @@ const catalogUrl = z
     /^https?:\/\/[^/]+\/ermrest\/catalog\/[A-Za-z0-9_-]+\/?$/,
     'a catalog URL such as https://host/ermrest/catalog/1',
   );
+
+const coordinate = z.number().min(-1e7).max(1e7);
+const drawnRegion = z
+  .object({
+    kind: z.enum(DRAWN_SHAPE_TYPES),
+    points: z
+      .array(z.tuple([coordinate, coordinate]))
+      .min(1)
+      .max(10_000),
+    label: z.string().min(1).max(200).nullable(),
+  })
+  .strict();
+const imageSize = z
+  .object({ width: z.number().int().min(1).max(1_000_000), height: z.number().int().min(1).max(1_000_000) })
+  .strict();
 
 export const requestSchemas = {
   'library:state': z.object({}).strict(),
@@ -77,6 +94,8 @@ export const requestSchemas = {
     .object({ bagId, target: name, feature: name, selector: selectorSchema, datasetRid: rid.optional() })
     .strict(),
   'bag:verify': z.object({ bagId }).strict(),
+  'bag:fetch': z.object({ bagId }).strict(),
+  'bag:fetch-cancel': z.object({ bagId }).strict(),
   'asset:info': z.object({ bagId, table: qualifiedTable, rid }).strict(),
   'asset:prefetch': z.object({ bagId, table: qualifiedTable, rids: z.array(rid).max(500) }).strict(),
   'catalog:state': z.object({}).strict(),
@@ -107,6 +126,7 @@ export const requestSchemas = {
       description: z.string().max(2000).optional(),
     })
     .strict(),
+  'catalog:commitCancel': z.object({ bagId, url: catalogUrl }).strict(),
   'labels:features': z.object({ bagId, datasetRid: rid.optional() }).strict(),
   'labels:drafts': z
     .object({ bagId, feature: featureKey, targets: z.array(rid).max(5000).optional() })
@@ -145,5 +165,27 @@ export const requestSchemas = {
   'labels:export': z.object({ bagId, feature: featureKey, format: draftFormat }).strict(),
   'labels:import': z
     .object({ bagId, feature: featureKey, format: draftFormat, text: z.string().max(50_000_000) })
+    .strict(),
+  'regions:draft': z.object({ bagId, feature: featureKey, target: rid }).strict(),
+  'regions:save': z
+    .object({
+      bagId,
+      feature: featureKey,
+      target: rid,
+      image: imageSize,
+      regions: z.array(drawnRegion).max(5_000),
+      operation: z.enum(REGION_OPERATIONS),
+    })
+    .strict(),
+  'regions:undo': z.object({ bagId, feature: featureKey }).strict(),
+  'regions:redo': z.object({ bagId, feature: featureKey }).strict(),
+  'regions:files': z.object({ bagId, table: qualifiedTable, rid }).strict(),
+  'regions:agreement': z
+    .object({
+      bagId,
+      feature: featureKey,
+      pair: z.tuple([rid, rid]).optional(),
+      threshold: z.number().min(0.05).max(1).optional(),
+    })
     .strict(),
 } as const;

@@ -110,6 +110,25 @@ export function labelingShortcuts(
   ];
 }
 
+/** The viewer's keys while label mode draws regions (an asset-valued feature). */
+export const REGION_SHORTCUTS: ShortcutArea = {
+  area: 'Label mode: drawing regions',
+  shortcuts: [
+    { keys: ['B', 'P', 'O'], action: 'Draw a box, a polygon, a point' },
+    { keys: ['Space'], action: 'Place a corner or vertex at the keyboard cursor' },
+    { keys: ['←', '→', '↑', '↓'], action: 'Move the cursor while drawing; nudge the selected region' },
+    { keys: ['Shift + arrow'], action: 'The same, ten pixels at a time' },
+    { keys: ['Enter'], action: 'Close the polygon' },
+    { keys: ['Esc'], action: 'Cancel the shape being drawn, then the selection' },
+    { keys: ['Tab', 'Shift Tab'], action: 'Next / previous region' },
+    { keys: ['Term key'], action: 'Give the selected region that term' },
+    { keys: ['Del', 'Backspace'], action: 'Delete the selected region' },
+    { keys: ['C'], action: "Copy the previous image's regions" },
+    { keys: [`${MOD_KEY} Z`, `${MOD_KEY} Shift Z`], action: 'Undo / redo region actions' },
+    { keys: ['←', '→'], action: 'Previous / next image, when nothing is selected' },
+  ],
+};
+
 /** Keys typed into a text field belong to the field, not to shortcuts. */
 export function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;

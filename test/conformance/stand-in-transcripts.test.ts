@@ -315,6 +315,13 @@ describe.skipIf(!hasFixtures)('stand-in conformance with the recorded transcript
     });
   }
 
+  it('replayed every recorded line, and every one matched', () => {
+    // The fixture README counts 84 exchanges: authn 9, ermrest 56, hatrac 19.
+    expect(lines).toHaveLength(84);
+    expect(results.map((result) => result.label)).toEqual(lines.map(labelOf));
+    expect(results.filter((result) => !result.ok).map((result) => result.label)).toEqual([]);
+  });
+
   it('keeps the exception list small', () => {
     expect(Object.keys(exceptions).length).toBeLessThanOrEqual(3);
     for (const reason of Object.values(exceptions)) expect(reason).toMatch(/\S+ \S+/);

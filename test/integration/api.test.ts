@@ -153,6 +153,7 @@ describe('the API host over a self-made bag', () => {
           'Dataset_9Z',
         ),
         rid: '9Z',
+        version: null,
         source: '~/.deriva-ml/www.example.org/1/cache',
       },
     ]);

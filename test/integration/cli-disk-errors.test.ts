@@ -83,7 +83,7 @@ describe('damaged databases', () => {
     expect(satchel(workspace, 'drafts', 'list', bags.formatB, '--feature', 'Image/Digit')).toEqual({
       status: 2,
       stdout: '',
-      stderr: `satchel: ${file} is damaged: it is not a SQLite database.\n`,
+      stderr: `satchel: ${file} is damaged (file is not a database); Satchel stopped before writing to it and kept it as it is: run "satchel workspace check" to recover what can be read.\n`,
     });
   });
 

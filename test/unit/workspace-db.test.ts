@@ -126,7 +126,44 @@ const DATA_AT_VERSION: Record<
       );
     },
   },
+  // Found by name, so the entry follows the migration wherever it is numbered.
+  [versionNamed('region drafts, actions and history')]: {
+    seed: (db) => {
+      const action = db
+        .prepare(
+          `INSERT INTO region_actions (bag_rid, snaptime, feature, kind, author, at) VALUES ('58A', '361-XRNG-TRRP', 'digits:Execution_Image_Region', 'add', 'ann', '2026-12-01T09:00:00Z')`,
+        )
+        .run().lastInsertRowid;
+      db.prepare(
+        `INSERT INTO region_history (action_id, target, old_sha256, new_sha256) VALUES (?, '43Y', NULL, 'ab12')`,
+      ).run(action);
+      db.exec(`INSERT INTO region_drafts (bag_rid, snaptime, feature, target, sha256, shapes, author, updated_at)
+        VALUES ('58A', '361-XRNG-TRRP', 'digits:Execution_Image_Region', '43Y', 'ab12', 3, 'ann', '2026-12-01T09:00:00Z')`);
+    },
+    check: (db) => {
+      expect(db.prepare('SELECT kind, author, state FROM region_actions').all()).toEqual([
+        { kind: 'add', author: 'ann', state: 'done' },
+      ]);
+      expect(db.prepare('SELECT target, old_sha256, new_sha256 FROM region_history').all()).toEqual([
+        { target: '43Y', old_sha256: null, new_sha256: 'ab12' },
+      ]);
+      expect(db.prepare('SELECT target, sha256, shapes FROM region_drafts').all()).toEqual([
+        { target: '43Y', sha256: 'ab12', shapes: 3 },
+      ]);
+      expect(() =>
+        db.exec(
+          `INSERT INTO region_actions (bag_rid, snaptime, feature, kind, author, at) VALUES ('58A', 'S', 'F', 'erase everything', 'ann', 'T')`,
+        ),
+      ).toThrow(/CHECK constraint/);
+    },
+  },
 };
+
+function versionNamed(name: string): number {
+  const migration = WORKSPACE_MIGRATIONS.find((candidate) => candidate.name === name);
+  if (!migration) throw new Error(`No workspace migration is named "${name}".`);
+  return migration.version;
+}
 
 /** A database brought to `version` with the app's own migrations, holding that version's data. */
 function databaseAtVersion(workspace: string, version: number): void {
@@ -155,7 +192,11 @@ describe('the workspace database', () => {
         'label_drafts',
         'label_features',
         'label_history',
+        'label_tallies',
         'recent_bags',
+        'region_actions',
+        'region_drafts',
+        'region_history',
         'sqlite_sequence',
       ]);
     } finally {

@@ -184,4 +184,46 @@ export const WORKSPACE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // Region drafts (main/core/regions): the drawing of an image is a labelme file in the workspace's
+    // content-addressed store, named here by its sha256; history rows name the file before and after.
+    version: 6,
+    name: 'region drafts, actions and history',
+    up(db) {
+      db.exec(`
+        CREATE TABLE region_actions (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          bag_rid TEXT NOT NULL,
+          snaptime TEXT NOT NULL,
+          feature TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('add', 'delete', 'move', 'reshape', 'nudge', 'label', 'copy', 'clear', 'undo', 'redo')),
+          author TEXT NOT NULL,
+          at TEXT NOT NULL,
+          state TEXT NOT NULL DEFAULT 'done' CHECK (state IN ('done', 'undone', 'discarded')),
+          undo_order INTEGER,
+          reverts INTEGER REFERENCES region_actions (id)
+        );
+        CREATE INDEX region_actions_scope ON region_actions (bag_rid, snaptime, feature, state, id);
+        CREATE TABLE region_history (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          action_id INTEGER NOT NULL REFERENCES region_actions (id),
+          target TEXT NOT NULL,
+          old_sha256 TEXT,
+          new_sha256 TEXT
+        );
+        CREATE INDEX region_history_action ON region_history (action_id);
+        CREATE TABLE region_drafts (
+          bag_rid TEXT NOT NULL,
+          snaptime TEXT NOT NULL,
+          feature TEXT NOT NULL,
+          target TEXT NOT NULL,
+          sha256 TEXT NOT NULL,
+          shapes INTEGER NOT NULL,
+          author TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          PRIMARY KEY (bag_rid, snaptime, feature, target)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];

@@ -12,6 +12,7 @@ import { MembersTable } from '../table/MembersTable.js';
 import { TableBrowser } from '../table/TableBrowser.js';
 import { AssetViewer } from '../viewer/AssetViewer.js';
 import { BagHeader } from './BagHeader.js';
+import { FetchFiles } from './FetchFiles.js';
 import { DatasetTree } from './DatasetTree.js';
 import { SectionTabs } from './SectionTabs.js';
 import { VerifyPanel } from './VerifyPanel.js';
@@ -24,6 +25,7 @@ export function BagView() {
   return (
     <div className="bag-view">
       <BagHeader />
+      <FetchFiles />
       <VerifyPanel />
       <div className="bag-body">
         <aside className="sidebar" aria-label="Datasets">

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
-import { KEYMAP, labelingShortcuts, type ShortcutArea } from '../../keymap.js';
+import { KEYMAP, labelingShortcuts, REGION_SHORTCUTS, type ShortcutArea } from '../../keymap.js';
 import { labelColumn } from '../../labeling/recordForm.js';
+import { isRegionFeature } from '../../regions/feature.js';
 import { useLabeling, useLabelFeature } from '../../stores/labeling.js';
 
 /** The label mode's keys, with the current mapping, while label mode is on. */
@@ -10,10 +11,11 @@ function useLabelingAreas(): ShortcutArea[] {
   const feature = useLabelFeature();
   if (!active || !feature) return [];
   const terms = labelColumn(feature.shape)?.terms ?? [];
-  return labelingShortcuts(
+  const areas = labelingShortcuts(
     feature.key,
     terms.map((term) => ({ term, key: termKeys[term] ?? null })),
   );
+  return isRegionFeature(feature.shape) ? [...areas, REGION_SHORTCUTS] : areas;
 }
 
 interface ShortcutOverlayProps {

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
 import type { AgreementReport } from '../../../../shared/labels.js';
 import { errorMessage, request } from '../../api.js';
+import { isRegionFeature } from '../../regions/feature.js';
 import { useLabeling, useLabelFeature } from '../../stores/labeling.js';
 import { useSession } from '../../stores/session.js';
+import { RegionAgreementView } from '../regions/RegionAgreementView.js';
 
 const MAX_DISAGREEMENT_ROWS = 500;
 
@@ -68,7 +70,9 @@ export function AgreementView() {
   const { openTargets, showView } = useLabeling.getState();
   const [pair, setPair] = useState<[string, string] | null>(null);
   const [answer, setAnswer] = useState<{ report?: AgreementReport; error?: string }>({});
+  const [regions, setRegions] = useState(false);
   const featureKey = feature?.key;
+  const drawsRegions = isRegionFeature(feature?.shape);
 
   useEffect(() => {
     if (!featureKey) return;
@@ -104,6 +108,8 @@ export function AgreementView() {
     setPair(next);
   };
 
+  if (regions && drawsRegions && featureKey)
+    return <RegionAgreementView bagId={bagId} feature={featureKey} onBack={() => setRegions(false)} />;
   return (
     <section className="agreement-view" data-testid="agreement-view" aria-label="Agreement between raters">
       <header className="agreement-header">
@@ -118,6 +124,16 @@ export function AgreementView() {
           </span>
         )}
         <span className="spacer" />
+        {drawsRegions && (
+          <button
+            type="button"
+            className="secondary"
+            data-testid="region-agreement-button"
+            onClick={() => setRegions(true)}
+          >
+            Region agreement
+          </button>
+        )}
         <button type="button" className="secondary" onClick={() => showView('grid')}>
           Back to the grid
         </button>

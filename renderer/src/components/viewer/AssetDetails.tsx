@@ -11,9 +11,11 @@ interface AssetDetailsProps {
   elementType: string;
   /** Inside the labeling pane, which shows the labels itself: the rest folds away under one heading. */
   embedded?: boolean;
+  /** Shown after the labels: the files of asset-valued features and their overlays. */
+  children?: ReactNode;
 }
 
-export function AssetDetails({ info, row, elementType, embedded = false }: AssetDetailsProps) {
+export function AssetDetails({ info, row, elementType, embedded = false, children }: AssetDetailsProps) {
   const features = useSession((state) => state.features);
   const content = (
     <>
@@ -23,6 +25,7 @@ export function AssetDetails({ info, row, elementType, embedded = false }: Asset
           {!embedded && (
             <Labels groups={groupFeatureValues(info.features, featuresOf(features, elementType))} />
           )}
+          {children}
           <Provenance info={info} />
         </>
       ) : (

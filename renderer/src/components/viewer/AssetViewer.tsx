@@ -10,8 +10,16 @@ import { hasModKey, isTyping } from '../../keymap.js';
 import { useSelection } from '../../stores/selection.js';
 import { useSession } from '../../stores/session.js';
 import { useViewer } from '../../stores/viewer.js';
+import { isRegionFeature } from '../../regions/feature.js';
+import { useLabelFeature } from '../../stores/labeling.js';
 import { LabelPane } from '../labeling/LabelPane.js';
 import { LabelProgressBar } from '../labeling/LabelProgressBar.js';
+import { FeatureFiles } from '../regions/FeatureFiles.js';
+import { RaterToggles } from '../regions/RaterToggles.js';
+import { RegionLayer } from '../regions/RegionLayer.js';
+import { RegionPane } from '../regions/RegionPane.js';
+import { useRegionImage } from '../regions/useRegionImage.js';
+import { useRegionKeys } from '../regions/useRegionKeys.js';
 import { AssetDetails } from './AssetDetails.js';
 import { MissingFile, OtherPreview, TextPreview } from './FilePreview.js';
 import { preloadImage } from './preload.js';
@@ -53,6 +61,17 @@ export function AssetViewer({ source, table, elementType, labeling }: AssetViewe
   // A queue's rows may be bare RIDs (no member index): the row then comes with asset:info.
   const row = source.rowAt(index) ?? info?.row;
   const filename = stringField(row, 'Filename') ?? stringField(info?.row, 'Filename');
+  const labelFeature = useLabelFeature();
+  // Label mode on an asset-valued feature draws regions instead of choosing one term per image.
+  const drawing = labeling && labelFeature && isRegionFeature(labelFeature.shape) ? labelFeature : null;
+  // The bag's region files, masks and reports are shown while browsing and drawing; the labeler of a term
+  // feature keeps its keypress path to what it needs.
+  const hasFeatureFiles = useSession((state) =>
+    state.features.some((feature) => feature.target === elementType && feature.assetColumns.length > 0),
+  );
+  const showsFiles = drawing !== null || (!labeling && hasFeatureFiles);
+  useRegionImage(bagId, table, showsFiles ? rid : null, drawing?.key ?? null);
+  useRegionKeys(drawing !== null);
 
   useEffect(() => {
     const ahead = labeling ? AHEAD_LABELING : AHEAD;
@@ -121,7 +140,7 @@ export function AssetViewer({ source, table, elementType, labeling }: AssetViewe
         <span className="muted" data-testid="viewer-position">
           {(index + 1).toLocaleString()} of {total.toLocaleString()}
         </span>
-        {labeling ? <LabelProgressBar /> : <span className="spacer" />}
+        {labeling && !drawing ? <LabelProgressBar /> : <span className="spacer" />}
         <button
           type="button"
           className="ghost"
@@ -147,16 +166,32 @@ export function AssetViewer({ source, table, elementType, labeling }: AssetViewe
       <div className="viewer-body">
         <div className="viewer-preview">
           {rid && (
-            <Preview info={info} rid={rid} row={row} bagId={bagId} table={table} digitKeys={!labeling} />
+            <Preview
+              info={info}
+              rid={rid}
+              row={row}
+              bagId={bagId}
+              table={table}
+              digitKeys={!labeling}
+              drawing={drawing !== null}
+            />
           )}
         </div>
         {labeling ? (
           <aside className="asset-details label-side" aria-label="Label this member" data-testid="label-pane">
-            {rid && <LabelPane key={rid} rid={rid} index={index} total={total} info={info} />}
+            {rid &&
+              (drawing ? (
+                <RegionPane feature={drawing} index={index} total={total} />
+              ) : (
+                <LabelPane key={rid} rid={rid} index={index} total={total} info={info} />
+              ))}
             <AssetDetails info={info} row={row} elementType={elementType} embedded />
           </aside>
         ) : (
-          <AssetDetails info={info} row={row} elementType={elementType} />
+          <AssetDetails info={info} row={row} elementType={elementType}>
+            <RaterToggles drafts={false} />
+            <FeatureFiles bagId={bagId} />
+          </AssetDetails>
         )}
       </div>
     </div>
@@ -170,10 +205,12 @@ interface PreviewProps {
   bagId: string;
   table: string;
   digitKeys: boolean;
+  /** Drawing regions (label mode on an asset-valued feature), not only showing the bag's. */
+  drawing: boolean;
 }
 
 /** Images start at once from the filename; other kinds wait for `asset:info` to say what the file is. */
-function Preview({ info, rid, row, bagId, table, digitKeys }: PreviewProps) {
+function Preview({ info, rid, row, bagId, table, digitKeys, drawing }: PreviewProps) {
   const filename = stringField(row, 'Filename');
   const kind = info?.preview ?? (looksLikeImage(filename) ? 'image' : null);
   if (info && !info.exists) return <MissingFile info={info} />;
@@ -185,6 +222,7 @@ function Preview({ info, rid, row, bagId, table, digitKeys }: PreviewProps) {
         sizeHint={recordedSize(row)}
         alt={filename ?? rid}
         digitKeys={digitKeys}
+        overlay={(layer) => <RegionLayer layer={layer} editing={drawing} />}
       />
     );
   }

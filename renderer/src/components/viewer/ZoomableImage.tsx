@@ -1,9 +1,23 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type PointerEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type PointerEvent,
+  type ReactNode,
+} from 'react';
 import type { Point, Size } from '../../geometry.js';
 import { useElementSize } from '../../hooks/useElementSize.js';
 import { isTyping, hasModKey } from '../../keymap.js';
 import { preloadedSize } from './preload.js';
 import { fitView, panBy, resized, zoomAt, type View } from './zoom.js';
+
+/** What an overlay needs to draw in image pixels: the original's size and where the image sits. */
+export interface OverlayLayer {
+  size: Size;
+  view: View;
+}
 
 interface ZoomableImageProps {
   thumbUrl: string;
@@ -13,6 +27,8 @@ interface ZoomableImageProps {
   alt: string;
   /** 0 (fit) and 1 (actual size) as keys; off in label mode, where digits set labels. */
   digitKeys?: boolean;
+  /** Drawn over the image with its transform, once the original's pixel size is known (regions). */
+  overlay?: (layer: OverlayLayer) => ReactNode;
 }
 
 interface Picture {
@@ -33,6 +49,7 @@ export function ZoomableImage({
   sizeHint,
   alt,
   digitKeys = true,
+  overlay,
 }: ZoomableImageProps) {
   const [stage, setStage] = useState<HTMLDivElement | null>(null);
   const stageSize = useElementSize(stage);
@@ -157,6 +174,8 @@ export function ZoomableImage({
 
   const { size } = picture;
   const view = size && stageSize.width > 0 ? (picture.view ?? fitView(size, stageSize)) : null;
+  // The thumbnail alone has its own pixel size: an overlay waits for the original's (or the bag's record of it).
+  const originalSize = original === 'ready' ? size : sizeHint;
   return (
     <div className="zoomable">
       <div
@@ -195,6 +214,12 @@ export function ZoomableImage({
               : { visibility: 'hidden' }
           }
         />
+        {overlay &&
+          view &&
+          size &&
+          originalSize?.width === size.width &&
+          originalSize.height === size.height &&
+          overlay({ size, view })}
       </div>
       <div className="zoom-bar" role="toolbar" aria-label="Zoom">
         <button type="button" className="ghost" onClick={zoomOut} aria-label="Zoom out" title="Zoom out (-)">

@@ -80,7 +80,14 @@ export interface Api {
    * The file behind `/asset/…` or `/thumb/…`: only ever a file inside an opened bag's root or inside
    * the thumbnail cache; null for anything else (unknown bag or row, missing file, unsafe path).
    */
-  assetFile(kind: AssetUrlKind, bagId: string, table: string, rid: string): Promise<AssetFile | null>;
+  /** A bag file or its thumbnail; `signal` aborts a thumbnail nobody waits for any more. */
+  assetFile(
+    kind: AssetUrlKind,
+    bagId: string,
+    table: string,
+    rid: string,
+    signal?: AbortSignal,
+  ): Promise<AssetFile | null>;
   close(): Promise<void>;
 }
 
@@ -233,9 +240,15 @@ export function createApi(options: ApiOptions): Api {
     }
   };
 
-  const thumbnailOf = async (entry: OpenEntry, table: string, rid: string, priority: ThumbnailPriority) => {
+  const thumbnailOf = async (
+    entry: OpenEntry,
+    table: string,
+    rid: string,
+    priority: ThumbnailPriority,
+    signal?: AbortSignal,
+  ) => {
     const source = await assetPathOf(entry, table, rid);
-    return source ? thumbs.get(source, { priority }) : null;
+    return source ? thumbs.get(source, { priority, signal }) : null;
   };
 
   const handlers: Handlers = {
@@ -340,14 +353,14 @@ export function createApi(options: ApiOptions): Api {
       }
     },
 
-    async assetFile(kind, bagId, table, rid) {
+    async assetFile(kind, bagId, table, rid, signal) {
       const entry = bags.get(bagId);
       if (!entry) return null;
       if (kind === 'asset') {
         const file = await assetPathOf(entry, table, rid);
         return file ? { path: file, contentType: await servedContentType(file) } : null;
       }
-      const thumbnail = await thumbnailOf(entry, table, rid, 'visible');
+      const thumbnail = await thumbnailOf(entry, table, rid, 'visible', signal);
       if (!thumbnail?.ok) return null;
       const real = await fs.promises.realpath(thumbnail.path).catch(() => null);
       const cacheRoot = await fs.promises.realpath(thumbs.directory).catch(() => null);

@@ -26,7 +26,10 @@ export interface ThumbnailWork {
 interface Request {
   promise: Promise<Thumbnail>;
   priority: Priority;
+  /** Callers still waiting for it; one that gave no signal waits for good. */
+  waiters: number;
   promote?: () => void;
+  withdraw?: () => void;
 }
 
 /**
@@ -48,21 +51,45 @@ export class ThumbnailCache {
     this.directory = path.join(workspace, 'thumbs');
   }
 
-  /** The thumbnail of `source`, made at most once however many callers ask at the same time. */
-  get(source: string, options: { priority?: Priority } = {}): Promise<Thumbnail> {
+  /**
+   * The thumbnail of `source`, made at most once however many callers ask at the same time. A caller
+   * whose `signal` aborts (a tile scrolled out of view) gets a reason at once, and once no caller
+   * waits for it a thumbnail not started yet leaves the queue.
+   */
+  get(source: string, options: { priority?: Priority; signal?: AbortSignal } = {}): Promise<Thumbnail> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.resolve(notWanted(source));
     const priority = options.priority ?? 'visible';
-    const pending = this.requests.get(source);
-    if (pending) {
-      if (priority === 'visible' && pending.priority === 'prefetch') {
-        pending.priority = 'visible';
-        pending.promote?.();
+    let request = this.requests.get(source);
+    if (request) {
+      if (priority === 'visible' && request.priority === 'prefetch') {
+        request.priority = 'visible';
+        request.promote?.();
       }
-      return pending.promise;
+    } else {
+      const created: Request = { priority, waiters: 0, promise: Promise.resolve(notWanted(source)) };
+      created.promise = this.produce(source, created).finally(() => {
+        if (this.requests.get(source) === created) this.requests.delete(source);
+      });
+      this.requests.set(source, created);
+      request = created;
     }
-    const request: Request = { priority, promise: Promise.resolve({ ok: false, reason: '' }) };
-    request.promise = this.produce(source, request).finally(() => this.requests.delete(source));
-    this.requests.set(source, request);
-    return request.promise;
+    request.waiters++;
+    if (!signal) return request.promise;
+    const waited = request;
+    return new Promise((resolve) => {
+      const onAbort = () => {
+        resolve(notWanted(source));
+        if (--waited.waiters > 0 || !waited.withdraw) return;
+        waited.withdraw();
+        if (this.requests.get(source) === waited) this.requests.delete(source);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      void waited.promise.then((result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      });
+    });
   }
 
   /** Resolves when no thumbnail is being made or waiting. */
@@ -129,12 +156,16 @@ export class ThumbnailCache {
     this.keys.set(memo, key);
     const target = this.target(key);
     if (await touch(target)) return made(target);
+    // Everyone who asked has gone while the file was read.
+    if (request.waiters === 0) return notWanted(source);
     const job = this.queue.add(request.priority, () => encodeThumbnail(bytes, name, target, this.work));
     request.promote = job.promote;
+    request.withdraw = job.withdraw;
     let failure: string | null;
     try {
       failure = await job.result;
     } catch {
+      if (request.waiters === 0) return notWanted(source);
       return { ok: false, reason: `The thumbnail of ${name} was not made: Satchel is closing.` };
     }
     return failure ? { ok: false, reason: failure } : made(target);
@@ -143,6 +174,10 @@ export class ThumbnailCache {
   private target(key: string): string {
     return path.join(this.directory, key.slice(0, 2), `${key}.webp`);
   }
+}
+
+function notWanted(source: string): Thumbnail {
+  return { ok: false, reason: `The thumbnail of ${path.basename(source)} is no longer wanted.` };
 }
 
 function made(target: string): Thumbnail {

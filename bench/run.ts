@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import * as apiClients from './api-clients.js';
 import * as bagImport from './bag-import.js';
 import * as bagVerify from './bag-verify.js';
 import * as commitThroughput from './commit-throughput.js';
@@ -41,6 +42,7 @@ const MODULES: BenchModule[] = [
   { name: 'memory', run: memory.run },
   { name: 'label-latency', run: labelLatency.run },
   { name: 'regions', run: regions.run },
+  { name: 'api-clients', run: apiClients.run },
 ];
 
 interface Options {

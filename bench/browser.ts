@@ -42,6 +42,8 @@ export interface ServeProcess {
   port: number;
   token: string;
   child: ChildProcess;
+  /** When the process was spawned, in milliseconds since the epoch (performance.timeOrigin based). */
+  spawnedAt: number;
   /** Everything the server wrote to stderr so far. */
   stderr(): string;
   /** SIGTERM, then SIGKILL if it has not left after a grace period; resolves once the process is gone. */
@@ -74,6 +76,7 @@ export function startServeProcess(options: ServeOptions): Promise<ServeProcess> 
   if (missing) return Promise.reject(new Error(missing));
   const args = [path.join(packageRoot(), 'bin', 'satchel.js'), 'serve', '--port', '0'];
   args.push('--workspace', options.workspace, ...(options.bag ? [options.bag] : []));
+  const spawnedAt = performance.timeOrigin + performance.now();
   const child = spawn(process.execPath, args, {
     env: { ...process.env, BROWSER: 'none' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -124,6 +127,7 @@ export function startServeProcess(options: ServeOptions): Promise<ServeProcess> 
         port,
         token: match[2]!,
         child,
+        spawnedAt,
         stderr: () => stderr,
         stop,
       });

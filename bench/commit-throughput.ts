@@ -29,7 +29,7 @@ const TERMS = termNames(FEATURE_TERM_TABLE);
 const FEATURE_TABLE_PATH = `${DOMAIN_SCHEMA}:${FEATURE_TABLE}`;
 
 export async function run(context: BenchContext): Promise<Figure[]> {
-  const rows = context.scale.name === 'full' ? FULL_ROWS : SMALL_ROWS;
+  const rows = !context.scale.smoke ? FULL_ROWS : SMALL_ROWS;
   const dir = path.join(context.workDir, 'commit-throughput');
   fs.mkdirSync(dir, { recursive: true });
   context.log(`commit: a bag of ${rows} images with no labels`);

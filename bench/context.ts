@@ -1,27 +1,68 @@
 import path from 'node:path';
 import { writeSyntheticBag, type SyntheticBag } from './synthetic-bag.js';
 
-export type ScaleName = 'full' | 'small';
+export type ScaleName = 'small' | '10k' | '100k' | '1m';
 
+/** The size of the synthetic bag a run measures, and how thoroughly. */
 export interface Scale {
   name: ScaleName;
   images: number;
   featureRows: number;
-  /** JPEG files materialized on disk; the other images are only in fetch.txt. */
+  /** Images with their JPEG on disk (one in ten, spread over the grid); the others are holey. */
   jpegFiles: number;
+  /** JPEGs rendered; the other files repeat their bytes. */
+  distinctJpegs: number;
+  /** A quick smoke run: fewer rounds and samples, no goals worth reading. */
+  smoke: boolean;
+  /** Repetitions of the import and verify measurements (the median is reported). */
+  rounds: number;
   /** Upper bound for one benchmark module. */
   moduleTimeoutMs: number;
 }
 
+const MINUTE = 60_000;
+
 export const SCALES: Record<ScaleName, Scale> = {
-  full: {
-    name: 'full',
+  small: {
+    name: 'small',
+    images: 5_000,
+    featureRows: 50_000,
+    jpegFiles: 500,
+    distinctJpegs: 200,
+    smoke: true,
+    rounds: 1,
+    moduleTimeoutMs: 5 * MINUTE,
+  },
+  '10k': {
+    name: '10k',
+    images: 10_000,
+    featureRows: 100_000,
+    jpegFiles: 1_000,
+    distinctJpegs: 1_000,
+    smoke: false,
+    rounds: 3,
+    moduleTimeoutMs: 15 * MINUTE,
+  },
+  '100k': {
+    name: '100k',
     images: 100_000,
     featureRows: 1_000_000,
-    jpegFiles: 2_000,
-    moduleTimeoutMs: 15 * 60_000,
+    jpegFiles: 10_000,
+    distinctJpegs: 2_000,
+    smoke: false,
+    rounds: 3,
+    moduleTimeoutMs: 20 * MINUTE,
   },
-  small: { name: 'small', images: 5_000, featureRows: 50_000, jpegFiles: 200, moduleTimeoutMs: 5 * 60_000 },
+  '1m': {
+    name: '1m',
+    images: 1_000_000,
+    featureRows: 10_000_000,
+    jpegFiles: 100_000,
+    distinctJpegs: 2_000,
+    smoke: false,
+    rounds: 1,
+    moduleTimeoutMs: 60 * MINUTE,
+  },
 };
 
 /**
@@ -38,6 +79,9 @@ export interface Figure {
   goal: string | null;
   met: boolean | null;
   note?: string;
+  /** The synthetic bag's scale, for figures measured on it (the others do not depend on its size). */
+  scale?: ScaleName;
+  images?: number;
 }
 
 export interface BenchContext {
@@ -80,7 +124,7 @@ export const SYNTHETIC_SEED = 1;
 /** The synthetic Format B bag every bag benchmark measures (written once per run). */
 export function syntheticBag(context: BenchContext): Promise<SyntheticBag> {
   return context.shared('synthetic-bag', async () => {
-    const { images, featureRows, jpegFiles } = context.scale;
+    const { images, featureRows, jpegFiles, distinctJpegs } = context.scale;
     context.log(
       `writing synthetic bag: ${images} images, ${featureRows} feature rows, ${jpegFiles} JPEG files`,
     );
@@ -89,6 +133,7 @@ export function syntheticBag(context: BenchContext): Promise<SyntheticBag> {
         images,
         featureRows,
         jpegFiles,
+        distinctJpegs,
         seed: SYNTHETIC_SEED,
       }),
     );

@@ -28,16 +28,16 @@ const TERMS = termNames(FEATURE_TERM_TABLE);
 const BOUND_KEYS = Math.min(9, TERMS.length);
 const WARM_UP = 20;
 const DURABLE_GOAL_MS = 3;
-const PAINT_GOAL_MS = 50;
+const PAINT_GOAL_MS = 33;
 const VIEWPORT = { width: 1280, height: 800 };
 const UI_TIMEOUT_MS = 30_000;
 
 function labels(context: BenchContext): number {
-  return context.scale.name === 'full' ? 500 : 200;
+  return context.scale.smoke ? 200 : 500;
 }
 
 function keypresses(context: BenchContext): number {
-  return context.scale.name === 'full' ? 120 : 40;
+  return context.scale.smoke ? 40 : 500;
 }
 
 /** The i-th label of a run: targets cycle through the bag, and every pass picks another term, so each call changes a draft. */
@@ -237,6 +237,17 @@ async function openLabeler(page: Page, origin: string, images: number): Promise<
   return result.value.targets;
 }
 
+/** Closes the viewer and opens the labeler again on the queue's first image. */
+async function reopenLabelerAtFirst(page: Page, first: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.getByTestId('label-pane').waitFor({ state: 'detached' });
+  await page.getByTestId('grid').focus();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('label-pane').waitFor();
+  await page.locator(`[data-testid="viewer-rid"]:text-is("${first}")`).waitFor();
+}
+
 async function paintLatencies(
   context: BenchContext,
   bag: { bagDir: string; images: number },
@@ -254,18 +265,23 @@ async function paintLatencies(
     const domTimes: number[] = [];
     let originals = 0;
     const warmUp = 5;
-    const total = Math.min(count + warmUp, targets.length - 1);
-    for (let index = 0; index < total; index++) {
-      await page.evaluate(installProbe, { expected: targets[index + 1]!, timeoutMs: UI_TIMEOUT_MS });
-      await page.keyboard.press(String((index % BOUND_KEYS) + 1));
-      const { ms, domMs, original } = await page.evaluate(probeResult);
-      const shown = await page.getByTestId('viewer-rid').textContent();
-      if (shown !== targets[index + 1])
-        throw new Error(`the labeler shows ${shown}, not ${targets[index + 1]}`);
-      if (index < warmUp) continue;
-      times.push(ms);
-      domTimes.push(domMs);
-      if (original) originals++;
+    // The queue holds fewer images than samples are wanted: it is walked again from its first image,
+    // pressing other digits, so every press changes a draft and moves on.
+    for (let pass = 0; times.length < count; pass++) {
+      if (pass > 0) await reopenLabelerAtFirst(page, targets[0]!);
+      const presses = Math.min(count - times.length + warmUp, targets.length - 1);
+      for (let index = 0; index < presses; index++) {
+        await page.evaluate(installProbe, { expected: targets[index + 1]!, timeoutMs: UI_TIMEOUT_MS });
+        await page.keyboard.press(String(((index + pass) % BOUND_KEYS) + 1));
+        const { ms, domMs, original } = await page.evaluate(probeResult);
+        const shown = await page.getByTestId('viewer-rid').textContent();
+        if (shown !== targets[index + 1])
+          throw new Error(`the labeler shows ${shown}, not ${targets[index + 1]}`);
+        if (index < warmUp) continue;
+        times.push(ms);
+        domTimes.push(domMs);
+        if (original) originals++;
+      }
     }
     return { times, domTimes, originals };
   } finally {

@@ -1,9 +1,9 @@
 /** Figure (c): latency of random 100-row pages of the root dataset's Image members (recursive). */
 import Database from 'better-sqlite3';
 import { openBag } from '../main/core/bag/index.js';
-import { satchelImport } from './bag-import.js';
+import { importMeasurements, satchelImport } from './bag-import.js';
 import { latencyFigure, percentile, syntheticBag, type BenchContext, type Figure } from './context.js';
-import { peerTableName, sqlite3Import } from './peers.js';
+import { peerTableName } from './peers.js';
 import { DOMAIN_SCHEMA } from './synthetic/model.js';
 import { SeededRandom } from './synthetic/random.js';
 
@@ -63,9 +63,9 @@ async function satchelLatencies(context: BenchContext): Promise<SatchelSamples> 
 
 /** The peer reads the same page positions from the sqlite3-imported Image table (no membership join, no index). */
 async function peerLatencies(context: BenchContext, offsets: readonly number[]): Promise<number[] | null> {
-  const imported = await sqlite3Import(context);
-  if (!imported) return null;
-  const db = new Database(imported.dbPath, { readonly: true });
+  const { plainDatabase } = await importMeasurements(context);
+  if (!plainDatabase) return null;
+  const db = new Database(plainDatabase, { readonly: true });
   try {
     const statement = db.prepare(`SELECT * FROM "${peerTableName(DOMAIN_SCHEMA, 'Image')}" LIMIT ? OFFSET ?`);
     return sampleLatencies(offsets, (offset) => {

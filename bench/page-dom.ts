@@ -13,6 +13,8 @@ export interface DomRect {
 export interface DomWindow {
   requestAnimationFrame(callback: (time: number) => void): number;
   readonly performance: {
+    /** Milliseconds since the epoch at which the page's clock started. */
+    readonly timeOrigin: number;
     now(): number;
     getEntriesByType(type: 'resource'): readonly { name: string; startTime: number; responseEnd: number }[];
   };
@@ -42,4 +44,8 @@ export interface DomElement {
 export interface DomImage extends DomElement {
   readonly naturalWidth: number;
   readonly src: string;
+  /** Loaded (or failed): its bytes are in. */
+  readonly complete: boolean;
+  /** Resolves once the image is decoded and can be painted without waiting. */
+  decode(): Promise<void>;
 }

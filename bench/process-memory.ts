@@ -1,8 +1,11 @@
-/** Memory of a process tree from Linux /proc: RSS (what the goal counts) and PSS (shared pages split fairly). */
+/** Memory of a process tree from Linux /proc: RSS, and PSS (shared pages split between the processes sharing them). */
 import fs from 'node:fs';
 
 export interface ProcessMemory {
   pid: number;
+  parent: number | null;
+  /** The command line, its arguments separated by spaces. */
+  command: string;
   /** The program and, for Chromium, its process type: "node", "chromium", "chromium renderer"… */
   label: string;
   rssBytes: number;
@@ -15,11 +18,6 @@ export interface TreeMemory {
   processes: number;
   /** Each process of the sample. */
   parts: ProcessMemory[];
-}
-
-/** The sample with the highest RSS sum (with its parts), the highest PSS sum of any sample. */
-export interface MemoryPeak extends TreeMemory {
-  samples: number;
 }
 
 function readText(file: string): string | null {
@@ -84,7 +82,9 @@ export function treeMemory(pids: readonly number[]): TreeMemory {
     if (status === null) continue;
     parts.push({
       pid,
+      parent: parentOf(pid),
       label: labelOf(pid),
+      command: (readText(`/proc/${pid}/cmdline`) ?? '').replace(/\0/g, ' ').trim(),
       rssBytes: kilobytes(status, 'VmRSS'),
       pssBytes: kilobytes(readText(`/proc/${pid}/smaps_rollup`), 'Pss'),
     });
@@ -98,18 +98,67 @@ export function treeMemory(pids: readonly number[]): TreeMemory {
 }
 
 /**
- * Samples the summed memory of every process below this one (servers, browsers and their helpers)
- * every `intervalMs` until stopped; stop() returns the highest sums seen.
+ * What an Electron app's memory would be, out of a browser-mode sample: the `satchel serve` processes
+ * with everything they started (Electron's main process, which also runs the API worker thread) and
+ * the Chromium renderer of the page (the window's renderer: the renderer with the most PSS, the page
+ * being the only one open). Chromium's browser, GPU, zygote and utility processes and any other
+ * renderer are left out: an Electron window has its own, smaller ones of those, so counting headless
+ * Chromium's would measure the browser rather than Satchel.
  */
-export function sampleDescendantMemory(intervalMs = 100): { stop(): MemoryPeak } {
-  const peak: MemoryPeak = { rssBytes: 0, pssBytes: 0, processes: 0, parts: [], samples: 0 };
+export interface AppMemory {
+  pssBytes: number;
+  rssBytes: number;
+  counted: ProcessMemory[];
+  excluded: ProcessMemory[];
+}
+
+export function appMemory(sample: TreeMemory): AppMemory {
+  const servers = new Set(
+    sample.parts.filter((part) => /satchel\.js serve\b/.test(part.command)).map((part) => part.pid),
+  );
+  // Their children (processes they started) count as Satchel's too.
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const part of sample.parts) {
+      if (part.parent !== null && servers.has(part.parent) && !servers.has(part.pid)) {
+        servers.add(part.pid);
+        grew = true;
+      }
+    }
+  }
+  const renderers = sample.parts
+    .filter((part) => part.label.startsWith('chromium renderer') || part.label.startsWith('chrome renderer'))
+    .sort((a, b) => b.pssBytes - a.pssBytes);
+  const page = renderers[0];
+  const counted = sample.parts.filter((part) => servers.has(part.pid) || part === page);
+  const excluded = sample.parts.filter((part) => !counted.includes(part));
+  return {
+    pssBytes: counted.reduce((sum, part) => sum + part.pssBytes, 0),
+    rssBytes: counted.reduce((sum, part) => sum + part.rssBytes, 0),
+    counted,
+    excluded,
+  };
+}
+
+export interface MemoryRecord {
+  /** The sample in which Satchel's server and page had the most PSS, and the last sample. */
+  peak: AppMemory;
+  last: AppMemory;
+  /** The whole tree in the peak sample, as the figure used to count it (every Chromium process by RSS). */
+  peakTree: TreeMemory;
+  samples: number;
+}
+
+/** Samples every process below this one every `intervalMs` until stopped; see appMemory for what counts. */
+export function sampleAppMemory(intervalMs = 100): { stop(): MemoryRecord } {
+  let record: MemoryRecord | null = null;
   const sample = (): void => {
-    const now = treeMemory(descendants(process.pid));
-    const highestPss = Math.max(peak.pssBytes, now.pssBytes);
-    peak.samples++;
-    // The RSS peak's sample is kept whole (its parts say where the memory was); PSS peaks on its own.
-    if (now.rssBytes > peak.rssBytes) Object.assign(peak, now);
-    peak.pssBytes = highestPss;
+    const tree = treeMemory(descendants(process.pid));
+    const app = appMemory(tree);
+    if (!record) record = { peak: app, last: app, peakTree: tree, samples: 0 };
+    record.samples++;
+    record.last = app;
+    if (app.pssBytes > record.peak.pssBytes) Object.assign(record, { peak: app, peakTree: tree });
   };
   sample();
   const timer = setInterval(sample, intervalMs);
@@ -117,7 +166,7 @@ export function sampleDescendantMemory(intervalMs = 100): { stop(): MemoryPeak }
     stop() {
       clearInterval(timer);
       sample();
-      return { ...peak };
+      return record!;
     },
   };
 }

@@ -31,11 +31,11 @@ const FRAME_GOAL_MS = 16;
 const WARM_UP = 3;
 
 function opens(context: BenchContext): number {
-  return context.scale.name === 'full' ? 30 : 10;
+  return context.scale.smoke ? 10 : 30;
 }
 
 function dragSteps(context: BenchContext): number {
-  return context.scale.name === 'full' ? 240 : 80;
+  return context.scale.smoke ? 80 : 240;
 }
 
 /** 100 hexagons first (the drag takes the first), then 200 boxes, spread over the image, with digit terms. */

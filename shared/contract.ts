@@ -61,12 +61,30 @@ export interface LibraryState {
   sample: { path: string | null; built: boolean };
 }
 
+/** Rows per page of members the app asks for; bag:open answers with the first page of its first view. */
+export const MEMBERS_PAGE_ROWS = 200;
+
 export interface OpenedBag {
   bagId: string;
   path: string;
+  /** The bag's summary, its datasets (as bag:datasets gives them) included. */
   report: InspectReport;
   /** Element types that are asset tables (shown as thumbnails). */
   assetElementTypes: string[];
+  /** Every feature with its terms, as bag:features gives them. */
+  features: FeatureDefinition[];
+  /**
+   * The first MEMBERS_PAGE_ROWS members of the view the app opens on (the bag's own dataset, its first
+   * asset element type, nested datasets included), so the grid paints without asking; null without one.
+   */
+  firstPage: FirstMembersPage | null;
+}
+
+export interface FirstMembersPage {
+  datasetRid: string;
+  elementType: string;
+  recurse: boolean;
+  page: MembersPage;
 }
 
 /** A label badge on a grid tile: the newest value of one feature and whether executions disagree. */

@@ -12,6 +12,7 @@ export interface PlanOptions {
   images: number;
   featureRows: number;
   jpegFiles: number;
+  distinctJpegs: number;
   subjects: number;
   seed: number;
 }

@@ -50,7 +50,7 @@ export async function serveAppRequest(request: Request, sources: AppRequestSourc
     }
     case 'asset': {
       const file = await sources.assets
-        .assetFile(route.assetKind, route.bagId, route.table, route.rid)
+        .assetFile(route.assetKind, route.bagId, route.table, route.rid, request.signal)
         .catch((error: unknown) => {
           console.error('Satchel could not look up an asset file:', error);
           return null;

@@ -208,7 +208,12 @@ export async function startServer(options: ServerOptions): Promise<SatchelServer
     if (parts.length !== 3 || parts.some((part) => part === null || part === ''))
       return sendText(response, 404, 'Not found.');
     const [bagId, table, rid] = parts as [string, string, string];
-    const file = await host.assetFile(kind as AssetUrlKind, bagId, table, rid);
+    // A browser drops the request of an image that left the page (a tile scrolled away): its thumbnail
+    // is then dropped too if it has not started.
+    const gone = new AbortController();
+    response.once('close', () => gone.abort());
+    const file = await host.assetFile(kind as AssetUrlKind, bagId, table, rid, gone.signal);
+    if (gone.signal.aborted) return;
     const headers = {
       ...COMMON_HEADERS,
       'Content-Security-Policy': ASSET_CSP,

@@ -4,7 +4,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeatureValue } from '../../shared/bag.js';
-import type { Channel, EventMap, RequestOf, ResponseOf } from '../../shared/contract.js';
+import {
+  MEMBERS_PAGE_ROWS,
+  type Channel,
+  type EventMap,
+  type RequestOf,
+  type ResponseOf,
+} from '../../shared/contract.js';
 import type { ApiHost } from '../../main/core/api/index.js';
 import { buildMiniBag, refreshManifests } from '../support/mini-bag.js';
 import { generatedBags } from '../support/bags.js';
@@ -346,6 +352,29 @@ describe('the API host over a self-made bag', () => {
 });
 
 describe('the API host over the generated sample-world bag', () => {
+  it('bag:open brings the datasets, the features and the first page of the first view', async () => {
+    const bags = generatedBags();
+    const opened = await call('bag:open', { path: bags.formatB });
+    expect(opened.report.datasets).toEqual(await call('bag:datasets', { bagId: opened.bagId }));
+    expect(opened.features).toEqual(await call('bag:features', { bagId: opened.bagId }));
+    expect(opened.firstPage).toMatchObject({
+      datasetRid: bags.facts.rid,
+      elementType: 'Image',
+      recurse: true,
+    });
+    const page = await call('bag:members', {
+      bagId: opened.bagId,
+      datasetRid: bags.facts.rid,
+      elementType: 'Image',
+      recurse: true,
+      offset: 0,
+      limit: MEMBERS_PAGE_ROWS,
+    });
+    expect(page.rows).toHaveLength(MEMBERS_PAGE_ROWS);
+    expect(page.total).toBe(300);
+    expect(opened.firstPage!.page).toEqual(page);
+  });
+
   it('shows the annotators\u2019 disagreements as badges, computed per page', async () => {
     const bags = generatedBags();
     const facts = bags.facts;

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiResult, Channel, OpenedBag } from '../../shared/contract.js';
 import type { SatchelServer } from '../../main/serve/index.js';
+import { generatedBags } from '../support/bags.js';
 import { buildMiniBag } from '../support/mini-bag.js';
 import { repoRoot, temporaryDirectory } from '../support/fixtures.js';
 
@@ -308,6 +309,42 @@ describe('browser mode over HTTP', () => {
     });
     const event = /event: progress\ndata: (.+)\n\n/.exec(received);
     expect(JSON.parse(event![1]!)).toMatchObject({ task: 'open', path: other });
+  });
+
+  it('drops the thumbnails of requests the browser gave up, and still answers the one it waits for', async () => {
+    const { formatB, facts } = generatedBags();
+    const opened = await api('bag:open', { path: formatB });
+    if (!opened.ok) throw new Error(opened.error.message);
+    const id = opened.value.bagId;
+    const [wanted, ...abandoned] = facts.images.filter((image) => image.format === 'jpeg').slice(0, 40);
+    const thumbnails = () =>
+      fs
+        .readdirSync(path.join(workspace, 'thumbs'), { recursive: true })
+        .filter((name) => String(name).endsWith('.webp')).length;
+    // Like tiles scrolled out of view: each request is given up as soon as it is sent.
+    await Promise.all(
+      abandoned.map(
+        (image) =>
+          new Promise<void>((resolve) => {
+            const request = http.get({
+              host: '127.0.0.1',
+              port: server.port,
+              path: `/thumb/${id}/Image/${image!.rid}`,
+              headers: { Host: `127.0.0.1:${server.port}`, Cookie: cookie },
+            });
+            request.on('finish', () => request.destroy());
+            request.on('error', () => undefined);
+            request.on('close', () => resolve());
+          }),
+      ),
+    );
+    // Asked last, it waits behind every abandoned thumbnail still in the queue (two are made at a time).
+    const reply = await send(`/thumb/${id}/Image/${wanted!.rid}`, { headers: withCookie() });
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe('image/webp');
+    // Without dropping, the 39 abandoned ones would have been made before it.
+    expect(thumbnails()).toBeGreaterThanOrEqual(1);
+    expect(thumbnails()).toBeLessThan(20);
   });
 });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { targetIndex } from '../../renderer/src/components/grid/gridKeys.js';
+import {
+  MAX_AHEAD,
+  PREFETCH_MARGIN,
+  prefetchMargins,
+  scrollVelocity,
+} from '../../renderer/src/components/grid/prefetchWindow.js';
 import { nextSelection } from '../../renderer/src/stores/selection.js';
 
 describe('grid keyboard navigation', () => {
@@ -48,5 +54,23 @@ describe('grid selection', () => {
     const moved = nextSelection(one, 8, 'focus');
     expect(moved.focus).toBe(8);
     expect(moved.selected).toBe(one.selected);
+  });
+});
+
+describe('grid prefetch by scroll velocity', () => {
+  it('measures members per second between two renders of one scroll, and 0 after a pause or at the start', () => {
+    expect(scrollVelocity(null, { start: 40, at: 1000 })).toBe(0);
+    expect(scrollVelocity({ start: 0, at: 1000 }, { start: 40, at: 1200 })).toBe(200);
+    expect(scrollVelocity({ start: 400, at: 1000 }, { start: 360, at: 1100 })).toBe(-400);
+    expect(scrollVelocity({ start: 0, at: 1000 }, { start: 400, at: 2500 })).toBe(0);
+    expect(scrollVelocity({ start: 0, at: 1000 }, { start: 40, at: 1000 })).toBe(0);
+  });
+
+  it('looks as far ahead as the scroll goes in a second and a half, up to a bound, and less behind', () => {
+    expect(prefetchMargins(0)).toEqual({ before: PREFETCH_MARGIN, after: PREFETCH_MARGIN });
+    expect(prefetchMargins(100)).toEqual({ before: 50, after: PREFETCH_MARGIN + 150 });
+    expect(prefetchMargins(-100)).toEqual({ before: PREFETCH_MARGIN + 150, after: 50 });
+    expect(prefetchMargins(10_000)).toEqual({ before: 50, after: MAX_AHEAD });
+    expect(prefetchMargins(-10_000)).toEqual({ before: MAX_AHEAD, after: 50 });
   });
 });

@@ -69,4 +69,18 @@ describe('PagedRows', () => {
     expect(notified).toBe(1);
     expect(rows.getVersion()).not.toBe(version);
   });
+
+  it('takes a first page at hand without asking for it, and fetches the next pages as usual', async () => {
+    const { calls, load } = fakeLoader();
+    const rows = new PagedRows(load, () => undefined, 100);
+    let changes = 0;
+    rows.subscribe(() => changes++);
+    rows.seedFirstPage({ rows: [{ RID: 'S0' }, { RID: 'S1' }], total: TOTAL, badges: {} });
+    expect([rows.total, rows.rowAt(1)?.RID, changes]).toEqual([TOTAL, 'S1', 1]);
+    rows.ensureRange(0, 150);
+    await settle();
+    expect(calls).toEqual([100]);
+    rows.seedFirstPage({ rows: [{ RID: 'late' }], total: 1, badges: {} });
+    expect([rows.total, rows.rowAt(0)?.RID]).toEqual([TOTAL, 'S0']);
+  });
 });

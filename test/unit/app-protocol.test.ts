@@ -166,7 +166,14 @@ describe('asset files', () => {
   it('serves exactly the file the API host returned, with the host’s content type', async () => {
     assets.assetFile.mockResolvedValue({ path: bagImage, contentType: 'image/png' });
     const { status, body, headers } = await get(imageUrl);
-    expect(assets.assetFile).toHaveBeenCalledWith('asset', BAG_ID, 'deriva-ml:Image', '1-ABC');
+    // With the request's signal, which aborts a thumbnail the page no longer waits for.
+    expect(assets.assetFile).toHaveBeenCalledWith(
+      'asset',
+      BAG_ID,
+      'deriva-ml:Image',
+      '1-ABC',
+      expect.any(AbortSignal),
+    );
     expect(status).toBe(200);
     expect(body).toBe('PNG bytes');
     expect(headers.get('content-type')).toBe('image/png');

@@ -399,4 +399,26 @@ describe('writeSyntheticBag', () => {
     expect(new Set(features.map((row) => `${row.Execution}|${row.Image}|${row.Feature_Name}`)).size).toBe(45);
     expect(readCsv(path.join(dense.bagDir, 'data', 'deriva-ml', 'Execution.csv')).length).toBe(5);
   });
+
+  it('spreads the JPEG files over the images, the first among them, and repeats the rendered ones', async () => {
+    const spread = await writeSyntheticBag(path.join(dir, 'spread'), {
+      images: 40,
+      featureRows: 40,
+      jpegFiles: 8,
+      distinctJpegs: 3,
+      seed: 6,
+    });
+    const root = (relative: string) => path.join(spread.bagDir, ...relative.split('/'));
+    const fetch = readFetch(root('fetch.txt'));
+    const present = fetch.flatMap((entry, index) => (fs.existsSync(root(entry.path)) ? [index] : []));
+    expect(present).toEqual([0, 5, 10, 15, 20, 25, 30, 35]);
+    const md5 = readManifest(root('manifest-md5.txt'));
+    const onDisk = present.map((index) => hashFile(root(fetch[index]!.path), 'md5'));
+    expect(onDisk).toEqual(present.map((index) => md5.get(fetch[index]!.path)));
+    expect(new Set(onDisk).size).toBe(3);
+    expect(spread.assetFiles).toBe(8);
+    expect(spread.assetBytes).toBe(
+      present.reduce((sum, index) => sum + fs.statSync(root(fetch[index]!.path)).size, 0),
+    );
+  });
 });

@@ -97,12 +97,15 @@ describe('thumbnails', () => {
     const meta = await sharp(first).metadata();
     expect(meta.format).toBe('webp');
     expect([meta.width, meta.height]).toEqual([facts.design.imageSize, facts.design.imageSize]);
-    expect(cache.work).toEqual({ headers: 1, decodes: 1 });
+    // One decode, and no separate look at the header.
+    expect(cache.work).toEqual({ headers: 0, decodes: 1 });
     const { mtimeMs } = fs.statSync(first);
     const second = expectThumbnail(await cache.get(source));
     expect(second).toBe(first);
-    expect(cache.work).toEqual({ headers: 1, decodes: 1 });
-    expect(fs.statSync(second).mtimeMs).toBe(mtimeMs);
+    expect(cache.work).toEqual({ headers: 0, decodes: 1 });
+    // Marked as used in its access time; the modification time (its creation) stays, to a few microseconds
+    // (utimes takes seconds as a double).
+    expect(fs.statSync(second).mtimeMs).toBeCloseTo(mtimeMs, 2);
   });
 
   it('keeps the aspect ratio within 256 px, never enlarges, and reads jpeg, png, webp, gif and tiff', async () => {
@@ -153,7 +156,7 @@ describe('thumbnails', () => {
     expect(reasons[1]).toMatch(/^vector\.svg is not an image Satchel makes thumbnails of/);
     expect(reasons[2]).toMatch(/^fake\.png could not be decoded as an image \(.+\)\.$/);
     expect(reasons[3]).toBe('missing.jpg does not exist.');
-    // Only fake.png looks like an image from its first bytes; its header fails to read, nothing decodes.
+    // Only fake.png looks like an image from its first bytes; it fails to decode, and its header to read.
     expect(cache.work).toEqual({ headers: 1, decodes: 0 });
     expect(
       fs.existsSync(cache.directory)
@@ -187,7 +190,7 @@ describe('thumbnails', () => {
     const cache = freshCache();
     const meta = await sharp(expectThumbnail(await cache.get(large))).metadata();
     expect([meta.width, meta.height]).toEqual([256, 256]);
-    expect(cache.work).toEqual({ headers: 1, decodes: 1 });
+    expect(cache.work).toEqual({ headers: 0, decodes: 1 });
   });
 
   it('prunes the least recently used thumbnails down to a byte budget', async () => {
@@ -247,5 +250,85 @@ describe('the thumbnail queue', () => {
     await expect(slow.result).resolves.toBe('done');
     await queue.idle();
     expect(queue.size).toBe(0);
+  });
+
+  it('takes a withdrawn task out of the queue before it starts, and leaves a running one alone', async () => {
+    const queue = new PriorityQueue(1);
+    let finish: (value: string) => void = () => {};
+    const running = queue.add('visible', () => new Promise<string>((resolve) => (finish = resolve)));
+    const started: string[] = [];
+    const withdrawn = queue.add('visible', async () => started.push('withdrawn'));
+    const kept = queue.add('prefetch', async () => started.push('kept'));
+    withdrawn.withdraw();
+    running.withdraw();
+    await expect(withdrawn.result).rejects.toThrow(/cancelled/);
+    expect(queue.size).toBe(2);
+    finish('done');
+    await expect(running.result).resolves.toBe('done');
+    await kept.result;
+    await queue.idle();
+    expect(started).toEqual(['kept']);
+  });
+});
+
+describe('thumbnails nobody waits for', () => {
+  const bagJpegs = () => {
+    const { formatB, facts } = generatedBags();
+    return facts.images
+      .filter((image) => image.format === 'jpeg')
+      .map((image) => path.join(formatB, 'data', 'asset', image.rid, 'Image', image.filename));
+  };
+  const webpFiles = (cache: ThumbnailCache) =>
+    fs.existsSync(cache.directory)
+      ? fs.readdirSync(cache.directory, { recursive: true }).filter((name) => String(name).endsWith('.webp'))
+      : [];
+
+  it('are not made once the only caller has gone, and its promise says so at once', async () => {
+    const [first, second] = bagJpegs();
+    const cache = freshCache();
+    const gone = new AbortController();
+    const asked = cache.get(first!, { signal: gone.signal });
+    gone.abort();
+    expect(await asked).toEqual({
+      ok: false,
+      reason: `The thumbnail of ${path.basename(first!)} is no longer wanted.`,
+    });
+    expect(await cache.get(second!, { signal: AbortSignal.abort() })).toEqual({
+      ok: false,
+      reason: `The thumbnail of ${path.basename(second!)} is no longer wanted.`,
+    });
+    await cache.idle();
+    expect(cache.work).toEqual({ headers: 0, decodes: 0 });
+    expect(webpFiles(cache)).toEqual([]);
+  });
+
+  it('are made while another caller still waits, and the caller who left gets its reason', async () => {
+    const [source] = bagJpegs();
+    const cache = freshCache();
+    const gone = new AbortController();
+    const left = cache.get(source!, { signal: gone.signal });
+    const stays = cache.get(source!, { signal: new AbortController().signal });
+    gone.abort();
+    expect((await left).ok).toBe(false);
+    expectThumbnail(await stays);
+    expect(cache.work).toEqual({ headers: 0, decodes: 1 });
+    expect(webpFiles(cache)).toHaveLength(1);
+  });
+
+  it('leave the queue when their callers go while they wait, and the others are still made', async () => {
+    const sources = bagJpegs().slice(0, 12);
+    const cache = freshCache();
+    const callers = sources.map(() => new AbortController());
+    const results = sources.map((source, index) => cache.get(source, { signal: callers[index]!.signal }));
+    // Two decode at a time: once the first is made, most of the others still wait in the queue.
+    expectThumbnail(await results[0]!);
+    for (const caller of callers.slice(6)) caller.abort();
+    const outcomes = await Promise.all(results);
+    await cache.idle();
+    expect(outcomes.slice(6).every((outcome) => !outcome.ok)).toBe(true);
+    const made = outcomes.filter((outcome) => outcome.ok).length;
+    expect(made).toBeGreaterThanOrEqual(6);
+    expect(cache.work.decodes).toBe(webpFiles(cache).length);
+    expect(cache.work.decodes).toBeLessThan(sources.length);
   });
 });

@@ -354,13 +354,93 @@ describe.each(HASHING)('verifyBag problems, %s', (_mode, hashing) => {
   });
 });
 
+describe('manifest and fetch.txt lines in every form bagit allows', () => {
+  /** Writes `lines` (without their ends) to a tag file of `bag`, ended by `end`. */
+  function writeLines(bag: string, name: string, lines: string[], end = '\n'): void {
+    fs.writeFileSync(path.join(bag, name), lines.map((line) => `${line}${end}`).join(''));
+  }
+
+  it('read the same whichever form a line takes: upper case, one space, *, tab, CRLF, blank lines, a path with a space', async () => {
+    const bag = buildBag();
+    const spaced = path.join(bag, 'data/hematology/with space.txt');
+    fs.writeFileSync(spaced, 'spaced\n');
+    const listed = [...Object.keys(PAYLOAD), 'data/hematology/with space.txt'];
+    const separators = ['  ', ' ', ' *', '\t'];
+    for (const algorithm of ['md5', 'sha256']) {
+      const lines = listed.map((file, index) => {
+        const hex = digest(algorithm, path.join(bag, file));
+        return `${index === 1 ? hex.toUpperCase() : hex}${separators[index]}${file}`;
+      });
+      const fetched = Object.entries(FETCHED).map(
+        ([file, content]) => `${digestOf(algorithm, content)}  ${file}`,
+      );
+      writeLines(bag, `manifest-${algorithm}.txt`, [...lines, '', ...fetched], '\r\n');
+    }
+    const oxumBytes = [...listed.map((file) => fs.statSync(path.join(bag, file)).size), 18].reduce(
+      (a, b) => a + b,
+    );
+    fs.writeFileSync(path.join(bag, 'bag-info.txt'), `Payload-Oxum: ${oxumBytes}.${listed.length + 1}\n`);
+    writeTagManifests(bag);
+    const report = await verifyBag(bag);
+    expect(report.problems).toEqual([]);
+    expect(report.files).toBe(listed.length);
+    expect(report.checks).toBe(2 * listed.length);
+    expect(report.unfetched).toBe(1);
+  });
+
+  it('name the line of a path listed twice, in the common form as in the others', async () => {
+    const bag = buildBag();
+    const md5 = fs.readFileSync(path.join(bag, 'manifest-md5.txt'), 'utf8').trimEnd().split('\n');
+    const schema = md5.find((line) => line.endsWith('data/schema.json'))!;
+    writeLines(bag, 'manifest-md5.txt', [...md5, schema, schema.replace('  ', ' ')]);
+    writeTagManifests(bag);
+    const messages = (await verifyBag(bag)).problems.map((problem) => problem.message);
+    expect(messages).toEqual([
+      `manifest-md5.txt line ${md5.length + 1} lists "data/schema.json" a second time.`,
+      `manifest-md5.txt line ${md5.length + 2} lists "data/schema.json" a second time.`,
+    ]);
+  });
+
+  it('fetch.txt: URLs of an origin seen before, lengths or "-", a path listed twice, and a URL that is no URL', async () => {
+    const bag = buildBag();
+    const [file, content] = Object.entries(FETCHED)[0]!;
+    const size = Buffer.byteLength(content);
+    writeLines(bag, 'fetch.txt', [
+      `http://127.0.0.1:8480/hatrac/a.jpg\t${size}\t${file}`,
+      `http://127.0.0.1:8480/hatrac/b.jpg\t-\tdata/asset/b.jpg`,
+      `http://127.0.0.1:8480/hatrac/c.jpg\t${size}\t${file}`,
+      `http://127.0.0.1:8480\t1\tdata/asset/c.jpg`, // a URL without a path: the origin alone
+      `https://[::1/x\t1\tdata/asset/d.jpg`,
+    ]);
+    writeTagManifests(bag);
+    const report = await verifyBag(bag);
+    expect(report.fetchListed).toBe(3);
+    expect(report.problems.map((problem) => [problem.path, problem.message])).toEqual([
+      ['data/asset/b.jpg', 'fetch.txt lists data/asset/b.jpg, but no payload manifest gives its checksum.'],
+      ['data/asset/c.jpg', 'fetch.txt lists data/asset/c.jpg, but no payload manifest gives its checksum.'],
+      ['fetch.txt', `fetch.txt line 3 lists "${file}" a second time.`],
+      ['fetch.txt', 'fetch.txt line 5 has "https://[::1/x", which is not a URL.'],
+    ]);
+  });
+});
+
 describe('the hash worker threads', () => {
-  /** Writes a stand-in hash worker: it answers every request with `answer`, written in its source. */
+  /**
+   * Writes a stand-in hash worker. Given a batch, it claims every file of it at once from the shared
+   * counter (so the calling thread, which joins once the worker has the batch, finds none left) and
+   * runs `answer`, written in its source, with `claimed` the requests it took.
+   */
   function workerAnswering(answer: string): URL {
     const file = path.join(tmp, 'worker.mjs');
     fs.writeFileSync(
       file,
-      `import { parentPort } from 'node:worker_threads';\nparentPort.on('message', (request) => { ${answer} });\n`,
+      `import { parentPort } from 'node:worker_threads';\n` +
+        `parentPort.on('message', (batch) => {\n` +
+        `  const next = new Int32Array(batch.next);\n` +
+        `  const first = Atomics.exchange(next, 0, batch.requests.length);\n` +
+        `  const claimed = batch.requests.map((request, index) => [index, request]).slice(first);\n` +
+        `  ${answer}\n` +
+        `});\n`,
     );
     return pathToFileURL(file);
   }
@@ -368,7 +448,7 @@ describe('the hash worker threads', () => {
   it('are the ones named by hashWorker: a worker that reports zero digests fails every file', async () => {
     const bag = buildBag();
     const zeros = workerAnswering(
-      `parentPort.postMessage({ kind: 'done', outcome: { ok: true, bytes: 0, digests: Object.fromEntries(request.algorithms.map((a) => [a, '0'])) } });`,
+      `parentPort.postMessage({ kind: 'done', results: claimed.map(([index, request]) => [index, { ok: true, bytes: 0, digests: Object.fromEntries(request.algorithms.map((a) => [a, '0'])) }]) });`,
     );
     const report = await verifyBag(bag, { hashWorker: zeros });
     const tagFiles = ['bag-info.txt', 'bagit.txt', 'fetch.txt', 'manifest-md5.txt', 'manifest-sha256.txt'];

@@ -3,18 +3,28 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  MEMBERS_PAGE_ROWS,
   type ApiResult,
   type AssetUrlKind,
   type Channel,
   type EventMap,
   type EventName,
+  type FirstMembersPage,
   type LibraryState,
+  type MembersPage,
   type OpenedBag,
   type RequestOf,
   type ResponseOf,
 } from '../../../shared/contract.js';
 import { requestSchemas } from '../../../shared/requests.js';
-import { locateBag, openBag, type Bag, type OpenProgress } from '../bag/index.js';
+import {
+  isBagImported,
+  locateBag,
+  openBag,
+  type Bag,
+  type MemberRequest,
+  type OpenProgress,
+} from '../bag/index.js';
 import { isDatabaseDamage, type SatchelError } from '../common/index.js';
 import { findDerivaCacheBags, findDerivaContext, RecentBags } from '../library/index.js';
 import { buildSampleBag, isSampleBuilt, samplePath } from '../sample/index.js';
@@ -70,7 +80,14 @@ export interface Api {
    * The file behind `/asset/…` or `/thumb/…`: only ever a file inside an opened bag's root or inside
    * the thumbnail cache; null for anything else (unknown bag or row, missing file, unsafe path).
    */
-  assetFile(kind: AssetUrlKind, bagId: string, table: string, rid: string): Promise<AssetFile | null>;
+  /** A bag file or its thumbnail; `signal` aborts a thumbnail nobody waits for any more. */
+  assetFile(
+    kind: AssetUrlKind,
+    bagId: string,
+    table: string,
+    rid: string,
+    signal?: AbortSignal,
+  ): Promise<AssetFile | null>;
   close(): Promise<void>;
 }
 
@@ -86,6 +103,30 @@ type Handlers = { [C in Channel]: (request: RequestOf<C>) => Promise<ResponseOf<
 
 /** Channels that read or write the workspace database: refused once it is found damaged. */
 const WORKSPACE_CHANNELS = /^(labels|catalog|library):/;
+
+/** A page of members with the label badges of the page's targets. */
+function membersPage(bag: Bag, lookups: BagLookups, datasetRid: string, request: MemberRequest): MembersPage {
+  const page = bag.members(datasetRid, request);
+  const rids = page.rows.map((row) => String(row.RID));
+  return { ...page, badges: lookups.badges(bag.elementType(request.elementType).table, rids) };
+}
+
+/**
+ * The first page of the view the renderer opens a bag on (session.ts firstView): the bag's own
+ * dataset, its first asset element type (else its first element type), nested datasets included.
+ */
+function firstMembersPage(
+  bag: Bag,
+  lookups: BagLookups,
+  assetElementTypes: string[],
+): FirstMembersPage | null {
+  const names = bag.model.elementTypes.map((type) => type.table.name).filter((name) => name !== 'Dataset');
+  const elementType = names.find((name) => assetElementTypes.includes(name)) ?? names[0];
+  if (!elementType) return null;
+  const request = { elementType, recurse: true, offset: 0, limit: MEMBERS_PAGE_ROWS };
+  const page = membersPage(bag, lookups, bag.rid, request);
+  return { datasetRid: bag.rid, elementType, recurse: true, page };
+}
 
 /** The bag's id in URLs and requests: the first 16 hex digits of sha256 of its real root path. */
 export function bagIdOf(realRoot: string): string {
@@ -144,7 +185,8 @@ export function createApi(options: ApiOptions): Api {
     const onProgress = ({ phase, done, total }: OpenProgress) =>
       sendProgress({ task: 'open', phase, done, total, path: requested });
     // Extraction and import run in the maintenance worker; what is left here only opens the result.
-    await maintenance.prepareBag(requested, onProgress);
+    // A bag imported before needs neither, nor the worker's start-up.
+    if (!isBagImported(requested, { workspace })) await maintenance.prepareBag(requested, onProgress);
     const root = await locateBag(requested, { workspace, onProgress });
     const realRoot = fs.realpathSync(root);
     const bagId = bagIdOf(realRoot);
@@ -166,15 +208,19 @@ export function createApi(options: ApiOptions): Api {
       return raced;
     }
     const report = bag.inspect();
+    const lookups = new BagLookups(bag);
+    const assetElementTypes = bag.model.elementTypes
+      .filter((type) => type.table.kind === 'asset')
+      .map((type) => type.table.name);
     const opened: OpenedBag = {
       bagId,
       path: requested,
       report,
-      assetElementTypes: bag.model.elementTypes
-        .filter((type) => type.table.kind === 'asset')
-        .map((type) => type.table.name),
+      assetElementTypes,
+      features: bag.featureDefinitions(),
+      firstPage: firstMembersPage(bag, lookups, assetElementTypes),
     };
-    bags.set(bagId, { bagId, bag, lookups: new BagLookups(bag), realRoot, opened });
+    bags.set(bagId, { bagId, bag, lookups, realRoot, opened });
     remember(bag, report.version);
     return opened;
   };
@@ -194,9 +240,15 @@ export function createApi(options: ApiOptions): Api {
     }
   };
 
-  const thumbnailOf = async (entry: OpenEntry, table: string, rid: string, priority: ThumbnailPriority) => {
+  const thumbnailOf = async (
+    entry: OpenEntry,
+    table: string,
+    rid: string,
+    priority: ThumbnailPriority,
+    signal?: AbortSignal,
+  ) => {
     const source = await assetPathOf(entry, table, rid);
-    return source ? thumbs.get(source, { priority }) : null;
+    return source ? thumbs.get(source, { priority, signal }) : null;
   };
 
   const handlers: Handlers = {
@@ -242,9 +294,7 @@ export function createApi(options: ApiOptions): Api {
     'bag:datasets': ({ bagId }) => requireBag(bagId).bag.datasets(),
     'bag:members': ({ bagId, datasetRid, elementType, recurse, offset, limit, sort, filters }) => {
       const { bag, lookups } = requireBag(bagId);
-      const page = bag.members(datasetRid, { elementType, recurse, offset, limit, sort, filters });
-      const rids = page.rows.map((row) => String(row.RID));
-      return { ...page, badges: lookups.badges(bag.elementType(elementType).table, rids) };
+      return membersPage(bag, lookups, datasetRid, { elementType, recurse, offset, limit, sort, filters });
     },
     'bag:rows': ({ bagId, table, offset, limit, sort, filters }) =>
       requireBag(bagId).bag.rows(table, { offset, limit, sort, filters }),
@@ -303,14 +353,14 @@ export function createApi(options: ApiOptions): Api {
       }
     },
 
-    async assetFile(kind, bagId, table, rid) {
+    async assetFile(kind, bagId, table, rid, signal) {
       const entry = bags.get(bagId);
       if (!entry) return null;
       if (kind === 'asset') {
         const file = await assetPathOf(entry, table, rid);
         return file ? { path: file, contentType: await servedContentType(file) } : null;
       }
-      const thumbnail = await thumbnailOf(entry, table, rid, 'visible');
+      const thumbnail = await thumbnailOf(entry, table, rid, 'visible', signal);
       if (!thumbnail?.ok) return null;
       const real = await fs.promises.realpath(thumbnail.path).catch(() => null);
       const cacheRoot = await fs.promises.realpath(thumbs.directory).catch(() => null);

@@ -11,7 +11,14 @@ export type HostEventListener = (name: EventName, payload: EventMap[EventName]) 
 /** The API of createApi, run in a worker thread: same calls, all asynchronous, never throwing. */
 export interface ApiHost {
   handle(channel: string, raw: unknown): Promise<ApiResult<Channel>>;
-  assetFile(kind: AssetUrlKind, bagId: string, table: string, rid: string): Promise<AssetFile | null>;
+  /** A bag file or its thumbnail; `signal` aborts a thumbnail nobody waits for any more. */
+  assetFile(
+    kind: AssetUrlKind,
+    bagId: string,
+    table: string,
+    rid: string,
+    signal?: AbortSignal,
+  ): Promise<AssetFile | null>;
   /** Subscribes to progress events; returns the unsubscribe function. */
   onEvent(listener: HostEventListener): () => void;
   close(): Promise<void>;
@@ -100,12 +107,19 @@ export function startApiHost(options: ApiHostOptions): Promise<ApiHost> {
           (reply) => (reply.type === 'result' ? reply.result : stoppedResult),
           stoppedResult,
         ),
-      assetFile: (kind, bagId, table, rid) =>
-        request(
-          { type: 'asset-file', id: nextId++, kind, bagId, table, rid },
+      assetFile: (kind, bagId, table, rid, signal) => {
+        if (signal?.aborted) return Promise.resolve(null);
+        const id = nextId++;
+        const abort = () => {
+          if (!stopped) worker.postMessage({ type: 'asset-abort', id } satisfies HostToWorker);
+        };
+        signal?.addEventListener('abort', abort, { once: true });
+        return request(
+          { type: 'asset-file', id, kind, bagId, table, rid },
           (reply) => (reply.type === 'asset-file' ? reply.file : null),
           null,
-        ),
+        ).finally(() => signal?.removeEventListener('abort', abort));
+      },
       onEvent(listener) {
         listeners.add(listener);
         return () => listeners.delete(listener);

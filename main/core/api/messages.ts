@@ -6,6 +6,8 @@ import type { AssetFile } from './api.js';
 export type HostToWorker =
   | { type: 'handle'; id: number; channel: string; raw: unknown }
   | { type: 'asset-file'; id: number; kind: AssetUrlKind; bagId: string; table: string; rid: string }
+  /** The asset-file request `id` is no longer wanted (its tile left the screen). */
+  | { type: 'asset-abort'; id: number }
   | { type: 'close'; id: number };
 
 export type WorkerToHost =

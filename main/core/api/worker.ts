@@ -23,6 +23,9 @@ try {
   port.close();
 }
 
+/** Asset-file requests under way, so the host can abort one. */
+const assetRequests = new Map<number, AbortController>();
+
 port.on('message', (message: HostToWorker) => {
   switch (message.type) {
     case 'handle':
@@ -30,11 +33,20 @@ port.on('message', (message: HostToWorker) => {
         .handle(message.channel, message.raw)
         .then((result) => send({ type: 'result', id: message.id, result }));
       break;
-    case 'asset-file':
+    case 'asset-file': {
+      const controller = new AbortController();
+      assetRequests.set(message.id, controller);
       void api
-        .assetFile(message.kind, message.bagId, message.table, message.rid)
+        .assetFile(message.kind, message.bagId, message.table, message.rid, controller.signal)
         .catch(() => null)
-        .then((file) => send({ type: 'asset-file', id: message.id, file }));
+        .then((file) => {
+          assetRequests.delete(message.id);
+          send({ type: 'asset-file', id: message.id, file });
+        });
+      break;
+    }
+    case 'asset-abort':
+      assetRequests.get(message.id)?.abort();
       break;
     case 'close':
       void api.close().finally(() => {

@@ -18,7 +18,15 @@ import type {
   VocabularyTerm,
 } from '../../../shared/bag.js';
 import { SatchelError, resolveInside, safeRelativePath } from '../common/index.js';
-import { quoteIdentifier as q } from './importer.js';
+import { META } from './importer.js';
+import {
+  childDatasets,
+  descendants,
+  distinctMembers,
+  memberPageInRidOrder,
+  recordedMemberCount,
+} from './members.js';
+import { quoteIdentifier as q } from './sql.js';
 import { ML_SCHEMA, type CatalogModel, type ElementType, type FeatureTable, type Table } from './model.js';
 import { reachableSql } from './reachable.js';
 import { majorityNeedsColumn, selectRecord } from './selectors.js';
@@ -27,6 +35,8 @@ import { highestVersion } from './version.js';
 
 const DEFAULT_PAGE = 100;
 const MAX_PAGE = 5000;
+/** Index entries a first-pages query may read before an ordered selection is the cheaper way. */
+const LEADING_SCAN_ENTRIES = 5000;
 /** How many ordered member/row selections stay cached as temporary tables. */
 const CACHED_SELECTIONS = 12;
 
@@ -80,7 +90,7 @@ export class Bag {
       snaptime: this.identity.snaptime,
       version: this.version(),
       format: this.identity.format,
-      materialized: this.isMaterialized(),
+      materialized: this.materializedAsImported(),
       tables: this.tableSummaries(),
       datasets: this.datasets(),
       features: this.model.features.map((feature) => this.featureSummary(feature)),
@@ -136,6 +146,21 @@ export class Bag {
     return this.fetchPaths().every((relative) => fs.existsSync(path.join(this.identity.root, relative)));
   }
 
+  /**
+   * Whether the bag is materialized, at the cost of one look: the file found missing at import is
+   * looked for again (files only appear in a bag afterwards, as a download fills it in); a bag that was
+   * complete at import counts as complete, and isMaterialized() can look at every file later.
+   */
+  materializedAsImported(): boolean {
+    const firstMissing = this.db
+      .prepare('SELECT value FROM satchel_meta WHERE key = ?')
+      .pluck()
+      .get(META.firstMissing) as string | undefined;
+    if (firstMissing === undefined) return this.isMaterialized();
+    if (firstMissing === '') return true;
+    return fs.existsSync(path.join(this.identity.root, firstMissing)) && this.isMaterialized();
+  }
+
   private fetchPaths(): string[] {
     return this.db.prepare('SELECT path FROM satchel_fetch').pluck().all() as string[];
   }
@@ -186,23 +211,12 @@ export class Bag {
   }
 
   childDatasets(rid: string): string[] {
-    const link = this.model.table(`${ML_SCHEMA}:Dataset_Dataset`);
-    if (!link?.columnByName.has('Nested_Dataset')) return [];
-    return this.db
-      .prepare(
-        `SELECT "Nested_Dataset" FROM ${q(link.qualified)} WHERE "Dataset" = ? ORDER BY "Nested_Dataset"`,
-      )
-      .pluck()
-      .all(rid) as string[];
+    return childDatasets(this.db, this.model, rid);
   }
 
   /** The dataset and all its descendants (cycles tolerated). */
   descendants(rid: string): string[] {
-    const found = [rid];
-    for (let i = 0; i < found.length; i++) {
-      for (const child of this.childDatasets(found[i]!)) if (!found.includes(child)) found.push(child);
-    }
-    return found;
+    return descendants(this.db, this.model, rid);
   }
 
   private datasetTypes(rid: string): string[] {
@@ -240,9 +254,11 @@ export class Bag {
     return type;
   }
 
+  /** Members of a dataset, as counted at import (direct: distinct members; recursive: the member list's rows). */
   memberCount(datasetRid: string, type: ElementType, recurse: boolean): number {
+    const recorded = recordedMemberCount(this.db, datasetRid, type, recurse);
+    if (recorded !== null) return recorded;
     if (recurse) return this.memberSelection(datasetRid, type, { recurse }).total;
-    // Direct members are one indexed count on the association: no selection to build.
     return this.db
       .prepare(
         `SELECT count(DISTINCT ${q(type.memberColumn)}) FROM ${q(type.association.qualified)} WHERE ${q(type.datasetColumn)} = ?`,
@@ -255,8 +271,37 @@ export class Bag {
   members(datasetRid: string, request: MemberRequest): Page<Row> {
     this.requireDataset(datasetRid);
     const type = this.elementType(request.elementType);
-    const selection = this.memberSelection(datasetRid, type, request);
-    return this.pageOf(type.table, selection, request);
+    return (
+      this.leadingMembersPage(datasetRid, type, request) ??
+      this.pageOf(type.table, this.memberSelection(datasetRid, type, request), request)
+    );
+  }
+
+  /**
+   * The first pages in RID order without a filter, the grid's opening view, come straight from the
+   * association's member index with LIMIT: no ordered selection of every member is built for them.
+   * Null beyond the first few thousand index entries, where a selection (built once) pages faster.
+   */
+  private leadingMembersPage(
+    datasetRid: string,
+    type: ElementType,
+    request: MemberRequest,
+  ): Page<Row> | null {
+    if ((request.sort?.column ?? 'RID') !== 'RID' || request.sort?.descending) return null;
+    if ((request.filters ?? []).length > 0) return null;
+    const total = recordedMemberCount(this.db, datasetRid, type, request.recurse ?? false);
+    if (total === null || total === 0) return null;
+    const { offset, limit } = pageWindow(request);
+    const associationRows = this.count(type.association);
+    // The index scan reads about (offset + limit) × rows / members entries.
+    if (((offset + limit) * associationRows) / total > LEADING_SCAN_ENTRIES) return null;
+    const datasets = request.recurse ? this.descendants(datasetRid) : [datasetRid];
+    const raw = this.db
+      .prepare(
+        `SELECT m.* FROM (${memberPageInRidOrder(type)}) p JOIN ${q(type.table.qualified)} m ON m."RID" = p.rid ORDER BY p.rid`,
+      )
+      .all(JSON.stringify(datasets), limit, offset) as Record<string, unknown>[];
+    return { rows: raw.map((row) => this.readRow(type.table, row)), total, offset };
   }
 
   /** All members by element type, as deriva-ml's list_dataset_members returns them. */
@@ -302,7 +347,7 @@ export class Bag {
     const byRidOnly = (request.sort?.column ?? 'RID') === 'RID' && (request.filters ?? []).length === 0;
     // In RID order with no filter, the association's index alone gives the members: no row is read.
     const source = byRidOnly
-      ? `(SELECT DISTINCT a.${q(type.memberColumn)} AS "RID" FROM ${q(link.qualified)} a WHERE ${inDatasets})`
+      ? `(${distinctMembers(type)})`
       : `(SELECT DISTINCT m.* FROM ${q(link.qualified)} a JOIN ${q(type.table.qualified)} m ON m."RID" = a.${q(type.memberColumn)} WHERE ${inDatasets})`;
     return this.selection(type.table, source, [JSON.stringify(datasets)], request);
   }
@@ -388,8 +433,7 @@ export class Bag {
 
   /** One page of a selection: the requested offset, at most MAX_PAGE rows. */
   private pageOf(table: Table, selection: { table: string; total: number }, request: PageRequest): Page<Row> {
-    const offset = Math.max(0, Math.floor(request.offset ?? 0));
-    const limit = Math.min(Math.max(1, Math.floor(request.limit ?? DEFAULT_PAGE)), MAX_PAGE);
+    const { offset, limit } = pageWindow(request);
     return { rows: this.rowsOf(table, selection, offset, limit), total: selection.total, offset };
   }
 
@@ -663,6 +707,14 @@ export class Bag {
     if (!found)
       throw new SatchelError('unknown-dataset', `The bag ${this.identity.rid} has no dataset ${rid}.`);
   }
+}
+
+/** The offset and size of a requested page: at most MAX_PAGE rows. */
+function pageWindow(request: PageRequest): { offset: number; limit: number } {
+  return {
+    offset: Math.max(0, Math.floor(request.offset ?? 0)),
+    limit: Math.min(Math.max(1, Math.floor(request.limit ?? DEFAULT_PAGE)), MAX_PAGE),
+  };
 }
 
 /** ERMrest's `2026-11-23 20:03:14.171746+00` as ISO 8601 (`2026-11-23T20:03:14.171746+00:00`). */

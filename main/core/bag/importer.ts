@@ -2,21 +2,18 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import {
-  SatchelError,
-  describeDatabaseError,
-  groupBy,
-  namingWriteFailures,
-  partialName,
-} from '../common/index.js';
-import { readCsvFile, type CsvField } from './csv.js';
-import { urlPath, type FetchEntry } from './fetch.js';
+import { describeDatabaseError, groupBy, namingWriteFailures, partialName } from '../common/index.js';
+import { BatchInserter, NativeReaderStopped, loadCsv } from './csv-loader.js';
+import { forEachFetchEntry, urlPath } from './fetch.js';
 import type { CsvSource } from './layout.js';
+import { recordMemberCounts } from './members.js';
 import { SYSTEM_COLUMNS, type CatalogModel, type Table } from './model.js';
-import { sqlType, storageClass, toSqlConverter, type SqlValue, type ToSql } from './values.js';
+import { csvExtensionPath, loadCsvExtension } from './native.js';
+import { quoteIdentifier } from './sql.js';
+import { sqlType, storageClass } from './values.js';
 
 /** Bump when the database layout changes, so older imports are rebuilt. */
-const IMPORT_LAYOUT_VERSION = '2';
+const IMPORT_LAYOUT_VERSION = '3';
 
 export interface ImportProgress {
   phase: 'import' | 'index';
@@ -28,34 +25,58 @@ export interface ImportInput {
   bagDir: string;
   model: CatalogModel;
   sources: CsvSource[];
-  fetch: FetchEntry[];
   meta: Record<string, string>;
   onProgress?: (progress: ImportProgress) => void;
+  /** The satchel_csv extension to read CSVs with; null for the JavaScript reader; default: the built one. */
+  extension?: string | null;
 }
 
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
+/** What the database remembers of the bag it was imported from (satchel_meta). */
+export const META = {
+  /** The first fetch.txt file that was missing at import, or '' when every one was there. */
+  firstMissing: 'first_missing',
+  /** `satchel_csv` or `javascript`: the reader that loaded the CSVs. */
+  csvReader: 'csv_reader',
+} as const;
+
+/** The files that say what a bag holds (bagit.txt, bag-info.txt, manifests, fetch.txt). */
+const TAG_FILE = /^(manifest-|tagmanifest-).*\.txt$|^fetch\.txt$|^bagit\.txt$|^bag-info\.txt$/;
 
 /**
- * The database is keyed by what the bag holds: its manifests (checksums of every payload file),
- * schema.json, fetch.txt, and the size and modification time of every CSV, so an edited bag gets a
- * new database while reopening an unchanged one finds the old.
+ * The database is keyed by the identity of what the bag holds: size, modification and change times
+ * and inode of its tag files (the manifests carry a checksum of every payload file), of schema.json
+ * and of every CSV. Any rewrite of one of them changes its times, so an edited bag gets a new database,
+ * while reopening an unchanged one finds the old without reading tens of megabytes of manifests.
  */
 export function databaseKey(bagDir: string, sources: CsvSource[]): string {
   const hash = crypto.createHash('sha256').update(`satchel-bag-db ${IMPORT_LAYOUT_VERSION}\n`);
-  const tagFiles = fs
-    .readdirSync(bagDir)
-    .filter((name) => /^(manifest-|tagmanifest-).*\.txt$|^fetch\.txt$/.test(name));
-  for (const name of tagFiles.sort())
-    hash.update(`${name}\n`).update(fs.readFileSync(path.join(bagDir, name)));
-  hash.update(fs.readFileSync(path.join(bagDir, 'data', 'schema.json')));
-  for (const source of sources) hash.update(`${source.path}\t${source.size}\t${source.mtimeMs}\n`);
+  const identity = (relative: string): string => {
+    const stat = fs.statSync(path.join(bagDir, relative), { bigint: true });
+    return `${relative}\t${stat.size}\t${stat.mtimeNs}\t${stat.ctimeNs}\t${stat.ino}\n`;
+  };
+  const tagFiles = fs.readdirSync(bagDir).filter((name) => TAG_FILE.test(name));
+  for (const name of tagFiles.sort()) hash.update(identity(name));
+  hash.update(identity('data/schema.json'));
+  for (const source of sources) hash.update(identity(source.path));
   return hash.digest('hex').slice(0, 32);
 }
 
-/** Builds the bag database at `target` through a temporary file, so a failure leaves nothing behind. */
+/**
+ * Builds the bag database at `target` through a temporary file, so a failure leaves nothing behind.
+ * When the C reader stops at something, the database is built again with the JavaScript reader,
+ * whose answer (the same database, or the sentence naming the problem) is the one that counts.
+ */
 export function importBagDatabase(target: string, input: ImportInput): void {
+  const extension = input.extension === undefined ? csvExtensionPath() : input.extension;
+  try {
+    buildDatabase(target, input, extension);
+  } catch (error) {
+    if (!(error instanceof NativeReaderStopped)) throw error;
+    buildDatabase(target, input, null);
+  }
+}
+
+function buildDatabase(target: string, input: ImportInput, extension: string | null): void {
   const folder = path.dirname(target);
   namingWriteFailures(folder, () => fs.mkdirSync(folder, { recursive: true }));
   const temporary = path.join(folder, partialName(path.basename(target)));
@@ -70,11 +91,13 @@ export function importBagDatabase(target: string, input: ImportInput): void {
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
     db.pragma('locking_mode = EXCLUSIVE');
-    db.pragma('temp_store = MEMORY');
     db.pragma('cache_size = -65536');
-    // Lets SQLite sort with a helper thread while it builds indexes.
+    // Lets SQLite sort with a helper thread while it builds indexes. Its sorts spill to temporary files
+    // (not temp_store = MEMORY, which also keeps the helper from running): a 10M-row index sorted in
+    // memory took the importer past 600 MB.
     db.pragma('threads = 2');
-    db.transaction(() => loadEverything(db, input))();
+    const native = extension !== null && loadCsvExtension(db, extension);
+    db.transaction(() => loadEverything(db, input, native))();
     db.close();
     fs.renameSync(temporary, target);
   } catch (error) {
@@ -85,13 +108,11 @@ export function importBagDatabase(target: string, input: ImportInput): void {
   }
 }
 
-function loadEverything(db: Database.Database, input: ImportInput): void {
+function loadEverything(db: Database.Database, input: ImportInput, native: boolean): void {
   db.exec(`CREATE TABLE satchel_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE satchel_csv (path TEXT PRIMARY KEY, "table" TEXT NOT NULL, rows INTEGER NOT NULL);
     CREATE TABLE satchel_counts ("table" TEXT PRIMARY KEY, rows INTEGER NOT NULL);
-    CREATE TABLE satchel_fetch (path TEXT PRIMARY KEY, url TEXT NOT NULL, url_path TEXT NOT NULL, length INTEGER);
-    CREATE INDEX satchel_fetch_url ON satchel_fetch (url);
-    CREATE INDEX satchel_fetch_url_path ON satchel_fetch (url_path);`);
+    CREATE TABLE satchel_fetch (path TEXT PRIMARY KEY, url TEXT NOT NULL, url_path TEXT NOT NULL, length INTEGER);`);
   const byTable = groupBy(input.sources, (source) => source.table);
   for (const table of input.model.tables.values()) {
     if (table.schema === 'public') continue;
@@ -103,9 +124,9 @@ function loadEverything(db: Database.Database, input: ImportInput): void {
   const loadedRows = new Map<Table, number>();
   for (const [table, sources] of byTable) {
     // Legacy bags list one table in several CSVs; their rows are unioned by RID.
-    const union = sources.length > 1;
+    const ignoreDuplicates = sources.length > 1;
     for (const source of sources) {
-      const rows = loadCsv(db, input.bagDir, source, union);
+      const rows = loadCsv(db, input.bagDir, source, { ignoreDuplicates, native });
       loadedRows.set(table, (loadedRows.get(table) ?? 0) + rows);
       recordCsv.run(source.path, table.qualified, rows);
       doneBytes += source.size;
@@ -113,23 +134,62 @@ function loadEverything(db: Database.Database, input: ImportInput): void {
     }
   }
   input.onProgress?.({ phase: 'index', done: 0, total: 1 });
+  const firstMissing = loadFetchFile(db, input.bagDir, native);
   createLookupIndexes(db, input.model, loadedRows);
-  const fetchRows = new BatchInserter(
-    db,
-    'satchel_fetch',
-    ['path', 'url', 'url_path', 'length'],
-    true,
-    'fetch.txt',
-  );
-  for (const entry of input.fetch) fetchRows.add([entry.path, entry.url, urlPath(entry.url), entry.length]);
-  fetchRows.flush();
+  recordMemberCounts(db, input.model);
   const insertMeta = db.prepare('INSERT INTO satchel_meta (key, value) VALUES (?, ?)');
-  for (const [key, value] of Object.entries({ ...input.meta, layout: IMPORT_LAYOUT_VERSION }))
-    insertMeta.run(key, value);
+  const meta = {
+    ...input.meta,
+    layout: IMPORT_LAYOUT_VERSION,
+    [META.firstMissing]: firstMissing ?? '',
+    [META.csvReader]: native ? 'satchel_csv' : 'javascript',
+  };
+  for (const [key, value] of Object.entries(meta)) insertMeta.run(key, value);
   recordCounts(db, input.model, loadedRows, byTable);
   // A bounded ANALYZE keeps the planner informed without scanning million-row tables.
   db.exec('PRAGMA analysis_limit = 1000; ANALYZE;');
   input.onProgress?.({ phase: 'index', done: 1, total: 1 });
+}
+
+/**
+ * Loads fetch.txt into satchel_fetch (with the C reader when it is loaded, else streamed through the
+ * JavaScript one), then indexes its URLs: one sort each, much faster than keeping two indexes up to
+ * date row by row. Returns the first listed file that is not in the bag, or null when the bag is
+ * materialized; no file is looked at after the first missing one.
+ */
+function loadFetchFile(db: Database.Database, bagDir: string, native: boolean): string | null {
+  const file = path.join(bagDir, 'fetch.txt');
+  if (native && fs.existsSync(file)) loadFetchNatively(db, file);
+  else {
+    const rows = new BatchInserter(db, 'satchel_fetch', FETCH_COLUMNS, true, 'fetch.txt');
+    forEachFetchEntry(bagDir, (entry) => rows.add([entry.path, entry.url, urlPath(entry.url), entry.length]));
+    rows.flush();
+  }
+  db.exec(`CREATE INDEX satchel_fetch_url ON satchel_fetch (url);
+    CREATE INDEX satchel_fetch_url_path ON satchel_fetch (url_path);`);
+  const paths = db
+    .prepare('SELECT path FROM satchel_fetch ORDER BY rowid')
+    .pluck()
+    .iterate() as Iterable<string>;
+  for (const relative of paths) if (!fs.existsSync(path.join(bagDir, relative))) return relative;
+  return null;
+}
+
+const FETCH_COLUMNS = ['path', 'url', 'url_path', 'length'];
+/** fetch.txt lines longer than this are left to the JavaScript reader. */
+const MAX_FETCH_LINE_BYTES = 1 << 20;
+
+function loadFetchNatively(db: Database.Database, file: string): void {
+  const columns = FETCH_COLUMNS.join(', ');
+  try {
+    db.exec(
+      `CREATE VIRTUAL TABLE temp.satchel_fetch_source USING satchel_fetch('${file.replaceAll("'", "''")}', ${MAX_FETCH_LINE_BYTES});
+       INSERT OR IGNORE INTO satchel_fetch (${columns}) SELECT ${columns} FROM temp.satchel_fetch_source;`,
+    );
+  } catch (error) {
+    throw new NativeReaderStopped('fetch.txt', error);
+  }
+  db.exec('DROP TABLE temp.satchel_fetch_source');
 }
 
 /**
@@ -208,181 +268,4 @@ function createLookupIndexes(
       create(fk.columns);
     }
   }
-}
-
-interface ColumnLoader {
-  name: string;
-  typename: string;
-  nullok: boolean;
-  convert: ToSql;
-}
-
-/** Rows per multi-row INSERT: far fewer statement executions, well under SQLite's variable limit. */
-const ROWS_PER_INSERT = 64;
-
-/** Streams one CSV into its table; returns the number of data rows read. */
-function loadCsv(
-  db: Database.Database,
-  bagDir: string,
-  source: CsvSource,
-  ignoreDuplicates: boolean,
-): number {
-  const table = source.table;
-  const where = source.path;
-  let loaders: ColumnLoader[] | null = null;
-  let batch: BatchInserter | null = null;
-  let rows = 0;
-  readCsvFile(path.join(bagDir, source.path), where, (fields, line) => {
-    if (!loaders) {
-      loaders = headerLoaders(table, fields, where);
-      const columns = loaders.map((loader) => loader.name);
-      batch = new BatchInserter(db, table.qualified, columns, ignoreDuplicates, where);
-      return;
-    }
-    if (fields.length !== loaders.length) {
-      throw new SatchelError(
-        'csv-syntax',
-        `${where} line ${line} has ${fields.length} fields, but its header has ${loaders.length}.`,
-        where,
-      );
-    }
-    const values = batch!.nextRow();
-    const offset = values.length - fields.length;
-    for (let i = 0; i < fields.length; i++)
-      values[offset + i] = convertField(fields[i]!, loaders[i]!, where, line);
-    batch!.rowDone();
-    rows++;
-  });
-  if (!loaders) throw new SatchelError('csv-header', `${where} is empty: it has no header row.`, where);
-  batch!.flush();
-  return rows;
-}
-
-/** Collects rows and inserts them ROWS_PER_INSERT at a time with one prepared multi-row statement. */
-class BatchInserter {
-  private readonly full: Database.Statement;
-  private readonly pending: SqlValue[] = [];
-  private count = 0;
-
-  constructor(
-    private readonly db: Database.Database,
-    private readonly table: string,
-    private readonly columns: string[],
-    private readonly ignoreDuplicates: boolean,
-    private readonly where: string,
-  ) {
-    this.full = db.prepare(this.sql(ROWS_PER_INSERT));
-  }
-
-  add(row: SqlValue[]): void {
-    this.nextRow().splice(this.count * this.columns.length, row.length, ...row);
-    this.rowDone();
-  }
-
-  /** The values array with room for one more row at its end. */
-  nextRow(): SqlValue[] {
-    this.pending.length = (this.count + 1) * this.columns.length;
-    return this.pending;
-  }
-
-  rowDone(): void {
-    this.count++;
-    if (this.count === ROWS_PER_INSERT) this.run(this.full);
-  }
-
-  flush(): void {
-    if (this.count > 0) this.run(this.db.prepare(this.sql(this.count)));
-  }
-
-  private sql(rows: number): string {
-    const tuple = `(${this.columns.map(() => '?').join(', ')})`;
-    const verb = this.ignoreDuplicates ? 'INSERT OR IGNORE' : 'INSERT';
-    const names = this.columns.map(quoteIdentifier).join(', ');
-    return `${verb} INTO ${quoteIdentifier(this.table)} (${names}) VALUES ${Array<string>(rows).fill(tuple).join(', ')}`;
-  }
-
-  private run(statement: Database.Statement): void {
-    try {
-      statement.run(this.pending);
-    } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw this.duplicateError();
-      throw error;
-    }
-    this.count = 0;
-    this.pending.length = 0;
-  }
-
-  /** Names the RID that is listed twice: within this batch or already loaded. */
-  private duplicateError(): SatchelError {
-    const ridColumn = this.columns.indexOf('RID');
-    const exists = this.db.prepare(`SELECT 1 FROM ${quoteIdentifier(this.table)} WHERE "RID" = ?`);
-    const seen = new Set<SqlValue>();
-    let duplicate: SqlValue = null;
-    for (let row = 0; row < this.count && duplicate === null; row++) {
-      const rid = this.pending[row * this.columns.length + ridColumn] ?? null;
-      if (seen.has(rid) || exists.get(rid)) duplicate = rid;
-      seen.add(rid);
-    }
-    return new SatchelError(
-      'duplicate-rid',
-      `${this.where} lists the RID ${String(duplicate)} more than once.`,
-      this.where,
-    );
-  }
-}
-
-function convertField(text: CsvField, loader: ColumnLoader, where: string, line: number): SqlValue {
-  if (text === null) {
-    if (loader.nullok) return null;
-    throw new SatchelError(
-      'bad-value',
-      `${where} line ${line}: ${loader.name} is empty, but it cannot be NULL.`,
-      where,
-    );
-  }
-  const value = loader.convert(text);
-  if (value === undefined) {
-    const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
-    throw new SatchelError(
-      'bad-value',
-      `${where} line ${line}: ${loader.name} is "${shown}", which is not a valid ${loader.typename}.`,
-      where,
-    );
-  }
-  return value;
-}
-
-function headerLoaders(table: Table, header: CsvField[], where: string): ColumnLoader[] {
-  const seen = new Set<string>();
-  const loaders = header.map((name) => {
-    const column = name === null ? undefined : table.columnByName.get(name);
-    if (!column || name === null) {
-      throw new SatchelError(
-        'csv-header',
-        `${where}: the header names the column "${name ?? ''}", which ${table.qualified} does not have in data/schema.json.`,
-        where,
-      );
-    }
-    if (seen.has(name))
-      throw new SatchelError('csv-header', `${where}: the header names the column "${name}" twice.`, where);
-    seen.add(name);
-    return {
-      name,
-      typename: column.typename,
-      nullok: column.nullok,
-      convert: toSqlConverter(storageClass(column)),
-    };
-  });
-  const required = table.columns.filter(
-    (column) => (!column.nullok && column.default === null) || column.name === 'RID',
-  );
-  const missing = required.find((column) => !seen.has(column.name));
-  if (missing) {
-    throw new SatchelError(
-      'csv-header',
-      `${where}: the header lacks the column "${missing.name}" of ${table.qualified}.`,
-      where,
-    );
-  }
-  return loaders;
 }

@@ -1,4 +1,4 @@
-export { openBag, locateBag, type OpenOptions, type OpenProgress } from './open.js';
+export { openBag, locateBag, isBagImported, type OpenOptions, type OpenProgress } from './open.js';
 export { Bag, isoTimestamp, type MemberRequest } from './bag.js';
 export { parseSelector } from './selectors.js';
 export { compareVersions, highestVersion } from './version.js';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { BagFormat } from '../../../shared/bag.js';
 import {
   SatchelError,
   describeDatabaseError,
@@ -9,7 +10,6 @@ import {
 } from '../common/index.js';
 import { extractBagZip } from '../archive/index.js';
 import { Bag } from './bag.js';
-import { readFetchFile } from './fetch.js';
 import { databaseKey, importBagDatabase, type ImportProgress } from './importer.js';
 import {
   checkBagitDeclaration,
@@ -17,8 +17,9 @@ import {
   findCsvSources,
   readSchemaText,
   ridFromFolder,
+  type CsvSource,
 } from './layout.js';
-import { ML_SCHEMA, parseSchemaDocument } from './model.js';
+import { ML_SCHEMA, parseSchemaDocument, type CatalogModel } from './model.js';
 
 export interface OpenProgress {
   phase: 'extract' | ImportProgress['phase'];
@@ -61,10 +62,48 @@ export async function locateBag(input: string, options: OpenOptions): Promise<st
   }
 }
 
-function openBagDirectory(bagDir: string, options: OpenOptions): Bag {
+/**
+ * Whether the workspace already holds the database of a bag folder, so opening it imports nothing (a
+ * zip, even one extracted before, counts as not imported). Cheap: the bag's schema is parsed once for
+ * this and the open that follows.
+ */
+export function isBagImported(input: string, options: Pick<OpenOptions, 'workspace'>): boolean {
+  const absolute = path.resolve(input);
+  if (absolute.toLowerCase().endsWith('.zip')) return false;
+  try {
+    return fs.existsSync(locateDatabase(findBagRoot(absolute), options.workspace).databasePath);
+  } catch {
+    return false;
+  }
+}
+
+interface BagLayout {
+  model: CatalogModel;
+  sources: CsvSource[];
+  format: BagFormat;
+  databasePath: string;
+}
+
+function locateDatabase(bagDir: string, workspace: string): BagLayout {
   checkBagitDeclaration(bagDir);
   requirePayload(bagDir);
+  const model = parsedSchema(bagDir);
+  const { sources, format } = findCsvSources(bagDir, model);
+  const databasePath = path.join(workspace, 'databases', `${databaseKey(bagDir, sources)}.sqlite`);
+  return { model, sources, format, databasePath };
+}
+
+/** Parsed schemas of recently opened bags, by the identity of their schema.json. */
+const schemas = new Map<string, CatalogModel>();
+const CACHED_SCHEMAS = 4;
+
+function parsedSchema(bagDir: string): CatalogModel {
   const schemaPath = path.join(bagDir, 'data', 'schema.json');
+  // A missing schema.json gets readSchemaText's sentence below.
+  const stat = fs.statSync(schemaPath, { bigint: true, throwIfNoEntry: false });
+  const identity = stat && `${schemaPath}\t${stat.size}\t${stat.mtimeNs}\t${stat.ctimeNs}\t${stat.ino}`;
+  const cached = identity && schemas.get(identity);
+  if (cached) return cached;
   const model = parseSchemaDocument(readSchemaText(bagDir), schemaPath);
   if (!model.datasetTable) {
     throw new SatchelError(
@@ -73,9 +112,14 @@ function openBagDirectory(bagDir: string, options: OpenOptions): Bag {
       'data/schema.json',
     );
   }
-  const { sources, format } = findCsvSources(bagDir, model);
-  const databases = path.join(options.workspace, 'databases');
-  const databasePath = path.join(databases, `${databaseKey(bagDir, sources)}.sqlite`);
+  if (identity) schemas.set(identity, model);
+  if (schemas.size > CACHED_SCHEMAS) schemas.delete(schemas.keys().next().value!);
+  return model;
+}
+
+function openBagDirectory(bagDir: string, options: OpenOptions): Bag {
+  const { model, sources, format, databasePath } = locateDatabase(bagDir, options.workspace);
+  const databases = path.dirname(databasePath);
   const rid = ridFromFolder(bagDir);
   removeStalePartials(databases);
   if (!fs.existsSync(databasePath)) {
@@ -83,7 +127,6 @@ function openBagDirectory(bagDir: string, options: OpenOptions): Bag {
       bagDir,
       model,
       sources,
-      fetch: readFetchFile(bagDir),
       meta: { bag: bagDir, snaptime: model.snaptime, format, rid: rid ?? '' },
       onProgress: options.onProgress,
     });

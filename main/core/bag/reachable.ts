@@ -1,5 +1,5 @@
 import { SatchelError } from '../common/index.js';
-import { quoteIdentifier as q } from './importer.js';
+import { quoteIdentifier as q } from './sql.js';
 import { ML_SCHEMA, type CatalogModel, type Table } from './model.js';
 
 /**

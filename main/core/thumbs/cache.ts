@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { isThumbnailFormat, readHead, sniffImageFormat, THUMBNAIL_FORMATS } from './formats.js';
+import { isThumbnailFormat, sniffImageFormat, THUMBNAIL_FORMATS } from './formats.js';
 import { PriorityQueue, type Priority } from './queue.js';
 
 /** Longest side of a thumbnail, in pixels. */
@@ -17,7 +17,7 @@ const KEY_MEMO_LIMIT = 50_000;
 
 export type Thumbnail = { ok: true; path: string; contentType: 'image/webp' } | { ok: false; reason: string };
 
-/** What a cache has read so far: image headers (no pixels) and whole decodes into a thumbnail. */
+/** What a cache has done so far: image headers read alone (to word a refusal) and thumbnails decoded. */
 export interface ThumbnailWork {
   headers: number;
   decodes: number;
@@ -26,7 +26,10 @@ export interface ThumbnailWork {
 interface Request {
   promise: Promise<Thumbnail>;
   priority: Priority;
+  /** Callers still waiting for it; one that gave no signal waits for good. */
+  waiters: number;
   promote?: () => void;
+  withdraw?: () => void;
 }
 
 /**
@@ -48,21 +51,45 @@ export class ThumbnailCache {
     this.directory = path.join(workspace, 'thumbs');
   }
 
-  /** The thumbnail of `source`, made at most once however many callers ask at the same time. */
-  get(source: string, options: { priority?: Priority } = {}): Promise<Thumbnail> {
+  /**
+   * The thumbnail of `source`, made at most once however many callers ask at the same time. A caller
+   * whose `signal` aborts (a tile scrolled out of view) gets a reason at once, and once no caller
+   * waits for it a thumbnail not started yet leaves the queue.
+   */
+  get(source: string, options: { priority?: Priority; signal?: AbortSignal } = {}): Promise<Thumbnail> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.resolve(notWanted(source));
     const priority = options.priority ?? 'visible';
-    const pending = this.requests.get(source);
-    if (pending) {
-      if (priority === 'visible' && pending.priority === 'prefetch') {
-        pending.priority = 'visible';
-        pending.promote?.();
+    let request = this.requests.get(source);
+    if (request) {
+      if (priority === 'visible' && request.priority === 'prefetch') {
+        request.priority = 'visible';
+        request.promote?.();
       }
-      return pending.promise;
+    } else {
+      const created: Request = { priority, waiters: 0, promise: Promise.resolve(notWanted(source)) };
+      created.promise = this.produce(source, created).finally(() => {
+        if (this.requests.get(source) === created) this.requests.delete(source);
+      });
+      this.requests.set(source, created);
+      request = created;
     }
-    const request: Request = { priority, promise: Promise.resolve({ ok: false, reason: '' }) };
-    request.promise = this.produce(source, request).finally(() => this.requests.delete(source));
-    this.requests.set(source, request);
-    return request.promise;
+    request.waiters++;
+    if (!signal) return request.promise;
+    const waited = request;
+    return new Promise((resolve) => {
+      const onAbort = () => {
+        resolve(notWanted(source));
+        if (--waited.waiters > 0 || !waited.withdraw) return;
+        waited.withdraw();
+        if (this.requests.get(source) === waited) this.requests.delete(source);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      void waited.promise.then((result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      });
+    });
   }
 
   /** Resolves when no thumbnail is being made or waiting. */
@@ -112,60 +139,81 @@ export class ThumbnailCache {
       return { ok: false, reason: `${name} does not exist.` };
     }
     if (!stat.isFile()) return { ok: false, reason: `${name} is not a file.` };
-    const format = sniffImageFormat(await readHead(source));
-    if (!isThumbnailFormat(format)) return { ok: false, reason: unsupported(name) };
-    const key = await this.contentKey(source, stat);
-    const target = path.join(this.directory, key.slice(0, 2), `${key}.webp`);
-    if (await touch(target)) return { ok: true, path: target, contentType: 'image/webp' };
-    const job = this.queue.add(request.priority, () => encodeThumbnail(source, target, this.work));
+    const memo = `${source}\0${stat.size}\0${stat.mtimeMs}\0${stat.ino}`;
+    const known = this.keys.get(memo);
+    if (known !== undefined && (await touch(this.target(known)))) return made(this.target(known));
+    // The file is read once: its bytes give the key and are what sharp decodes.
+    let bytes: Buffer;
+    try {
+      bytes = await fs.promises.readFile(source);
+    } catch {
+      return { ok: false, reason: `${name} could not be read.` };
+    }
+    if (!isThumbnailFormat(sniffImageFormat(bytes.subarray(0, 32))))
+      return { ok: false, reason: unsupported(name) };
+    const key = contentKey(bytes);
+    if (this.keys.size >= KEY_MEMO_LIMIT) this.keys.clear();
+    this.keys.set(memo, key);
+    const target = this.target(key);
+    if (await touch(target)) return made(target);
+    // Everyone who asked has gone while the file was read.
+    if (request.waiters === 0) return notWanted(source);
+    const job = this.queue.add(request.priority, () => encodeThumbnail(bytes, name, target, this.work));
     request.promote = job.promote;
+    request.withdraw = job.withdraw;
     let failure: string | null;
     try {
       failure = await job.result;
     } catch {
+      if (request.waiters === 0) return notWanted(source);
       return { ok: false, reason: `The thumbnail of ${name} was not made: Satchel is closing.` };
     }
-    return failure ? { ok: false, reason: failure } : { ok: true, path: target, contentType: 'image/webp' };
+    return failure ? { ok: false, reason: failure } : made(target);
   }
 
-  private async contentKey(source: string, stat: fs.Stats): Promise<string> {
-    const memo = `${source}\0${stat.size}\0${stat.mtimeMs}\0${stat.ino}`;
-    const known = this.keys.get(memo);
-    if (known) return known;
-    const hash = crypto.createHash('sha256');
-    for await (const chunk of fs.createReadStream(source)) hash.update(chunk as Buffer);
-    hash.update(`\0${THUMBNAIL_SIZE}\0${FORMAT_VERSION}`);
-    const key = hash.digest('hex');
-    if (this.keys.size >= KEY_MEMO_LIMIT) this.keys.clear();
-    this.keys.set(memo, key);
-    return key;
+  private target(key: string): string {
+    return path.join(this.directory, key.slice(0, 2), `${key}.webp`);
   }
 }
 
-/** Writes the thumbnail through a temporary file; returns a reason when the source is refused. */
-async function encodeThumbnail(source: string, target: string, work: ThumbnailWork): Promise<string | null> {
-  const name = path.basename(source);
+function notWanted(source: string): Thumbnail {
+  return { ok: false, reason: `The thumbnail of ${path.basename(source)} is no longer wanted.` };
+}
+
+function made(target: string): Thumbnail {
+  return { ok: true, path: target, contentType: 'image/webp' };
+}
+
+function contentKey(bytes: Buffer): string {
+  return crypto
+    .createHash('sha256')
+    .update(bytes)
+    .update(`\0${THUMBNAIL_SIZE}\0${FORMAT_VERSION}`)
+    .digest('hex');
+}
+
+/**
+ * Writes the thumbnail through a temporary file; returns a reason when the source is refused. No
+ * separate look at the header: libvips refuses an image over the pixel limit from its header, before
+ * decoding a pixel, and only then is the header read again to say how large it is.
+ */
+async function encodeThumbnail(
+  bytes: Buffer,
+  name: string,
+  target: string,
+  work: ThumbnailWork,
+): Promise<string | null> {
   try {
-    // The header alone (no pixels decoded) tells the format and size, so a bomb gets a precise reason.
-    work.headers++;
-    const { format, width = 0, height = 0 } = await sharp(source, { limitInputPixels: false }).metadata();
-    if (!isThumbnailFormat(format)) return unsupported(name);
-    if (width * height > MAX_INPUT_PIXELS) {
-      const megapixels = Math.round((width * height) / 1e6);
-      return `${name} is ${width}×${height} pixels (${megapixels} megapixels), more than the ${Math.round(MAX_INPUT_PIXELS / 1e6)} megapixels Satchel decodes for a thumbnail.`;
-    }
+    const webp = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS })
+      .autoOrient()
+      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 80, effort: 2 })
+      .toBuffer();
+    work.decodes++;
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
     const temporary = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
     try {
-      work.decodes++;
-      await sharp(source, { limitInputPixels: MAX_INPUT_PIXELS, sequentialRead: true })
-        .autoOrient()
-        .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
-        .webp({ quality: 80, effort: 2 })
-        .toFile(temporary);
-      // Whole milliseconds, so later access-time updates can restore the modification time exactly.
-      const now = new Date();
-      await fs.promises.utimes(temporary, now, now);
+      await fs.promises.writeFile(temporary, webp);
       await fs.promises.rename(temporary, target);
     } finally {
       await fs.promises.rm(temporary, { force: true });
@@ -173,8 +221,19 @@ async function encodeThumbnail(source: string, target: string, work: ThumbnailWo
     return null;
   } catch (error) {
     const detail = ((error as Error).message ?? String(error)).split('\n')[0]!.replace(/\.$/, '');
-    return `${name} could not be decoded as an image (${detail}).`;
+    return (await tooLarge(bytes, name, work)) ?? `${name} could not be decoded as an image (${detail}).`;
   }
+}
+
+/** The reason an image is refused for its size, read from its header; null when it is not too large. */
+async function tooLarge(bytes: Buffer, name: string, work: ThumbnailWork): Promise<string | null> {
+  work.headers++;
+  const { width = 0, height = 0 } = await sharp(bytes, { limitInputPixels: false })
+    .metadata()
+    .catch(() => ({ width: 0, height: 0 }));
+  if (width * height <= MAX_INPUT_PIXELS) return null;
+  const megapixels = Math.round((width * height) / 1e6);
+  return `${name} is ${width}×${height} pixels (${megapixels} megapixels), more than the ${Math.round(MAX_INPUT_PIXELS / 1e6)} megapixels Satchel decodes for a thumbnail.`;
 }
 
 function unsupported(name: string): string {
@@ -186,7 +245,7 @@ function unsupported(name: string): string {
 async function touch(file: string): Promise<boolean> {
   try {
     const stat = await fs.promises.stat(file);
-    await fs.promises.utimes(file, new Date(), stat.mtime);
+    await fs.promises.utimes(file, new Date(), stat.mtimeMs / 1000);
     return true;
   } catch {
     return false;

@@ -17,8 +17,14 @@ export class PriorityQueue {
 
   constructor(private readonly concurrency: number) {}
 
-  /** Queues `task`; `promote()` moves it ahead of prefetch work while it still waits. */
-  add<T>(priority: Priority, task: () => Promise<T>): { result: Promise<T>; promote: () => void } {
+  /**
+   * Queues `task`; `promote()` moves it ahead of prefetch work while it still waits, and `withdraw()`
+   * takes it out of the queue (its result rejects) if it has not started.
+   */
+  add<T>(
+    priority: Priority,
+    task: () => Promise<T>,
+  ): { result: Promise<T>; promote: () => void; withdraw: () => void } {
     let job!: Job;
     const result = new Promise<T>((resolve, reject) => {
       job = {
@@ -29,7 +35,7 @@ export class PriorityQueue {
     });
     this.waiting[priority].push(job);
     this.pump();
-    return { result, promote: () => this.promote(job) };
+    return { result, promote: () => this.promote(job), withdraw: () => this.withdraw(job) };
   }
 
   get size(): number {
@@ -46,6 +52,15 @@ export class PriorityQueue {
   cancelWaiting(): void {
     const jobs = [...this.waiting.visible.splice(0), ...this.waiting.prefetch.splice(0)];
     for (const job of jobs) job.cancel();
+    this.settle();
+  }
+
+  private withdraw(job: Job): void {
+    const waiting = this.waiting[job.priority];
+    const index = waiting.indexOf(job);
+    if (index < 0) return;
+    waiting.splice(index, 1);
+    job.cancel();
     this.settle();
   }
 

@@ -1,8 +1,8 @@
 import { SatchelError, safeRelativePath } from '../common/index.js';
-import { splitLines } from './declaration.js';
 import { decodeBagitPath } from './manifests.js';
 import { leadsThroughLink, type PayloadListing } from './payload.js';
 import { readTagFile, type ProblemList } from './problems.js';
+import { forEachLine, isPayloadPath, isPlainPath } from './scan.js';
 
 export interface FetchItem {
   url: string;
@@ -12,7 +12,12 @@ export interface FetchItem {
 
 const FETCH = 'fetch.txt';
 
-/** Reads fetch.txt ("<url> <length|-> <path>", tab-separated as bdbag writes it), keyed by bag path. */
+/**
+ * Reads fetch.txt ("<url> <length|-> <path>", tab-separated as bdbag writes it), keyed by bag path.
+ * The common line (an http(s) URL of printable ASCII whose origin was seen before, a length, a plain
+ * path under data/) is taken apart in place; any other goes through parseFetchLine, which words the
+ * problems.
+ */
 export async function readFetchFile(
   root: string,
   listing: PayloadListing,
@@ -21,18 +26,26 @@ export async function readFetchFile(
   const items = new Map<string, FetchItem>();
   const file = await readTagFile(root, FETCH, problems);
   if (file.state !== 'read') return items;
-  splitLines(file.text).forEach((line, index) => {
-    if (line.trim() === '') return;
-    const where = `${FETCH} line ${index + 1}`;
+  const { text } = file;
+  const origins = new Set<string>();
+  forEachLine(text, (start, end, lineNumber) => {
+    const where = () => `${FETCH} line ${lineNumber}`;
     try {
-      const { path, item } = parseFetchLine(line, where);
+      let parsed = plainFetchLine(text, start, end, origins);
+      if (parsed === null) {
+        const line = text.slice(start, end);
+        if (line.trim() === '') return;
+        parsed = parseFetchLine(line, where());
+        origins.add(new URL(parsed.item.url).origin);
+      }
+      const { path, item } = parsed;
       if (items.has(path))
-        throw new SatchelError('bad-fetch', `${where} lists "${path}" a second time.`, FETCH);
+        throw new SatchelError('bad-fetch', `${where()} lists "${path}" a second time.`, FETCH);
       // Materializing writes to this path later: it must not lead through a link.
       if (leadsThroughLink(path, listing)) {
         throw new SatchelError(
           'unsafe-path',
-          `${where} names "${path}", which leads through a symbolic link.`,
+          `${where()} names "${path}", which leads through a symbolic link.`,
           path,
         );
       }
@@ -42,6 +55,44 @@ export async function readFetchFile(
     }
   });
   return items;
+}
+
+/**
+ * A line parseFetchLine would accept as it is, read in place: tab-separated, the URL of an http(s)
+ * origin already accepted (the rest of such a URL always parses), a decimal length or "-", a plain
+ * path under data/. Null for any other line.
+ */
+function plainFetchLine(
+  text: string,
+  start: number,
+  end: number,
+  origins: Set<string>,
+): { path: string; item: FetchItem } | null {
+  const firstTab = text.indexOf('\t', start);
+  if (firstTab === -1 || firstTab >= end) return null;
+  const secondTab = text.indexOf('\t', firstTab + 1);
+  if (secondTab === -1 || secondTab >= end) return null;
+  const pathStart = secondTab + 1;
+  if (!isPlainPath(text, pathStart, end) || !isPayloadPath(text, pathStart, end)) return null;
+  const schemeEnd = text.startsWith('https://', start) ? 8 : text.startsWith('http://', start) ? 7 : -1;
+  const pathSlash = schemeEnd === -1 ? -1 : text.indexOf('/', start + schemeEnd);
+  if (pathSlash === -1 || pathSlash >= firstTab || !origins.has(text.slice(start, pathSlash))) return null;
+  const length = lengthOf(text, firstTab + 1, secondTab);
+  if (length === undefined) return null;
+  return { path: text.slice(pathStart, end), item: { url: text.slice(start, firstTab), length } };
+}
+
+/** A decimal length, null for "-", undefined for anything else. */
+function lengthOf(text: string, start: number, end: number): number | null | undefined {
+  if (end - start === 1 && text.charCodeAt(start) === 0x2d) return null;
+  if (end === start || end - start > 15) return undefined;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 function parseFetchLine(line: string, where: string): { path: string; item: FetchItem } {

@@ -17,11 +17,12 @@ const CHUNK_BYTES = 1024 * 1024;
 const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0);
 
 /**
- * Reads the file once and feeds every requested algorithm; never rejects. Plain blocking reads into
- * one reused buffer: this runs in a hash worker, where blocking costs nothing and a stream's
- * per-chunk machinery would cost more than the hashing on a bag of small files.
+ * Reads the file once and feeds every requested algorithm; never throws. Plain blocking reads into
+ * one reused buffer: this runs in a hash worker (or on a thread that has nothing else to do), where
+ * blocking costs nothing and a stream's per-chunk machinery would cost more than the hashing on a bag
+ * of small files.
  */
-export async function hashFile(request: HashRequest, onBytes: (bytes: number) => void): Promise<HashOutcome> {
+export function hashFile(request: HashRequest, onBytes: (bytes: number) => void): HashOutcome {
   const hashes = request.algorithms.map((algorithm) => [algorithm, crypto.createHash(algorithm)] as const);
   let bytes = 0;
   let fd: number | null = null;

@@ -1,15 +1,12 @@
 import { parentPort } from 'node:worker_threads';
-import { hashFile, type HashOutcome, type HashRequest } from './hash-file.js';
-
-/** Messages a hash worker sends back for one request: any number of progress ticks, then one result. */
-export type WorkerMessage = { kind: 'progress'; bytes: number } | { kind: 'done'; outcome: HashOutcome };
+import { hashFile } from './hash-file.js';
+import { claimAndHash, type BatchMessage, type WorkerMessage } from './hash-pool.js';
 
 const port = parentPort;
 if (port !== null) {
-  port.on('message', (request: HashRequest) => {
+  port.on('message', (batch: BatchMessage) => {
     const report = (message: WorkerMessage) => port.postMessage(message);
-    void hashFile(request, (bytes) => report({ kind: 'progress', bytes })).then((outcome) =>
-      report({ kind: 'done', outcome }),
-    );
+    report({ kind: 'started' });
+    report({ kind: 'done', results: claimAndHash(batch, hashFile) });
   });
 }

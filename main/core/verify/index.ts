@@ -5,16 +5,19 @@ import { MAX_MISSING_LISTED, type VerifyReport } from '../../../shared/bag.js';
 import { SatchelError, describeIoError } from '../common/index.js';
 import { checkBagitDeclaration, checkPayloadOxum, readPayloadOxum } from './declaration.js';
 import { readFetchFile } from './fetch.js';
-import type { HashAlgorithm, HashOutcome } from './hash-file.js';
-import { builtHashWorker, hashAll } from './hash-pool.js';
-import { listManifestAlgorithms, manifestName, readManifests } from './manifests.js';
-import { listPayload, type PayloadListing } from './payload.js';
+import type { HashAlgorithm, HashOutcome, HashRequest } from './hash-file.js';
+import { builtHashWorker, HashPool, PROGRESS_EVERY_MS } from './hash-pool.js';
+import { algorithmsOf, listManifestAlgorithms, manifestName, readManifests } from './manifests.js';
+import { listBag, type PayloadListing } from './payload.js';
 import { planPayloadChecks, planTagChecks, reportUnlisted, type HashTask } from './plan.js';
 import { ProblemList } from './problems.js';
 
 export interface VerifyOptions {
   onProgress?: (doneBytes: number, totalBytes: number) => void;
-  /** Files hashed at once, each in its own worker thread; default the number of CPUs, at least 2. */
+  /**
+   * Files hashed at once: by worker threads and, once the manifests are read, the calling thread;
+   * default the number of CPUs, at least 2.
+   */
   concurrency?: number;
   /**
    * The compiled hash worker (hash-worker.js) the threads run. By default the one built beside this
@@ -32,23 +35,47 @@ export interface VerifyOptions {
  */
 export async function verifyBag(bagDir: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const root = openBag(bagDir);
+  // The workers start first: their start-up overlaps the listing of the bag.
+  const pool = new HashPool(workerCountOf(options), workerOf(options));
+  try {
+    return await verifyWith(pool, root, options);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function verifyWith(pool: HashPool, root: string, options: VerifyOptions): Promise<VerifyReport> {
   const problems = new ProblemList();
-  // The payload files on disk are hashed while the manifests and fetch.txt are being read: with
-  // 100k manifest lines, reading them takes as long as hashing the files.
-  const listing = await listPayload(root, problems);
-  const early = hashPayloadFiles(root, listing, listManifestAlgorithms(root, 'manifest'), options);
+  const listing = listBag(root, problems);
+  // The files on disk are hashed while the manifests and fetch.txt are being read, the tag files
+  // with them.
+  const early = startHashing(pool, root, listing, options);
+  try {
+    return await checkAndCompare(pool, root, listing, early, problems);
+  } finally {
+    early.stop();
+  }
+}
+
+async function checkAndCompare(
+  pool: HashPool,
+  root: string,
+  listing: PayloadListing,
+  early: EarlyHashing,
+  problems: ProblemList,
+): Promise<VerifyReport> {
   await checkBagitDeclaration(root, problems);
   const oxum = await readPayloadOxum(root, problems);
   const payloadManifests = await readManifests(root, 'manifest', problems);
   const tagManifests = await readManifests(root, 'tagmanifest', problems);
   const fetchItems = await readFetchFile(root, listing, problems);
 
-  const payload = planPayloadChecks(root, payloadManifests, fetchItems, listing, problems);
+  const payload = planPayloadChecks(root, payloadManifests, fetchItems, listing, early.sizes, problems);
   const tagTasks = planTagChecks(root, tagManifests, problems);
   reportUnlisted(payloadManifests, fetchItems, listing, problems);
   if (oxum !== null) checkPayloadOxum(oxum, payloadManifests.size, payload.listedBytes, problems);
 
-  const hashed = await hashAndCompare([...payload.tasks, ...tagTasks], await early, options, problems);
+  const hashed = await hashAndCompare(pool, [...payload.tasks, ...tagTasks], await early.finish(), problems);
   const sortedProblems = problems.sorted();
   const missing = missingFetchedFiles(fetchItems, payloadManifests, listing);
   const complete =
@@ -119,51 +146,89 @@ interface EarlyHash {
   algorithms: HashAlgorithm[];
 }
 
-/** Hashes every plain file under data/ with every payload manifest's algorithm, largest first. */
-async function hashPayloadFiles(
-  root: string,
-  listing: PayloadListing,
-  algorithms: HashAlgorithm[],
-  options: VerifyOptions,
-): Promise<Map<string, EarlyHash>> {
-  const files = [...listing.files].flatMap((relative) => {
-    const absolute = path.join(root, ...relative.split('/'));
-    const stat = fs.statSync(absolute, { throwIfNoEntry: false });
-    return stat?.isFile() ? [{ relative, absolute, size: stat.size }] : [];
-  });
-  // Largest first, so one big file does not start last and keep a single worker busy at the end.
-  files.sort((a, b) => b.size - a.size);
-  const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
-  let doneBytes = 0;
-  options.onProgress?.(0, totalBytes);
-  if (algorithms.length === 0) return new Map();
-  const outcomes = await hashAll(
-    files.map((file) => ({ file: file.absolute, algorithms })),
-    concurrencyOf(options),
-    (bytes) => {
-      doneBytes += bytes;
-      options.onProgress?.(doneBytes, totalBytes);
-    },
-    workerOf(options),
-  );
-  return new Map(files.map((file, index) => [file.relative, { outcome: outcomes[index]!, algorithms }]));
+interface EarlyHashing {
+  /** Sizes of the regular files under data/. */
+  sizes: Map<string, number>;
+  /** Joins the hashing and returns the outcomes by bag path. */
+  finish(): Promise<Map<string, EarlyHash>>;
+  /** Stops reporting progress. */
+  stop(): void;
 }
 
+/**
+ * Starts hashing every regular file under data/ with every payload manifest's algorithm, largest
+ * first, and the files at the top of the bag with every tag manifest's algorithm.
+ */
+function startHashing(
+  pool: HashPool,
+  root: string,
+  listing: PayloadListing,
+  options: VerifyOptions,
+): EarlyHashing {
+  const sizes = new Map<string, number>();
+  const files: { relative: string; absolute: string; size: number }[] = [];
+  for (const relative of listing.regular) {
+    const absolute = path.join(root, ...relative.split('/'));
+    const stat = fs.statSync(absolute, { throwIfNoEntry: false });
+    if (!stat?.isFile()) continue;
+    sizes.set(relative, stat.size);
+    files.push({ relative, absolute, size: stat.size });
+  }
+  // Largest first, so one big file does not start last and keep a single thread busy at the end.
+  files.sort((a, b) => b.size - a.size);
+  const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+  options.onProgress?.(0, totalBytes);
+  const payloadAlgorithms = listManifestAlgorithms(root, 'manifest');
+  const tagAlgorithms = listManifestAlgorithms(root, 'tagmanifest');
+  const payloadFiles = payloadAlgorithms.length === 0 ? [] : files;
+  // Tag manifests list .txt files (bagit.txt, bag-info.txt, the manifests, fetch.txt).
+  const tagFiles = tagAlgorithms.length === 0 ? [] : listing.tagFiles.filter((name) => name.endsWith('.txt'));
+  const requests: HashRequest[] = [
+    ...payloadFiles.map((file) => ({ file: file.absolute, algorithms: payloadAlgorithms })),
+    ...tagFiles.map((name) => ({ file: path.join(root, name), algorithms: tagAlgorithms })),
+  ];
+  const batch = pool.start(requests, payloadFiles.length);
+  const report = () => options.onProgress?.(Math.min(batch.doneBytes(), totalBytes), totalBytes);
+  // While this thread reads the manifests, the workers' progress is looked at now and then.
+  const timer = options.onProgress ? setInterval(report, PROGRESS_EVERY_MS) : undefined;
+  return {
+    sizes,
+    finish: async () => {
+      const outcomes = await batch.finish(report);
+      clearInterval(timer);
+      report();
+      const early = new Map<string, EarlyHash>();
+      payloadFiles.forEach((file, index) =>
+        early.set(file.relative, { outcome: outcomes[index]!, algorithms: payloadAlgorithms }),
+      );
+      tagFiles.forEach((name, index) =>
+        early.set(name, { outcome: outcomes[payloadFiles.length + index]!, algorithms: tagAlgorithms }),
+      );
+      return early;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** Compares every task's digests; a task the early hashing did not cover (a tag file in a folder, a path not seen as a plain file) is hashed now. */
 async function hashAndCompare(
+  pool: HashPool,
   tasks: HashTask[],
   early: Map<string, EarlyHash>,
-  options: VerifyOptions,
   problems: ProblemList,
 ): Promise<PayloadTotals> {
   const covered = (task: HashTask) => {
-    const found = task.kind === 'manifest' ? early.get(task.path) : undefined;
-    return found && [...task.expected.keys()].every((algorithm) => found.algorithms.includes(algorithm))
+    const found = early.get(task.path);
+    return found && algorithmsOf(task.expected).every((algorithm) => found.algorithms.includes(algorithm))
       ? found
       : undefined;
   };
   const remaining = tasks.filter((task) => !covered(task));
-  const requests = remaining.map((task) => ({ file: task.absolute, algorithms: [...task.expected.keys()] }));
-  const lateOutcomes = await hashAll(requests, concurrencyOf(options), () => {}, workerOf(options));
+  const requests = remaining.map((task) => ({
+    file: task.absolute,
+    algorithms: algorithmsOf(task.expected),
+  }));
+  const lateOutcomes = await pool.start(requests).finish();
   const outcomeOf = new Map(remaining.map((task, index) => [task, lateOutcomes[index] as HashOutcome]));
   const totals: PayloadTotals = { files: 0, bytes: 0, checks: 0 };
   tasks.forEach((task) => {
@@ -176,7 +241,7 @@ async function hashAndCompare(
     if (task.kind !== 'manifest') return;
     totals.files += 1;
     totals.bytes += outcome.bytes;
-    totals.checks += task.expected.size;
+    totals.checks += algorithmsOf(task.expected).length;
   });
   return totals;
 }
@@ -186,9 +251,9 @@ function compareDigests(
   actual: Partial<Record<HashAlgorithm, string>>,
   problems: ProblemList,
 ): void {
-  const failed = [...task.expected]
-    .filter(([algorithm, digest]) => actual[algorithm] !== digest)
-    .map(([algorithm]) => algorithm);
+  const failed = algorithmsOf(task.expected).filter(
+    (algorithm) => actual[algorithm] !== task.expected[algorithm],
+  );
   if (failed.length === 0) return;
   const manifests = failed.map((algorithm) => manifestName(task.kind, algorithm)).join(' and ');
   const checksums = failed.length === 1 ? 'checksum' : 'checksums';
@@ -203,7 +268,11 @@ function workerOf(options: VerifyOptions): URL | null {
   return options.hashWorker ?? builtHashWorker();
 }
 
-function concurrencyOf(options: VerifyOptions): number {
-  if (options.concurrency !== undefined) return Math.max(1, Math.floor(options.concurrency) || 1);
-  return Math.max(2, os.availableParallelism());
+/** Worker threads besides the calling thread, which joins the hashing once it has read the manifests. */
+function workerCountOf(options: VerifyOptions): number {
+  const threads =
+    options.concurrency !== undefined
+      ? Math.max(1, Math.floor(options.concurrency) || 1)
+      : Math.max(2, os.availableParallelism());
+  return threads - 1;
 }

@@ -1,37 +1,52 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { ProblemList } from './problems.js';
 
 export interface PayloadListing {
   /** Bag-relative paths ("data/…") of everything under data/ that is not a folder or a link. */
   files: Set<string>;
+  /** The regular files among them. */
+  regular: Set<string>;
   /** Links found under data/, already reported as unsafe-path. */
   links: Set<string>;
+  /** Regular files at the top of the bag (bagit.txt, the manifests, …), by name. */
+  tagFiles: string[];
 }
 
-/** Walks data/ without following links; every link is reported and never entered. */
-export async function listPayload(root: string, problems: ProblemList): Promise<PayloadListing> {
-  const listing: PayloadListing = { files: new Set(), links: new Set() };
-  const dataStats = await lstatOrNull(path.join(root, 'data'));
-  if (dataStats === null) return listing;
-  if (dataStats.isSymbolicLink()) reportLink('data', listing, problems);
-  else if (dataStats.isDirectory()) await walk(root, 'data', listing, problems);
-  else listing.files.add('data');
+/**
+ * Lists the bag in one recursive read of its folder, without following links: every link under data/
+ * is reported and never entered.
+ */
+export function listBag(root: string, problems: ProblemList): PayloadListing {
+  const listing: PayloadListing = { files: new Set(), regular: new Set(), links: new Set(), tagFiles: [] };
+  for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
+    if (entry.name !== 'data') {
+      if (entry.isFile()) listing.tagFiles.push(entry.name);
+    } else if (entry.isSymbolicLink()) {
+      reportLink('data', listing, problems);
+    } else if (entry.isDirectory()) {
+      listData(root, listing, problems);
+    } else {
+      listing.files.add('data');
+      if (entry.isFile()) listing.regular.add('data');
+    }
+  }
   return listing;
 }
 
-async function walk(
-  root: string,
-  relativeDir: string,
-  listing: PayloadListing,
-  problems: ProblemList,
-): Promise<void> {
-  const entries = await fs.promises.readdir(path.join(root, relativeDir), { withFileTypes: true });
+function listData(root: string, listing: PayloadListing, problems: ProblemList): void {
+  const dataDir = `${root}/data`;
+  // The recursive read enters folders only, never a link to one.
+  const entries = fs.readdirSync(dataDir, { recursive: true, withFileTypes: true });
   for (const entry of entries) {
-    const relative = `${relativeDir}/${entry.name}`;
-    if (entry.isSymbolicLink()) reportLink(relative, listing, problems);
-    else if (entry.isDirectory()) await walk(root, relative, listing, problems);
-    else listing.files.add(relative);
+    if (entry.isDirectory()) continue;
+    const parent = entry.parentPath.slice(dataDir.length).split(/[\\/]/).join('/');
+    const relative = `data${parent}/${entry.name}`;
+    if (entry.isSymbolicLink()) {
+      reportLink(relative, listing, problems);
+    } else {
+      listing.files.add(relative);
+      if (entry.isFile()) listing.regular.add(relative);
+    }
   }
 }
 
@@ -44,17 +59,9 @@ function reportLink(relative: string, listing: PayloadListing, problems: Problem
   );
 }
 
-async function lstatOrNull(file: string): Promise<fs.Stats | null> {
-  try {
-    return await fs.promises.lstat(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
 /** Whether a bag path is a link found by the walk or lies below one (checked without touching the disk). */
 export function leadsThroughLink(relative: string, listing: PayloadListing): boolean {
+  if (listing.links.size === 0) return false;
   if (listing.links.has(relative)) return true;
   for (const link of listing.links) if (relative.startsWith(`${link}/`)) return true;
   return false;

@@ -1,7 +1,13 @@
 import fs from 'node:fs';
+import nodePath from 'node:path';
 import type { FetchItem } from './fetch.js';
-import type { HashAlgorithm } from './hash-file.js';
-import { manifestName, type ManifestKind, type ManifestListing } from './manifests.js';
+import {
+  algorithmsOf,
+  manifestName,
+  type ExpectedDigests,
+  type ManifestKind,
+  type ManifestListing,
+} from './manifests.js';
 import { leadsThroughLink, type PayloadListing } from './payload.js';
 import { safeRelativePath } from '../common/index.js';
 import { locate, type ProblemList } from './problems.js';
@@ -11,7 +17,7 @@ export interface HashTask {
   absolute: string;
   size: number;
   kind: ManifestKind;
-  expected: Map<HashAlgorithm, string>;
+  expected: ExpectedDigests;
 }
 
 export interface PayloadPlan {
@@ -27,6 +33,7 @@ export function planPayloadChecks(
   manifests: ManifestListing,
   fetchItems: Map<string, FetchItem>,
   listing: PayloadListing,
+  sizes: Map<string, number>,
   problems: ProblemList,
 ): PayloadPlan {
   const plan: PayloadPlan = { tasks: [], unfetched: 0, listedBytes: 0 };
@@ -34,7 +41,7 @@ export function planPayloadChecks(
     // A link was reported by the payload walk; it is neither read nor reported twice.
     const size = listing.links.has(path)
       ? null
-      : planPayloadFile(root, path, expected, fetchItems, plan, problems, listing);
+      : planPayloadFile(root, path, expected, fetchItems, plan, problems, listing, sizes);
     plan.listedBytes = plan.listedBytes === null || size === null ? null : plan.listedBytes + size;
   }
   return plan;
@@ -44,14 +51,26 @@ export function planPayloadChecks(
 function planPayloadFile(
   root: string,
   path: string,
-  expected: Map<HashAlgorithm, string>,
+  expected: ExpectedDigests,
   fetchItems: Map<string, FetchItem>,
   plan: PayloadPlan,
   problems: ProblemList,
   listing: PayloadListing,
+  sizes: Map<string, number>,
 ): number | null {
-  // The walk of data/ already saw every file: a plain path it did not see is absent, with no
-  // need to ask the file system (a holey bag lists 100k such paths).
+  // The walk of data/ saw every file without entering a link: a regular file it found needs no
+  // second look, and a plain path it did not see is absent (a holey bag lists 100k such paths).
+  const size = sizes.get(path);
+  if (size !== undefined) {
+    plan.tasks.push({
+      path,
+      absolute: nodePath.join(root, ...path.split('/')),
+      size,
+      kind: 'manifest',
+      expected,
+    });
+    return size;
+  }
   const seenAbsent = isPlainPath(path) && !listing.files.has(path) && !leadsThroughLink(path, listing);
   const task = seenAbsent ? 'absent' : planFile(root, path, 'manifest', expected, problems);
   if (task === null) return null;
@@ -105,10 +124,10 @@ function planFile(
   root: string,
   path: string,
   kind: ManifestKind,
-  expected: Map<HashAlgorithm, string>,
+  expected: ExpectedDigests,
   problems: ProblemList,
 ): HashTask | 'absent' | null {
-  const [algorithm = 'md5'] = expected.keys();
+  const [algorithm = 'md5'] = algorithmsOf(expected);
   const location = locate(root, path, manifestName(kind, algorithm), problems);
   if (location.state === 'absent') return 'absent';
   if (location.state === 'refused') return null;

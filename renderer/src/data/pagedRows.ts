@@ -1,5 +1,5 @@
 import type { Row } from '../../../shared/bag.js';
-import type { Badge } from '../../../shared/contract.js';
+import { MEMBERS_PAGE_ROWS, type Badge } from '../../../shared/contract.js';
 
 export interface LoadedPage {
   rows: Row[];
@@ -9,7 +9,7 @@ export interface LoadedPage {
 
 export type PageLoader = (offset: number, limit: number) => Promise<LoadedPage>;
 
-export const PAGE_SIZE = 200;
+export const PAGE_SIZE = MEMBERS_PAGE_ROWS;
 
 const NO_BADGES: Badge[] = [];
 
@@ -51,6 +51,13 @@ export class PagedRows {
     }
   }
 
+  /** Takes the first page already at hand (bag:open answers with it) as if it had been fetched. */
+  seedFirstPage(page: LoadedPage): void {
+    if (this.pages.has(0) || this.requests.has(0)) return;
+    this.store(0, page);
+    this.changed();
+  }
+
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -70,17 +77,24 @@ export class PagedRows {
 
   private async request(page: number): Promise<void> {
     try {
-      const result = await this.load(page * this.pageSize, this.pageSize);
-      this.pages.set(page, result.rows);
-      this.total = result.total;
-      for (const [rid, badges] of Object.entries(result.badges ?? {})) this.badges.set(rid, badges);
+      this.store(page, await this.load(page * this.pageSize, this.pageSize));
     } catch (error) {
       this.failed.add(page);
       this.onError(error);
     } finally {
       this.requests.delete(page);
-      this.version++;
-      for (const listener of this.listeners) listener();
+      this.changed();
     }
+  }
+
+  private store(page: number, result: LoadedPage): void {
+    this.pages.set(page, result.rows);
+    this.total = result.total;
+    for (const [rid, badges] of Object.entries(result.badges ?? {})) this.badges.set(rid, badges);
+  }
+
+  private changed(): void {
+    this.version++;
+    for (const listener of this.listeners) listener();
   }
 }

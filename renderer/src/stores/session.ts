@@ -113,24 +113,26 @@ export const useSession = create<SessionStore>((set, get) => {
       useProgress.getState().clear('open');
       set({ openingPath: path });
       try {
+        // bag:open brings the datasets, the features and the first page of the first view with it.
         const bag = await request('bag:open', { path });
-        const [datasets, features] = await Promise.all([
-          request('bag:datasets', { bagId: bag.bagId }),
-          request('bag:features', { bagId: bag.bagId }),
-        ]);
+        const { datasets } = bag.report;
         const previous = get().bag;
         if (previous && previous.bagId !== bag.bagId)
           request('bag:close', { bagId: previous.bagId }).catch(reportError);
         resetGrid();
         const view = firstView(bag, datasets);
-        set({
-          ...closedBag,
-          bag,
-          datasets,
-          features,
-          ...view,
-          members: memberSource({ ...get(), bag, ...view }),
-        });
+        const members = memberSource({ ...closedBag, bag, ...view });
+        const first = bag.firstPage;
+        if (
+          members &&
+          first &&
+          view.section.kind === 'members' &&
+          first.elementType === view.section.elementType &&
+          first.datasetRid === view.datasetRid &&
+          first.recurse === closedBag.recurse
+        )
+          members.seedFirstPage(first.page);
+        set({ ...closedBag, bag, datasets, features: bag.features, ...view, members });
       } catch (error) {
         reportError(error);
       } finally {

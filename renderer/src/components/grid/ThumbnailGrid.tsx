@@ -16,7 +16,13 @@ import { useSession } from '../../stores/session.js';
 import { useViewer } from '../../stores/viewer.js';
 import { targetIndex } from './gridKeys.js';
 import { Tile, tileElementId } from './Tile.js';
-import { PREFETCH_MARGIN, usePrefetch } from './usePrefetch.js';
+import {
+  prefetchMargins,
+  scrollVelocity,
+  type PrefetchMargins,
+  type VisibleStart,
+} from './prefetchWindow.js';
+import { usePrefetch } from './usePrefetch.js';
 import './grid.css';
 
 const MIN_TILE_WIDTH = 180;
@@ -69,15 +75,20 @@ export function ThumbnailGrid({
 
   const prefetch = usePrefetch(bagId, table, source);
   const visible = useRef({ start: 0, stop: 0 });
+  const lastStart = useRef<VisibleStart | null>(null);
+  const margins = useRef<PrefetchMargins>(prefetchMargins(0));
   const onRowsRendered = useCallback(
     (
       shown: { startIndex: number; stopIndex: number },
       rendered: { startIndex: number; stopIndex: number },
     ) => {
       visible.current = { start: shown.startIndex * columns, stop: (shown.stopIndex + 1) * columns - 1 };
+      const now: VisibleStart = { start: visible.current.start, at: performance.now() };
+      margins.current = prefetchMargins(scrollVelocity(lastStart.current, now));
+      lastStart.current = now;
       source.ensureRange(
-        rendered.startIndex * columns - PREFETCH_MARGIN,
-        (rendered.stopIndex + 1) * columns + PREFETCH_MARGIN,
+        rendered.startIndex * columns - margins.current.before,
+        (rendered.stopIndex + 1) * columns + margins.current.after,
       );
     },
     [columns, source],
@@ -85,7 +96,10 @@ export function ThumbnailGrid({
   // The total arrives with the first page; until then the list has no rows that could ask for it.
   useEffect(() => source.ensureRange(0, 0), [source]);
   // Pages arrive after the range was rendered: prefetch once the rows beyond it are known.
-  useEffect(() => prefetch(visible.current.start, visible.current.stop), [prefetch, version]);
+  useEffect(
+    () => prefetch(visible.current.start, visible.current.stop, margins.current),
+    [prefetch, version],
+  );
 
   useEffect(() => {
     if (rowCount > 0 && focus < (total ?? 0))

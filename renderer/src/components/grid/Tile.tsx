@@ -78,6 +78,7 @@ function Thumbnail({ url, rid, alt }: { url: string; rid: string; alt: string })
         </span>
       )}
       <img
+        ref={dropWhenGone}
         src={url}
         alt={alt}
         loading="lazy"
@@ -89,6 +90,17 @@ function Thumbnail({ url, rid, alt }: { url: string; rid: string; alt: string })
       />
     </div>
   );
+}
+
+/**
+ * A tile that leaves the grid before its thumbnail came: taking the src away makes the browser give
+ * up the request, and the server then drops the thumbnail if it has not started on it.
+ */
+function dropWhenGone(img: HTMLImageElement | null): (() => void) | undefined {
+  if (!img) return undefined;
+  return () => {
+    if (!img.complete) img.removeAttribute('src');
+  };
 }
 
 function Badges({ badges, draft }: { badges: Badge[]; draft: string | null }) {

@@ -1,27 +1,40 @@
 import { useCallback, useMemo } from 'react';
 import { request } from '../../api.js';
 import type { PagedRows } from '../../data/pagedRows.js';
+import { MAX_AHEAD, PREFETCH_MARGIN, type PrefetchMargins } from './prefetchWindow.js';
 
-/** Members beyond each end of the visible range whose thumbnails main prepares ahead of scrolling. */
-export const PREFETCH_MARGIN = 150;
-const MAX_PREFETCH = 500;
+const MAX_PREFETCH = MAX_AHEAD + PREFETCH_MARGIN;
 
-/** Asks main to prepare the thumbnails just outside the visible range, each member once per member list. */
+/**
+ * Asks main to prepare the thumbnails just outside the visible range (`margins` members before and
+ * after it, the members ahead first), each member once per member list.
+ */
 export function usePrefetch(
   bagId: string,
   table: string,
   source: PagedRows,
-): (start: number, stop: number) => void {
+): (start: number, stop: number, margins: PrefetchMargins) => void {
   const asked = useMemo(() => new Set<string>(), [source]);
   return useCallback(
-    (start, stop) => {
+    (start, stop, margins) => {
       const rids: string[] = [];
       const consider = (index: number) => {
         const rid = source.rowAt(index)?.RID;
         if (typeof rid === 'string' && !asked.has(rid)) rids.push(rid);
       };
-      for (let index = stop + 1; index <= stop + PREFETCH_MARGIN; index++) consider(index);
-      for (let index = start - 1; index >= Math.max(0, start - PREFETCH_MARGIN); index--) consider(index);
+      const after = () => {
+        for (let index = stop + 1; index <= stop + margins.after; index++) consider(index);
+      };
+      const before = () => {
+        for (let index = start - 1; index >= Math.max(0, start - margins.before); index--) consider(index);
+      };
+      if (margins.before > margins.after) {
+        before();
+        after();
+      } else {
+        after();
+        before();
+      }
       const batch = rids.slice(0, MAX_PREFETCH);
       if (batch.length === 0) return;
       for (const rid of batch) asked.add(rid);

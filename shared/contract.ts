@@ -19,6 +19,7 @@ import type {
   LabelFeature,
   LabelProgress,
 } from './labels.js';
+import type { RaterInfo } from './raters.js';
 import type { FeatureFile, RegionAgreementReport, RegionChange } from './regions.js';
 
 /**
@@ -36,6 +37,8 @@ export interface RecentBag {
   rid: string;
   version: string | null;
   openedAt: string;
+  /** Where the bag came from, in words: "deriva-ml cache ~/.deriva-ml/host/1", "zip file", "sample bag", "folder". */
+  source?: string;
 }
 
 export interface FoundBag {
@@ -49,6 +52,36 @@ export interface LibraryState {
   recent: RecentBag[];
   derivaCache: FoundBag[];
   sample: { path: string | null; built: boolean };
+}
+
+/** Folders (and bags) under a typed path, for the path field of browser mode. */
+export interface PathCompletion {
+  /** The folder listed, as typed (with `~`), or null when nothing was listed. */
+  folder: string | null;
+  entries: { name: string; path: string; kind: 'folder' | 'zip' }[];
+  /** Why nothing was listed (outside the home folder without confirmation, not a folder). */
+  refused: string | null;
+  /** The typed folder is outside the user's home: listing it needs the user's confirmation. */
+  outsideHome: boolean;
+}
+
+/** What the app shows, kept in the workspace so that a reload (or a restart) opens where the user was. */
+export interface UiState {
+  bag: {
+    path: string;
+    datasetRid: string | null;
+    section: { kind: 'members'; elementType: string } | { kind: 'tables' };
+    mode: 'browse' | 'label';
+    feature: string | null;
+  } | null;
+}
+
+/** The drafts of an open bag at a glance: per feature, and whether undo and redo would act. */
+export interface LabelStatus {
+  drafts: Record<string, number>;
+  total: number;
+  canUndo: boolean;
+  canRedo: boolean;
 }
 
 export interface OpenedBag {
@@ -97,6 +130,9 @@ export interface ResponseMap {
   'library:state': LibraryState;
   'library:sample': { path: string };
   'library:forget': LibraryState;
+  'library:complete': PathCompletion;
+  'ui:state': UiState;
+  'ui:save': UiState;
   'bag:open': OpenedBag;
   'bag:close': { closed: boolean };
   'bag:datasets': DatasetSummary[];
@@ -107,6 +143,7 @@ export interface ResponseMap {
   'bag:features': FeatureDefinition[];
   'bag:feature-values': FeatureValue[];
   'bag:verify': VerifyReport;
+  'bag:raters': RaterInfo[];
   'asset:info': AssetInfo;
   'asset:prefetch': { queued: number };
   'catalog:state': { connections: CatalogConnection[] };
@@ -118,6 +155,8 @@ export interface ResponseMap {
   'catalog:commit': CommitSummary;
   'labels:features': LabelFeature[];
   'labels:drafts': Draft[];
+  'labels:status': LabelStatus;
+  'labels:target-drafts': Draft[];
   'labels:set': LabelChange;
   'labels:clear': LabelChange;
   'labels:undo': LabelChange;

@@ -66,10 +66,32 @@ const imageSize = z
   .object({ width: z.number().int().min(1).max(1_000_000), height: z.number().int().min(1).max(1_000_000) })
   .strict();
 
+const uiSection = z.union([
+  z.object({ kind: z.literal('members'), elementType: name }).strict(),
+  z.object({ kind: z.literal('tables') }).strict(),
+]);
+export const uiState = z
+  .object({
+    bag: z
+      .object({
+        path: z.string().min(1).max(4096),
+        datasetRid: rid.nullable(),
+        section: uiSection,
+        mode: z.enum(['browse', 'label']),
+        feature: featureKey.nullable(),
+      })
+      .strict()
+      .nullable(),
+  })
+  .strict();
+
 export const requestSchemas = {
   'library:state': z.object({}).strict(),
   'library:sample': z.object({}).strict(),
   'library:forget': z.object({ path: z.string().min(1).max(4096) }).strict(),
+  'library:complete': z.object({ path: z.string().max(4096), outsideHome: z.boolean().optional() }).strict(),
+  'ui:state': z.object({}).strict(),
+  'ui:save': z.object({ state: uiState }).strict(),
   'bag:open': z.object({ path: z.string().min(1).max(4096) }).strict(),
   'bag:close': z.object({ bagId }).strict(),
   'bag:datasets': z.object({ bagId }).strict(),
@@ -93,6 +115,7 @@ export const requestSchemas = {
     .object({ bagId, target: name, feature: name, selector: selectorSchema, datasetRid: rid.optional() })
     .strict(),
   'bag:verify': z.object({ bagId }).strict(),
+  'bag:raters': z.object({ bagId }).strict(),
   'asset:info': z.object({ bagId, table: qualifiedTable, rid }).strict(),
   'asset:prefetch': z.object({ bagId, table: qualifiedTable, rids: z.array(rid).max(500) }).strict(),
   'catalog:state': z.object({}).strict(),
@@ -134,8 +157,12 @@ export const requestSchemas = {
       targets: z.array(rid).min(1).max(200_000),
       values: z.record(z.string().max(200), cellValue),
       datasetRid: rid.optional(),
+      /** Keep each target's other values: only the columns in `values` change (a bulk edit of some fields). */
+      merge: z.boolean().optional(),
     })
     .strict(),
+  'labels:status': z.object({ bagId }).strict(),
+  'labels:target-drafts': z.object({ bagId, targets: z.array(rid).max(5000) }).strict(),
   'labels:clear': z
     .object({
       bagId,

@@ -43,6 +43,9 @@ import { isInside, servedContentType } from './files.js';
 import { BagLookups } from './lookups.js';
 import { startMaintenance } from './maintenance.js';
 import { throttledProgress } from './progress.js';
+import { describeRecentBags, pathsOfSameBag } from './recent-list.js';
+import { completePath, resolveTypedPath } from './typed-paths.js';
+import { UiStateFile } from './ui-state.js';
 
 export type EmitEvent = <E extends EventName>(event: E, payload: EventMap[E]) => void;
 
@@ -113,6 +116,7 @@ export function createApi(options: ApiOptions): Api {
     onDamage: markDamaged,
   });
   const recent = new RecentBags(db);
+  const uiState = new UiStateFile(workspace);
   const thumbs = new ThumbnailCache(workspace);
   const labels = new LabelStore(db);
   const regions = new RegionStore(db, new RegionContentStore(workspace));
@@ -126,7 +130,7 @@ export function createApi(options: ApiOptions): Api {
   };
 
   const libraryState = (): LibraryState => ({
-    recent: recent.list(),
+    recent: describeRecentBags(recent.list(), { homeDir, samplePath: samplePath(workspace) }),
     derivaCache: findDerivaCacheBags(homeDir),
     sample: isSampleBuilt(workspace)
       ? { path: samplePath(workspace), built: true }
@@ -207,11 +211,14 @@ export function createApi(options: ApiOptions): Api {
       return { path: built };
     },
     'library:forget': ({ path: forgotten }) => {
-      recent.forget(forgotten);
+      for (const same of pathsOfSameBag(recent.list(), forgotten)) recent.forget(same);
       return libraryState();
     },
+    'library:complete': ({ path: typed, outsideHome }) => completePath(typed, homeDir, outsideHome),
+    'ui:state': () => uiState.read(),
+    'ui:save': ({ state }) => uiState.save(state),
     'bag:open': ({ path: input }) => {
-      const key = path.resolve(input);
+      const key = resolveTypedPath(input, homeDir);
       const pending = opening.get(key);
       if (pending) return pending;
       const promise = open(key).finally(() => opening.delete(key));
@@ -238,6 +245,7 @@ export function createApi(options: ApiOptions): Api {
     'bag:table': ({ bagId, table }) => requireBag(bagId).bag.tableInfo(table),
     'bag:row': ({ bagId, table, rid }) => requireBag(bagId).bag.row(table, rid),
     'bag:features': ({ bagId }) => requireBag(bagId).bag.featureDefinitions(),
+    'bag:raters': ({ bagId }) => requireBag(bagId).lookups.raters(),
     'bag:feature-values': ({ bagId, target, feature, selector, datasetRid }) => {
       const { bag } = requireBag(bagId);
       return bag.featureValues(target, feature, selector, datasetRid ?? bag.rid);

@@ -1,13 +1,16 @@
 import type { RequestOf, ResponseMap, ResponseOf } from '../../../shared/contract.js';
 import type { LabelChange } from '../../../shared/labels.js';
 import type { Bag } from '../bag/index.js';
+import { SatchelError } from '../common/index.js';
 import {
+  validateRecord,
   defaultAuthor,
   exportDrafts,
   LabelingSession,
   parseDrafts,
   type ActionResult,
   type LabelStore,
+  type RecordValues,
 } from '../labels/index.js';
 
 type LabelChannel = Extract<keyof ResponseMap, `labels:${string}`>;
@@ -54,6 +57,31 @@ export function labelHandlers(store: LabelStore, requireBag: (bagId: string) => 
     };
   };
 
+  /** Each target's draft with `values` laid over it: a bulk edit changes only the columns it names. */
+  const merged = (labeling: LabelingSession, targets: string[], values: RecordValues) => {
+    const records = [...new Set(targets)].map((target) => ({
+      target,
+      values: {
+        ...(store.draft(labeling.scope, labeling.definition.table, target)?.values ?? {}),
+        ...values,
+      },
+    }));
+    const invalid = records.filter((record) => !validateRecord(labeling.shape, record.values).ok);
+    if (invalid.length > 0) {
+      const first = validateRecord(labeling.shape, invalid[0]!.values);
+      const reasons = first.ok ? '' : first.reasons.join(' ');
+      const names = invalid
+        .slice(0, 3)
+        .map((record) => record.target)
+        .join(', ');
+      throw new SatchelError(
+        'bad-argument',
+        `Not saved: ${invalid.length} of the ${records.length} images (${names}${invalid.length > 3 ? ', …' : ''}) would be left with an invalid ${labeling.shape.feature} label: ${reasons}`,
+      );
+    }
+    return records;
+  };
+
   return {
     'labels:features': ({ bagId, datasetRid }) => {
       const { bag } = requireBag(bagId);
@@ -73,9 +101,33 @@ export function labelHandlers(store: LabelStore, requireBag: (bagId: string) => 
       const wanted = new Set(targets);
       return drafts.filter((draft) => wanted.has(draft.target));
     },
-    'labels:set': ({ bagId, feature, targets, values, datasetRid }) => {
+    'labels:set': ({ bagId, feature, targets, values, datasetRid, merge }) => {
       const labeling = session(bagId, feature);
-      return change(labeling, store.set(labeling.scope, labeling.shape, targets, values, author), datasetRid);
+      const result = merge
+        ? store.setEach(labeling.scope, labeling.shape, merged(labeling, targets, values), author, 'set')
+        : store.set(labeling.scope, labeling.shape, targets, values, author);
+      return change(labeling, result, datasetRid);
+    },
+    'labels:status': ({ bagId }) => {
+      const { bag } = requireBag(bagId);
+      const scope = { bagRid: bag.rid, snaptime: bag.identity.snaptime };
+      const drafts: Record<string, number> = {};
+      for (const definition of bag.featureDefinitions()) {
+        const count = store.draftTargets(scope, definition.table).length;
+        if (count > 0) drafts[`${definition.target}/${definition.name}`] = count;
+      }
+      const undoable = store.canUndo(scope);
+      const total = Object.values(drafts).reduce((sum, count) => sum + count, 0);
+      return { drafts, total, canUndo: undoable.undo, canRedo: undoable.redo };
+    },
+    'labels:target-drafts': ({ bagId, targets }) => {
+      const { bag } = requireBag(bagId);
+      const scope = { bagRid: bag.rid, snaptime: bag.identity.snaptime };
+      return bag
+        .featureDefinitions()
+        .flatMap((definition) =>
+          targets.flatMap((target) => store.draft(scope, definition.table, target) ?? []),
+        );
     },
     'labels:clear': ({ bagId, feature, targets, datasetRid }) => {
       const labeling = session(bagId, feature);

@@ -58,7 +58,10 @@ export class LabelingSession {
       );
     }
     this.definition = found[0]!;
-    this.shape = recordShape(this.definition);
+    const table = bag.model.table(this.definition.table);
+    // A value column's comment may declare its range ("from 0 to 1"): main and the form both refuse outside it.
+    const comments = Object.fromEntries(table?.columns.map((column) => [column.name, column.comment]) ?? []);
+    this.shape = recordShape(this.definition, comments);
     this.scope = { bagRid: bag.rid, snaptime: bag.identity.snaptime };
   }
 

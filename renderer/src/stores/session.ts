@@ -4,6 +4,7 @@ import type { OpenedBag } from '../../../shared/contract.js';
 import { request } from '../api.js';
 import { elementTypeTable, elementTypesOf, qualifiedName, rootDatasets } from '../data/bagModel.js';
 import { PagedRows } from '../data/pagedRows.js';
+import { draftMarks } from '../labeling/drafts.js';
 import { useLibrary } from './library.js';
 import { reportError } from './notices.js';
 import { useProgress } from './progress.js';
@@ -38,8 +39,13 @@ interface SessionState {
 }
 
 interface SessionStore extends SessionState {
+  /** Opens a bag; one asked for while another is opening opens after it (the last one asked wins). */
   openBag(path: string): Promise<void>;
   closeBag(): Promise<void>;
+  /** Shows a dataset and section remembered from before a reload, if the bag still has them. */
+  restoreView(view: { datasetRid: string | null; section: BagSection }): void;
+  /** Reads the members again (the drafts marked on tiles changed, e.g. after label mode). */
+  refreshMembers(): void;
   selectDataset(rid: string): void;
   setRecurse(recurse: boolean): void;
   showSection(section: BagSection): void;
@@ -62,17 +68,31 @@ const closedBag: Omit<SessionState, 'openingPath'> = {
 };
 
 function memberSource(
-  state: Pick<SessionState, 'bag' | 'datasetRid' | 'recurse' | 'section'>,
+  state: Pick<SessionState, 'bag' | 'datasetRid' | 'recurse' | 'section' | 'features'>,
 ): PagedRows | null {
-  const { bag, datasetRid, recurse, section } = state;
+  const { bag, datasetRid, recurse, section, features } = state;
   if (!bag || !datasetRid || section.kind !== 'members') return null;
   const { elementType } = section;
-  return new PagedRows(
-    (offset, limit) =>
-      request('bag:members', { bagId: bag.bagId, datasetRid, elementType, recurse, offset, limit }),
-    reportError,
-  );
+  const drafted = features.some((feature) => feature.target === elementType);
+  return new PagedRows(async (offset, limit) => {
+    const page = await request('bag:members', {
+      bagId: bag.bagId,
+      datasetRid,
+      elementType,
+      recurse,
+      offset,
+      limit,
+    });
+    if (!drafted || page.rows.length === 0) return page;
+    // The user's own drafts stay in sight while browsing: marked on the tiles of the page.
+    const targets = page.rows.map((row) => String(row.RID));
+    const drafts = await request('labels:target-drafts', { bagId: bag.bagId, targets });
+    return { ...page, marks: draftMarks(drafts, features) };
+  }, reportError);
 }
+
+/** Requests to open a bag made while another one opens: the last one opens next. */
+let queuedPath: string | null = null;
 
 function firstView(
   bag: OpenedBag,
@@ -109,7 +129,10 @@ export const useSession = create<SessionStore>((set, get) => {
     openingPath: null,
 
     openBag: async (path) => {
-      if (get().openingPath) return;
+      if (get().openingPath) {
+        queuedPath = path;
+        return;
+      }
       useProgress.getState().clear('open');
       set({ openingPath: path });
       try {
@@ -129,13 +152,16 @@ export const useSession = create<SessionStore>((set, get) => {
           datasets,
           features,
           ...view,
-          members: memberSource({ ...get(), bag, ...view }),
+          members: memberSource({ ...get(), bag, features, ...view }),
         });
       } catch (error) {
         reportError(error);
       } finally {
         set({ openingPath: null });
       }
+      const next = queuedPath;
+      queuedPath = null;
+      if (next && next !== get().bag?.path) await get().openBag(next);
     },
 
     closeBag: async () => {
@@ -145,6 +171,20 @@ export const useSession = create<SessionStore>((set, get) => {
       if (bag) await request('bag:close', { bagId: bag.bagId }).catch(reportError);
       await useLibrary.getState().load();
     },
+
+    restoreView: ({ datasetRid, section }) => {
+      const { datasets, bag } = get();
+      if (!bag) return;
+      const dataset = datasets.find((candidate) => candidate.rid === datasetRid);
+      const sectionKnown =
+        section.kind === 'tables' || elementTypesOf(datasets).includes(section.elementType);
+      changeMembers({
+        ...(dataset ? { datasetRid: dataset.rid } : {}),
+        ...(sectionKnown ? { section } : {}),
+      });
+    },
+
+    refreshMembers: () => changeMembers({}),
 
     selectDataset: (datasetRid) => {
       if (datasetRid !== get().datasetRid) changeMembers({ datasetRid });

@@ -1,7 +1,9 @@
 import { useCallback, useDeferredValue, useEffect } from 'react';
 import { elementTypeTable } from '../../data/bagModel.js';
+import type { Badge } from '../../../../shared/contract.js';
+import { hidesOthers, visibleBadges } from '../../labeling/blind.js';
 import { draftText } from '../../labeling/recordForm.js';
-import { useLabeling, useLabelFeature } from '../../stores/labeling.js';
+import { useBlind, useLabeling, useLabelFeature } from '../../stores/labeling.js';
 import { useSession } from '../../stores/session.js';
 import { useViewer } from '../../stores/viewer.js';
 import { ThumbnailGrid } from '../grid/ThumbnailGrid.js';
@@ -12,6 +14,7 @@ import { MembersTable } from '../table/MembersTable.js';
 import { TableBrowser } from '../table/TableBrowser.js';
 import { AssetViewer } from '../viewer/AssetViewer.js';
 import { BagHeader } from './BagHeader.js';
+import { LabelModeNote } from './LabelModeNote.js';
 import { DatasetTree } from './DatasetTree.js';
 import { SectionTabs } from './SectionTabs.js';
 import { VerifyPanel } from './VerifyPanel.js';
@@ -20,7 +23,11 @@ import '../labeling/labeling.css';
 
 export function BagView() {
   const labeling = useLabeling((state) => state.active);
+  const target = useLabelFeature()?.shape.target;
+  const section = useSession((state) => state.section);
   useLabelingLifecycle();
+  // Label mode stays on while another section (All tables…) is looked at; it shows again on the way back.
+  const onTarget = labeling && (!target || (section.kind === 'members' && section.elementType === target));
   return (
     <div className="bag-view">
       <BagHeader />
@@ -29,31 +36,25 @@ export function BagView() {
         <aside className="sidebar" aria-label="Datasets">
           <DatasetTree />
         </aside>
-        <section className="bag-main">
+        <main className="bag-main">
           <SectionTabs />
-          {labeling && <LabelBar />}
-          {labeling ? <LabelingContent /> : <SectionContent />}
-        </section>
+          {onTarget && <LabelBar />}
+          {labeling && !onTarget && <LabelModeNote />}
+          {onTarget ? <LabelingContent /> : <SectionContent />}
+        </main>
       </div>
-      {labeling && <LabelingLayer />}
+      {onTarget && <LabelingLayer />}
     </div>
   );
 }
 
-/** Label mode follows the bag view: a new dataset re-reads the queue; leaving the feature's members ends it. */
+/** Label mode follows the bag view: a new dataset re-reads the queue; closing the bag ends it. */
 function useLabelingLifecycle(): void {
   const datasetRid = useSession((state) => state.datasetRid);
-  const section = useSession((state) => state.section);
-  const active = useLabeling((state) => state.active);
-  const target = useLabelFeature()?.shape.target;
   useEffect(() => () => useLabeling.getState().stop(), []);
   useEffect(() => {
     void useLabeling.getState().datasetChanged();
   }, [datasetRid]);
-  useEffect(() => {
-    if (active && target && (section.kind !== 'members' || section.elementType !== target))
-      useLabeling.getState().stop();
-  }, [active, target, section]);
 }
 
 function SectionContent() {
@@ -86,7 +87,19 @@ function LabelingContent() {
   // image first, and the grid (covered by the viewer meanwhile) catches up when the page is idle.
   const draftsVersion = useDeferredValue(useLabeling((state) => state.draftsVersion));
   const viewerOpen = useViewer((state) => state.index !== null);
+  const blind = useBlind();
   const shape = feature?.shape;
+  const featureName = shape?.feature;
+  // Blind labeling: a tile shows no other rater's label of this feature until the user labeled the image.
+  const badgeFilter = useCallback(
+    (rid: string, badges: Badge[]) => {
+      const draft = useLabeling.getState().drafts.get(rid);
+      const hidden = hidesOthers(blind, draft === undefined ? undefined : draft !== null);
+      return featureName ? visibleBadges(badges, featureName, hidden) : badges;
+    },
+    // The drafts map changes in place: its version stands for it.
+    [blind, featureName, draftsVersion],
+  );
   const labelOf = useCallback(
     (rid: string) => {
       const draft = useLabeling.getState().drafts.get(rid);
@@ -111,6 +124,7 @@ function LabelingContent() {
         table={table}
         elementType={elementType}
         drafts={{ labelOf, version: draftsVersion }}
+        badgeFilter={badgeFilter}
         emptyText="This work queue is empty: pick another queue or dataset."
         hint="Term keys label the selected tiles · Enter opens the labeler · ? lists every key"
         covered={viewerOpen}

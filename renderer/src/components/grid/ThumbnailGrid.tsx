@@ -8,6 +8,7 @@ import {
   type MouseEvent,
 } from 'react';
 import { getScrollbarSize, List, useListRef, type RowComponentProps } from 'react-window';
+import type { Badge } from '../../../../shared/contract.js';
 import type { PagedRows } from '../../data/pagedRows.js';
 import { useElementSize } from '../../hooks/useElementSize.js';
 import { hasModKey } from '../../keymap.js';
@@ -36,9 +37,12 @@ interface ThumbnailGridProps {
   hint?: string;
   /** The viewer covers the grid: the browser may skip its rendering until it shows again. */
   covered?: boolean;
+  /** The badges a tile may show (blind labeling hides the labeled feature's until the user labels it). */
+  badgeFilter?: (rid: string, badges: Badge[]) => Badge[];
 }
 
 const NO_DRAFTS = { labelOf: () => null, version: 0 };
+const ALL_BADGES = (_rid: string, badges: Badge[]) => badges;
 
 /** Members of an asset element type as a virtualized grid of thumbnails, fetched page by page. */
 export function ThumbnailGrid({
@@ -49,6 +53,7 @@ export function ThumbnailGrid({
   emptyText,
   hint = 'Enter opens the viewer · ? lists every shortcut',
   covered = false,
+  badgeFilter = ALL_BADGES,
 }: ThumbnailGridProps) {
   const bagId = useSession((state) => state.bag!.bagId);
   const version = useSyncExternalStore(source.subscribe, source.getVersion);
@@ -139,6 +144,7 @@ export function ThumbnailGrid({
               version,
               drafts: drafts.labelOf,
               draftsVersion: drafts.version,
+              badgeFilter,
               columns,
               bagId,
               table,
@@ -165,6 +171,7 @@ interface TileRowProps {
   drafts(rid: string): string | null;
   /** Not read: a new value re-renders the rows when drafts change. */
   draftsVersion: number;
+  badgeFilter(rid: string, badges: Badge[]): Badge[];
   columns: number;
   bagId: string;
   table: string;
@@ -179,6 +186,7 @@ function TileRow({
   style,
   source,
   drafts,
+  badgeFilter,
   columns,
   bagId,
   table,
@@ -198,8 +206,8 @@ function TileRow({
         key={typeof rid === 'string' ? rid : `pending-${index}`}
         index={index}
         row={row}
-        badges={typeof rid === 'string' ? source.badgesOf(rid) : []}
-        draft={typeof rid === 'string' ? drafts(rid) : null}
+        badges={typeof rid === 'string' ? badgeFilter(rid, source.badgesOf(rid)) : []}
+        draft={typeof rid === 'string' ? (drafts(rid) ?? (source.marksOf(rid).join(' · ') || null)) : null}
         bagId={bagId}
         table={table}
         selected={selected.has(index)}

@@ -3,6 +3,7 @@ import type { Row } from '../../../../shared/bag.js';
 import type { Badge } from '../../../../shared/contract.js';
 import { api } from '../../api.js';
 import { stringField } from '../../data/format.js';
+import { tileName } from './tileName.js';
 
 export const tileElementId = (index: number) => `tile-at-${index}`;
 
@@ -53,7 +54,7 @@ export const Tile = memo(function Tile({
       id={tileElementId(index)}
       role="option"
       aria-selected={selected}
-      aria-label={filename ? `${rid} ${filename}` : rid}
+      aria-label={tileName(rid, filename, badges, draft)}
       className={className}
       data-testid={`tile-${rid}`}
       onClick={(event) => onPick(index, event)}

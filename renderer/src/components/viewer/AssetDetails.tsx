@@ -3,7 +3,7 @@ import type { FeatureDefinition, Row } from '../../../../shared/bag.js';
 import type { AssetInfo } from '../../../../shared/contract.js';
 import { formatBytes, formatCell } from '../../data/format.js';
 import { useSession } from '../../stores/session.js';
-import { groupFeatureValues, type FeatureGroup } from './featureGroups.js';
+import { groupFeatureValues, type FeatureGroup } from '../../data/featureGroups.js';
 
 interface AssetDetailsProps {
   info: AssetInfo | undefined;

@@ -1,0 +1,6 @@
+/** What a work queue is made of: one of main's queues, or targets picked elsewhere (an agreement cell). */
+export type QueueSpec =
+  | { kind: 'all' | 'unlabeled' | 'disagreements' }
+  | { kind: 'confidence'; column?: string }
+  | { kind: 'label' | 'dataset-type'; value: string }
+  | { kind: 'targets'; title: string; targets: string[] };

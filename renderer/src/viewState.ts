@@ -51,7 +51,14 @@ export function restoreWhenOpened(saved: UiState): void {
     if (!bag) return false;
     if (bag.path === wanted.path) {
       useSession.getState().restoreView({ datasetRid: wanted.datasetRid, section: wanted.section });
-      if (wanted.mode === 'label') void useLabeling.getState().start(wanted.feature);
+      if (wanted.mode === 'label')
+        void useLabeling
+          .getState()
+          .start(wanted.feature)
+          // Label mode opens on its feature's members; it was left on another section (All tables).
+          .then(() =>
+            useSession.getState().restoreView({ datasetRid: wanted.datasetRid, section: wanted.section }),
+          );
     }
     return true;
   };

@@ -5,7 +5,6 @@ import type { Badge } from '../../shared/contract.js';
 import type { Draft, RecordShape } from '../../shared/labels.js';
 import { distinctNames, peopleLabeled, raterKind, raterName, type RaterInfo } from '../../shared/raters.js';
 import { declaredRange, normaliseValue } from '../../shared/records.js';
-import { tileName } from '../../renderer/src/components/grid/tileName.js';
 import { viewStateOf } from '../../renderer/src/data/viewState.js';
 import {
   blindChoices,
@@ -219,14 +218,6 @@ describe('blind mode', () => {
 });
 
 describe('the grid and the agreement view', () => {
-  it('names a tile with its labels and the user draft', () => {
-    const badges: Badge[] = [{ feature: 'Digit', value: '7', executions: 3, disagreement: true }];
-    expect(tileName('1-A08G', 'digit_0001.png', badges, '5')).toBe(
-      '1-A08G digit_0001.png; your draft 5, Digit 7 (executions disagree)',
-    );
-    expect(tileName('1-A08G', null, [], null)).toBe('1-A08G');
-  });
-
   it('marks the user drafts per target with each feature term, or its first value', () => {
     const definition = (name: string, terms: string[], values: string[]) =>
       ({ name, target: 'Image', termColumns: terms, valueColumns: values }) as unknown as FeatureDefinition;

@@ -93,6 +93,8 @@ function memberSource(
 
 /** Requests to open a bag made while another one opens: the last one opens next. */
 let queuedPath: string | null = null;
+/** A bag being closed in main: opening it again must wait, or main would close what it just reopened. */
+let closing: Promise<unknown> = Promise.resolve();
 
 function firstView(
   bag: OpenedBag,
@@ -136,6 +138,7 @@ export const useSession = create<SessionStore>((set, get) => {
       useProgress.getState().clear('open');
       set({ openingPath: path });
       try {
+        await closing;
         const bag = await request('bag:open', { path });
         const [datasets, features] = await Promise.all([
           request('bag:datasets', { bagId: bag.bagId }),
@@ -154,6 +157,8 @@ export const useSession = create<SessionStore>((set, get) => {
           ...view,
           members: memberSource({ ...get(), bag, features, ...view }),
         });
+        // Recent bags changed: the library is up to date when the user goes back to it.
+        void useLibrary.getState().load();
       } catch (error) {
         reportError(error);
       } finally {
@@ -168,7 +173,10 @@ export const useSession = create<SessionStore>((set, get) => {
       const { bag } = get();
       resetGrid();
       set(closedBag);
-      if (bag) await request('bag:close', { bagId: bag.bagId }).catch(reportError);
+      if (bag) {
+        closing = request('bag:close', { bagId: bag.bagId }).catch(reportError);
+        await closing;
+      }
       await useLibrary.getState().load();
     },
 

@@ -3,7 +3,6 @@ import type { Row } from '../../../../shared/bag.js';
 import type { Badge } from '../../../../shared/contract.js';
 import { api } from '../../api.js';
 import { stringField } from '../../data/format.js';
-import { tileName } from './tileName.js';
 
 export const tileElementId = (index: number) => `tile-at-${index}`;
 
@@ -49,18 +48,19 @@ export const Tile = memo(function Tile({
     );
   }
   const filename = stringField(row, 'Filename');
+  // The tile is named by what it shows (caption, then each badge with its feature spelled out for screen
+  // readers), so a name and the visible text never disagree; the thumbnail adds nothing to it.
   return (
     <div
       id={tileElementId(index)}
       role="option"
       aria-selected={selected}
-      aria-label={tileName(rid, filename, badges, draft)}
       className={className}
       data-testid={`tile-${rid}`}
       onClick={(event) => onPick(index, event)}
       onDoubleClick={() => onOpen(index)}
     >
-      <Thumbnail key={rid} url={api.assetUrl('thumb', bagId, table, rid)} rid={rid} alt={filename ?? rid} />
+      <Thumbnail key={rid} url={api.assetUrl('thumb', bagId, table, rid)} rid={rid} />
       <div className="tile-caption" title={filename ?? undefined}>
         <span className="rid">{rid}</span> {filename && <span className="muted">{filename}</span>}
       </div>
@@ -69,7 +69,7 @@ export const Tile = memo(function Tile({
   );
 });
 
-function Thumbnail({ url, rid, alt }: { url: string; rid: string; alt: string }) {
+function Thumbnail({ url, rid }: { url: string; rid: string }) {
   const [state, setState] = useState<'loading' | 'loaded' | 'failed'>('loading');
   return (
     <div className={`thumb ${state}`}>
@@ -80,7 +80,7 @@ function Thumbnail({ url, rid, alt }: { url: string; rid: string; alt: string })
       )}
       <img
         src={url}
-        alt={alt}
+        alt=""
         loading="lazy"
         decoding="async"
         draggable={false}
@@ -103,7 +103,8 @@ function Badges({ badges, draft }: { badges: Badge[]; draft: string | null }) {
           title={`Your draft: ${draft} (not committed yet)`}
         >
           <span aria-hidden="true">✎ </span>
-          {draft}
+          <span className="visually-hidden">, your draft </span>
+          <span data-testid="draft-value">{draft}</span>
         </span>
       )}
       {badges.map((badge) => (
@@ -113,13 +114,12 @@ function Badges({ badges, draft }: { badges: Badge[]; draft: string | null }) {
           data-testid="badge"
           title={`${badge.feature}: ${badge.value} (${badge.executions} execution${badge.executions === 1 ? '' : 's'}${badge.disagreement ? ', which disagree' : ''})`}
         >
+          <span className="visually-hidden">, {badge.feature} </span>
           {badge.value}
           {badge.disagreement && (
-            <span
-              className="disagreement-marker"
-              data-testid="disagreement"
-              aria-label="executions disagree"
-            />
+            <span className="disagreement-marker" data-testid="disagreement">
+              <span className="visually-hidden"> (executions disagree)</span>
+            </span>
           )}
         </span>
       ))}

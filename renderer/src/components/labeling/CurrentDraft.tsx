@@ -27,9 +27,11 @@ export function CurrentDraft({ shape, draft, agreement }: CurrentDraftProps) {
     );
   const value = column ? formatCell(draft.values[column.column]) : '';
   const differs = agreement !== null && agreement.differs.length > 0;
+  // Red only when no rater chose the same: agreeing with some is the normal case of a disagreement.
+  const alone = differs && agreement.agrees.length === 0;
   return (
     <p
-      className={differs ? 'current-draft differs' : 'current-draft'}
+      className={alone ? 'current-draft differs' : 'current-draft'}
       data-testid="current-draft"
       data-value={value}
     >

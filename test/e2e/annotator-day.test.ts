@@ -407,6 +407,14 @@ describe.skipIf(e2eSkipReason() !== null)(
     for (const width of WIDTHS) {
       it(`holds its layout at ${width} px: nothing cut off, nothing out of sight, text of 13 px`, async () => {
         await page().setViewportSize({ width, height: width === 1920 ? 1080 : 800 });
+        // Each width starts in the bag in label mode, whatever the previous one left.
+        if ((await testId('library').count()) > 0)
+          await testId('recent-bag')
+            .getByRole('button', { name: /^Open dataset / })
+            .click();
+        await eventually(() => testId('bag-rid').textContent()).toBe(facts.rid);
+        if ((await testId('label-mode').getAttribute('aria-pressed')) !== 'true')
+          await testId('label-mode').click();
         const views: [string, () => Promise<void>][] = [
           [
             'label-grid',
@@ -443,6 +451,33 @@ describe.skipIf(e2eSkipReason() !== null)(
             },
           ],
           [
+            'tables',
+            async () => {
+              await testId('tab-tables').click();
+              await testId(`table-${facts.schemas.domain}:Execution_Image_Digit`).click();
+              await testId('vocabulary-term').first().waitFor();
+              // Vocabulary terms in table cells sit inside their 28 px rows.
+              const terms = await testId('vocabulary-term').evaluateAll((elements) =>
+                elements.map((element) => {
+                  const term = element as unknown as {
+                    getBoundingClientRect(): { top: number; bottom: number; height: number };
+                    closest(
+                      selector: string,
+                    ): { getBoundingClientRect(): { top: number; bottom: number } } | null;
+                  };
+                  const box = term.getBoundingClientRect();
+                  const row = term.closest('.tr')!.getBoundingClientRect();
+                  return {
+                    height: box.height,
+                    inside: box.top >= row.top - 0.5 && box.bottom <= row.bottom + 0.5,
+                  };
+                }),
+              );
+              expect(terms.length).toBeGreaterThan(0);
+              expect(terms.filter((term) => !term.inside || term.height > 28)).toEqual([]);
+            },
+          ],
+          [
             'library',
             async () => {
               await testId('bag-header').getByRole('button', { name: '← Library' }).click();
@@ -465,12 +500,6 @@ describe.skipIf(e2eSkipReason() !== null)(
             smallBodyText: [],
           });
         }
-        // Back into the bag, in label mode, for the next width.
-        await testId('recent-bag')
-          .getByRole('button', { name: /^Open dataset / })
-          .click();
-        await eventually(() => testId('bag-rid').textContent()).toBe(facts.rid);
-        await testId('label-mode').click();
       });
     }
 

@@ -89,7 +89,6 @@ async function timedCommit(
       db,
       bag,
       store: labeling.store,
-      author: 'bench',
       appVersion: 'bench',
     });
     const elapsed = performance.now() - started;

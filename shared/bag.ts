@@ -95,6 +95,8 @@ export type Selector =
   | { kind: 'first' }
   | { kind: 'majority'; column?: string }
   | { kind: 'execution'; rid: string }
+  /** deriva-ml's select_by_workflow: the newest record of any execution of that workflow. */
+  | { kind: 'workflow'; workflow: string }
   | { kind: 'all' };
 
 export interface FeatureValue {
@@ -111,14 +113,25 @@ export interface VerifyProblem {
 }
 
 export interface VerifyReport {
+  /** Valid in RFC 8493's sense: complete, and every present file matches its manifests. */
   ok: boolean;
+  /** Every payload file the manifests list is in the bag (a holey bag is not complete). */
+  complete: boolean;
   files: number;
   bytes: number;
   checks: number;
   materialized: boolean;
+  /** Entries of fetch.txt. */
+  fetchListed: number;
+  /** Files fetch.txt lists that are not in the bag. */
   unfetched: number;
+  /** Their bag paths, the first MAX_MISSING_LISTED of them. */
+  missing: string[];
   problems: VerifyProblem[];
 }
+
+/** How many missing files a verify report names (the count is always exact). */
+export const MAX_MISSING_LISTED = 1000;
 
 export interface Page<T> {
   rows: T[];

@@ -10,7 +10,13 @@ import type {
   TableInfo,
   VerifyReport,
 } from './bag.js';
-import type { CatalogConnection, CommitSummary, DatasetListing, DownloadSummary } from './catalog.js';
+import type {
+  CatalogConnection,
+  CommitSummary,
+  DatasetListing,
+  DownloadSummary,
+  FetchSummary,
+} from './catalog.js';
 import type {
   AgreementReport,
   Draft,
@@ -44,6 +50,8 @@ export interface RecentBag {
 export interface FoundBag {
   path: string;
   rid: string;
+  /** The version deriva-ml's cache index records for it; null when the index does not say. */
+  version: string | null;
   /** Where it was found, e.g. "~/.deriva-ml/host/1/cache". */
   source: string;
 }
@@ -144,6 +152,8 @@ export interface ResponseMap {
   'bag:feature-values': FeatureValue[];
   'bag:verify': VerifyReport;
   'bag:raters': RaterInfo[];
+  'bag:fetch': FetchSummary;
+  'bag:fetch-cancel': { cancelled: boolean };
   'asset:info': AssetInfo;
   'asset:prefetch': { queued: number };
   'catalog:state': { connections: CatalogConnection[] };
@@ -153,6 +163,7 @@ export interface ResponseMap {
   'catalog:download': DownloadSummary;
   'catalog:cancel': { cancelled: boolean };
   'catalog:commit': CommitSummary;
+  'catalog:commitCancel': { cancelled: boolean };
   'labels:features': LabelFeature[];
   'labels:drafts': Draft[];
   'labels:status': LabelStatus;
@@ -184,11 +195,13 @@ export type ResponseOf<C extends Channel> = ResponseMap[C];
 /** Events main pushes to the renderer (progress of long work). */
 export interface EventMap {
   progress: {
-    task: 'open' | 'verify' | 'sample' | 'download' | 'commit';
+    task: 'open' | 'verify' | 'sample' | 'download' | 'commit' | 'fetch';
     phase: string;
     done: number;
     total: number;
     path?: string;
+    /** A ready sentence about the work so far, e.g. "12 reused, 3 fetched, 1.2 MB". */
+    detail?: string;
   };
   /** The native menu, a file opened from the OS or the command line asks the window to open a bag. */
   'open-bag': { path: string };

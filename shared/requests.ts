@@ -32,6 +32,7 @@ export const selectorSchema = z.union([
   z.object({ kind: z.literal('all') }).strict(),
   z.object({ kind: z.literal('majority'), column: name.optional() }).strict(),
   z.object({ kind: z.literal('execution'), rid }).strict(),
+  z.object({ kind: z.literal('workflow'), workflow: name }).strict(),
 ]);
 
 const featureKey = z
@@ -116,6 +117,8 @@ export const requestSchemas = {
     .strict(),
   'bag:verify': z.object({ bagId }).strict(),
   'bag:raters': z.object({ bagId }).strict(),
+  'bag:fetch': z.object({ bagId }).strict(),
+  'bag:fetch-cancel': z.object({ bagId }).strict(),
   'asset:info': z.object({ bagId, table: qualifiedTable, rid }).strict(),
   'asset:prefetch': z.object({ bagId, table: qualifiedTable, rids: z.array(rid).max(500) }).strict(),
   'catalog:state': z.object({}).strict(),
@@ -146,6 +149,7 @@ export const requestSchemas = {
       description: z.string().max(2000).optional(),
     })
     .strict(),
+  'catalog:commitCancel': z.object({ bagId, url: catalogUrl }).strict(),
   'labels:features': z.object({ bagId, datasetRid: rid.optional() }).strict(),
   'labels:drafts': z
     .object({ bagId, feature: featureKey, targets: z.array(rid).max(5000).optional() })

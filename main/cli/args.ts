@@ -60,7 +60,7 @@ export function selectorOption(text: string | undefined): Selector | undefined {
   if (!selector) {
     throw new SatchelError(
       'bad-argument',
-      `"${text}" is not a selector; use newest, first, majority, execution:RID or all.`,
+      `"${text}" is not a selector; use newest, first, majority[:COLUMN], execution:RID, workflow:RID-or-NAME or all.`,
     );
   }
   return selector;

@@ -1,24 +1,27 @@
 import os from 'node:os';
 import path from 'node:path';
+import { transferText } from '../../shared/catalog.js';
 import { openBag } from '../core/bag/index.js';
 import {
   CatalogClient,
-  credentialFor,
-  defaultCredentialFile,
+  confirmGlobusSignIn,
   isCatalogError,
-  login,
   parseCatalogUrl,
+  presentable,
+  storedSignIn,
   type CatalogError,
   type CatalogUrl,
-  type Credential,
 } from '../core/catalog/index.js';
 import { SatchelError } from '../core/common/index.js';
 import {
   downloadBag,
   listDatasets,
   type DatasetListing,
+  type DatasetState,
+  type DownloadedBag,
   type DownloadProgress,
 } from '../core/download/index.js';
+import { contextWorkingDir, findDerivaContext } from '../core/library/index.js';
 import { EXIT_BAD_INPUT, parse, requireOption } from './args.js';
 import { workspaceFrom } from './databases.js';
 import { printJson, progressPrinter } from './output.js';
@@ -60,8 +63,11 @@ export async function downloadCommand(args: string[]): Promise<number> {
       version: { type: 'string' },
       holey: { type: 'boolean' },
       concurrency: { type: 'string' },
+      'working-dir': { type: 'string' },
+      'cache-dir': { type: 'string' },
     });
-    const client = await connect(requireUrl(positionals), values);
+    const url = requireUrl(positionals);
+    const client = await connect(url, values);
     const controller = new AbortController();
     const interrupt = () => controller.abort();
     process.once('SIGINT', interrupt);
@@ -70,8 +76,15 @@ export async function downloadCommand(args: string[]): Promise<number> {
         rid: requireOption(values.dataset, '--dataset'),
         version: values.version,
         homeDir: values.home ? path.resolve(values.home) : undefined,
+        // deriva-ml's folders: --working-dir / --cache-dir, else its .deriva-context.json for this catalog.
+        workingDir:
+          values['working-dir'] ??
+          contextWorkingDir(findDerivaContext(), url.hostname, url.catalog) ??
+          undefined,
+        cacheRoot: values['cache-dir'] ? path.resolve(values['cache-dir']) : undefined,
         materialize: values.holey !== true,
         concurrency: concurrencyOption(values.concurrency),
+        workspace: workspaceFrom(values.workspace),
         signal: controller.signal,
         onProgress: values.json ? undefined : progressReporter(),
       });
@@ -90,12 +103,16 @@ export async function downloadCommand(args: string[]): Promise<number> {
       })();
       if (values.json) printJson({ ...bag, datasets });
       else {
-        const files = bag.materialized
-          ? `${bag.assets.files} files (${bag.assets.downloaded} fetched, ${bag.assets.skipped} already present)`
-          : 'files not fetched (holey bag)';
+        const from =
+          bag.cachedBy === 'deriva-ml'
+            ? ", found in deriva-ml's cache"
+            : bag.cachedBy === 'satchel'
+              ? ', from the cache'
+              : '';
         process.stderr.write(
-          `Dataset ${bag.rid} ${bag.version} at snapshot ${bag.snapshot}${bag.cached ? ', from the cache' : ''}: ${files}.\n`,
+          `Dataset ${bag.rid} ${bag.version} at snapshot ${bag.snapshot}${from}: ${filesSentence(bag)}\n`,
         );
+        if (bag.indexProblem) process.stderr.write(`satchel: ${bag.indexProblem}\n`);
         process.stdout.write(`${bag.bagDir}\n`);
       }
       return 0;
@@ -135,7 +152,7 @@ function requireUrl(positionals: string[]): CatalogUrl {
   return parseCatalogUrl(positionals[0]!);
 }
 
-function concurrencyOption(text: string | undefined): number | undefined {
+export function concurrencyOption(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1 || value > 64)
@@ -147,30 +164,42 @@ function concurrencyOption(text: string | undefined): number | undefined {
 }
 
 /**
- * The credential for the catalog's host from a deriva-py credential.json (--credential, else
- * <home>/.deriva/credential.json). A user-name entry signs in; the session cookie stays in memory.
+ * The credential deriva-py would use for the catalog's host: its credential.json entry (--credential,
+ * else <home>/.deriva/credential.json), overridden by a Globus token from
+ * <home>/.deriva/globus-credential.json. A user-name entry signs in; the session stays in memory.
  */
 export async function connect(
   url: CatalogUrl,
   values: { credential?: string; home?: string },
 ): Promise<CatalogClient> {
-  const file = values.credential
-    ? path.resolve(values.credential)
-    : defaultCredentialFile(values.home ? path.resolve(values.home) : os.homedir());
-  const stored =
-    (url.host !== url.hostname ? await credentialFor(url.host, file) : null) ??
-    (await credentialFor(url.hostname, file));
-  let credential: Credential | null = null;
-  if (stored?.kind === 'password') credential = await login(url.origin, stored.username, stored.password);
-  else if (stored) credential = stored;
-  else if (values.credential) {
-    throw new SatchelError('bad-argument', `${file} has no credential for ${url.hostname}.`);
+  const credentialFile = values.credential ? path.resolve(values.credential) : undefined;
+  const stored = await storedSignIn(url, {
+    homeDir: values.home ? path.resolve(values.home) : os.homedir(),
+    credentialFile,
+  });
+  if (stored.source === 'none' && credentialFile) {
+    throw new SatchelError('bad-argument', `${credentialFile} has no credential for ${url.hostname}.`);
   }
-  return new CatalogClient(url, { credential });
+  const client = new CatalogClient(url, { credential: await presentable(url.origin, stored.credential) });
+  await confirmGlobusSignIn(client);
+  return client;
+}
+
+/** What became of the asset files, in one sentence; a holey bag says it is incomplete on purpose. */
+function filesSentence(bag: DownloadedBag): string {
+  if (bag.materialized) {
+    const { files, downloaded, skipped, reused, fetchedBytes } = bag.assets;
+    const transfer = transferText({ reused, fetched: downloaded, fetchedBytes });
+    return `${files} files: ${transfer}${skipped > 0 ? ` (${skipped} were there already)` : ''}.`;
+  }
+  const listed = bag.fetchListed;
+  return listed === 0
+    ? 'a complete bag without asset files.'
+    : `a holey bag, incomplete as expected: its ${listed} files are listed in fetch.txt and not fetched; satchel fetch ${bag.bagDir} fetches them.`;
 }
 
 function progressReporter(): (progress: DownloadProgress) => void {
-  const bars = { tables: progressPrinter('Tables'), assets: progressPrinter('Files ') };
+  const bars = { tables: progressPrinter('Tables') };
   let phase = '';
   return (progress) => {
     if (progress.phase !== phase) {
@@ -178,33 +207,55 @@ function progressReporter(): (progress: DownloadProgress) => void {
       if (phase === 'plan') process.stderr.write('Reading the catalog model and the dataset version...\n');
       if (phase === 'rows') process.stderr.write('Finding the rows the dataset reaches...\n');
     }
-    if (progress.phase === 'tables' || progress.phase === 'assets')
-      bars[progress.phase]?.(progress.done, progress.total);
+    if (progress.phase === 'tables') bars.tables?.(progress.done, progress.total);
+    if (progress.phase === 'assets' && process.stderr.isTTY && progress.files && progress.transfer)
+      process.stderr.write(
+        `\rFiles ${progress.files.done}/${progress.files.total}: ${transferText(progress.transfer)}${progress.files.done === progress.files.total ? '\n' : ''}`,
+      );
   };
 }
 
+/**
+ * One row per dataset and version, each showing the dataset as it was at that version's snapshot
+ * (read there); a version without a snapshot shows the live catalog, marked "(live)".
+ */
 function printDatasets(datasets: DatasetListing[]): void {
+  const membersOf = (state: DatasetState) => {
+    const members = Object.entries(state.members).map(([type, count]) => `${type} ${count}`);
+    if (state.children.length) members.push(`${state.children.length} nested`);
+    return members.join(', ');
+  };
+  const row = (rid: string, version: string, snapshot: string, state: DatasetState) => {
+    const description = (state.description ?? '').replace(/\s+/g, ' ');
+    return [
+      rid,
+      version,
+      snapshot,
+      state.types.join(', '),
+      membersOf(state),
+      description.length > 60 ? `${description.slice(0, 57)}...` : description,
+    ];
+  };
   const rows = [
-    ['RID', 'types', 'versions (snapshot of the newest)', 'members', 'description'],
-    ...datasets.map((dataset) => {
-      const newest = dataset.versions[dataset.versions.length - 1];
-      const members = Object.entries(dataset.members).map(([type, count]) => `${type} ${count}`);
-      if (dataset.children.length) members.push(`${dataset.children.length} nested`);
-      const description = (dataset.description ?? '').replace(/\s+/g, ' ');
-      return [
-        dataset.rid,
-        dataset.types.join(', '),
-        `${dataset.versions.map((version) => version.version).join(', ')}${newest?.snapshot ? ` (${newest.snapshot})` : ''}`,
-        members.join(', '),
-        description.length > 60 ? `${description.slice(0, 57)}...` : description,
-      ];
-    }),
+    ['RID', 'version', 'snapshot', 'types', 'members', 'description'],
+    ...datasets.flatMap((dataset) =>
+      dataset.versions.length === 0
+        ? [row(dataset.rid, '', '(live)', dataset)]
+        : dataset.versions.map((version) =>
+            row(
+              dataset.rid,
+              version.version,
+              version.snapshot ?? '(live)',
+              version.atSnapshot ?? (version.snapshot ? emptyState : dataset),
+            ),
+          ),
+    ),
   ];
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((cells) => cells[column]!.length)));
   process.stdout.write(
     `${rows
-      .map((row) =>
-        row
+      .map((cells) =>
+        cells
           .map((cell, column) => cell.padEnd(widths[column]!))
           .join('  ')
           .trimEnd(),
@@ -212,3 +263,6 @@ function printDatasets(datasets: DatasetListing[]): void {
       .join('\n')}\n`,
   );
 }
+
+/** A version whose snapshot predates the dataset shows nothing rather than today's state. */
+const emptyState: DatasetState = { description: null, types: [], members: {}, children: [] };

@@ -1,13 +1,18 @@
-import { parseCatalogUrl } from '../core/catalog/index.js';
+import { isCatalogError, parseCatalogUrl } from '../core/catalog/index.js';
 import { commitDrafts } from '../core/commit/index.js';
 import { appVersion } from '../core/common/index.js';
-import { defaultAuthor, LabelStore } from '../core/labels/index.js';
+import { LabelStore } from '../core/labels/index.js';
 import { requireOption, withBag } from './args.js';
 import { connect, reportingCatalogErrors } from './catalog.js';
 import { openWorkspaceDatabase, workspaceFrom } from './databases.js';
 import { printJson } from './output.js';
 
-/** `satchel commit BAG --catalog URL`: the bag's drafts as one Execution; safe to run again. */
+const EXIT_INTERRUPTED = 130;
+
+/**
+ * `satchel commit BAG --catalog URL`: the bag's drafts as one Execution by the catalog's signed-in
+ * identity; safe to run again. Ctrl-C cancels at the next request and leaves it resumable.
+ */
 export async function commitCommand(args: string[]): Promise<number> {
   return reportingCatalogErrors(() => commitBag(args));
 }
@@ -19,10 +24,12 @@ async function commitBag(args: string[]): Promise<number> {
     description: { type: 'string' },
     credential: { type: 'string' },
     home: { type: 'string' },
-    author: { type: 'string' },
   });
   const common = values as { workspace?: string; json?: boolean };
   const db = openWorkspaceDatabase(workspaceFrom(common.workspace));
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  process.once('SIGINT', interrupt);
   try {
     const url = parseCatalogUrl(requireOption(values.catalog, '--catalog'));
     const client = await connect(url, {
@@ -34,10 +41,10 @@ async function commitBag(args: string[]): Promise<number> {
       db,
       bag,
       store: new LabelStore(db),
-      author: (values.author as string | undefined) ?? defaultAuthor(),
       appVersion: appVersion(),
       workflowName: values.workflow as string | undefined,
       description: values.description as string | undefined,
+      signal: controller.signal,
       onProgress:
         common.json || !process.stderr.isTTY
           ? undefined
@@ -56,7 +63,14 @@ async function commitBag(args: string[]): Promise<number> {
       for (const note of result.notes) process.stdout.write(`${note}\n`);
     }
     return 0;
+  } catch (error) {
+    if (controller.signal.aborted && isCatalogError(error) && error.kind === 'cancelled') {
+      process.stderr.write(`\nsatchel: ${error.message}\n`);
+      return EXIT_INTERRUPTED;
+    }
+    throw error;
   } finally {
+    process.removeListener('SIGINT', interrupt);
     db.close();
     bag.close();
   }

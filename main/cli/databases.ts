@@ -1,6 +1,11 @@
 import Database from 'better-sqlite3';
 import type { Bag } from '../core/bag/index.js';
-import { describeDatabaseError, describeIoError, describeWriteError } from '../core/common/index.js';
+import {
+  describeDatabaseError,
+  describeIoError,
+  describeWriteError,
+  isDatabaseDamage,
+} from '../core/common/index.js';
 import { openWorkspaceDb, workspaceDbPath, type WorkspaceDb } from '../core/workspace-db/index.js';
 import { resolveWorkspace } from '../core/workspace/index.js';
 
@@ -45,15 +50,14 @@ export function noteBagDatabase(bag: Bag): void {
 export function nameDatabaseFailure(error: unknown): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
-  const culprit = suspect(code);
+  const culprit = suspect(isDatabaseDamage(error));
   return culprit ? describeDatabaseError(error, culprit.file, { rebuildable: culprit.rebuildable }) : error;
 }
 
-function suspect(code: string): OpenedDatabase | undefined {
+function suspect(damage: boolean): OpenedDatabase | undefined {
   if (opened.length <= 1) return opened[0];
   // Only the workspace database is written once a command runs; damage is found by looking.
-  if (code !== 'SQLITE_NOTADB' && !code.startsWith('SQLITE_CORRUPT'))
-    return opened.find((database) => !database.rebuildable);
+  if (!damage) return opened.find((database) => !database.rebuildable);
   return opened.find((database) => !passesQuickCheck(database.file));
 }
 

@@ -37,6 +37,25 @@ export function progressPrinter(
   };
 }
 
+const SHOWN_MISSING = 20;
+
+/**
+ * RFC 8493: files fetch.txt lists but the bag lacks make it incomplete, hence not valid. A bag none of
+ * whose fetch.txt files is present was downloaded holey, which is expected; either way it names the fix.
+ */
+function incompleteSentence(report: VerifyReport, bag: string): string {
+  const files =
+    report.unfetched === 1
+      ? '1 file listed in fetch.txt is'
+      : `${report.unfetched} files listed in fetch.txt are`;
+  const holey = report.unfetched === report.fetchListed;
+  const why = holey
+    ? 'none of its fetch.txt files has been fetched, which is expected for a holey bag, but it is not valid until they are'
+    : 'so it is not valid (RFC 8493)';
+  const it = report.unfetched === 1 ? 'it' : 'them';
+  return `INCOMPLETE: ${files} not in the bag; ${why}. Fetch ${it} with: satchel fetch ${bag}`;
+}
+
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows
@@ -89,12 +108,19 @@ export const printHuman = {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   },
-  verify(report: VerifyReport): void {
+  verify(report: VerifyReport, bag: string): void {
     const mb = (report.bytes / 1e6).toFixed(1);
-    const state = report.ok ? 'OK' : `${report.problems.length} problem(s)`;
-    process.stdout.write(
-      `${state}: ${report.files} files, ${mb} MB, ${report.checks} checksums checked${report.materialized ? '' : `, ${report.unfetched} files still to fetch`}\n`,
-    );
+    const checked = `${report.files} files, ${mb} MB, ${report.checks} checksums checked`;
+    if (report.unfetched > 0) {
+      process.stdout.write(`${incompleteSentence(report, bag)}\n`);
+      const shown = report.missing.slice(0, SHOWN_MISSING);
+      for (const missing of shown) process.stdout.write(`  missing  ${missing}\n`);
+      if (report.unfetched > shown.length)
+        process.stdout.write(`  … and ${report.unfetched - shown.length} more (--json lists them)\n`);
+    }
+    const state =
+      report.problems.length === 0 ? (report.ok ? 'OK' : 'Checked') : `${report.problems.length} problem(s)`;
+    process.stdout.write(`${state}: ${checked}\n`);
     for (const problem of report.problems)
       process.stdout.write(`  ${problem.kind.padEnd(18)} ${problem.path}  ${problem.message}\n`);
   },

@@ -19,9 +19,11 @@ const USAGE = `Usage: satchel <command> [options]
 
 Commands:
   inspect BAG                      datasets, tables, features and counts of a bag
-  verify BAG                       check BagIt manifests, checksums and fetch.txt
+  verify BAG                       check BagIt manifests, checksums and fetch.txt; a bag whose fetch.txt
+                                   files are not all present is incomplete (exit 1)
   members BAG [--dataset RID] [--recurse] [--type ELEMENT]
-  values BAG --target TABLE --feature NAME [--selector newest|first|majority|execution:RID|all]
+  values BAG --target TABLE --feature NAME [--selector newest|first|majority[:COLUMN]|execution:RID|
+             workflow:RID-or-NAME]  every record of the feature in the dataset; --selector keeps one per target
   export BAG --out DIR [--asset-table T] [--target FEATURE ...] [--selector S]
              [--missing unknown|skip|error] [--copy]
   export BAG --coco OUT.json --feature Image/Region [--selector S] [--dataset RID]
@@ -35,8 +37,12 @@ Commands:
                                    set (or clear) draft labels from a script; invalid records exit 2
   catalog datasets URL [--credential FILE]
                                    datasets of a catalog with their versions and member counts
-  download URL --dataset RID [--version V] [--holey] [--credential FILE]
-                                   build the bag at that version's snapshot into the deriva-ml cache
+  download URL --dataset RID [--version V] [--holey] [--credential FILE] [--working-dir DIR]
+             [--cache-dir DIR]     build the bag at that version's snapshot into the deriva-ml cache
+                                   (recorded in its index.sqlite); files already on disk are reused
+  fetch BAG [--concurrency N] [--credential FILE]
+                                   bring a holey bag's fetch.txt files into it, reusing copies already
+                                   on disk; Ctrl-C stops, running it again resumes
   commit BAG --catalog URL [--workflow NAME] [--description TEXT] [--credential FILE]
                                    send the drafts as one Execution; resumable, and a second run sends nothing
   workspace check|backup|restore [--from FILE]
@@ -56,6 +62,7 @@ const COMMANDS: Record<string, Command> = {
   label: async (args) => (await import('./labels.js')).labelCommand(args),
   catalog: async (args) => (await import('./catalog.js')).catalogCommand(args),
   download: async (args) => (await import('./catalog.js')).downloadCommand(args),
+  fetch: async (args) => (await import('./fetch.js')).fetchCommand(args),
   commit: async (args) => (await import('./commit.js')).commitCommand(args),
   workspace: async (args) => (await import('./workspace.js')).workspaceCommand(args),
   inspect: async (args) => {
@@ -71,14 +78,13 @@ const COMMANDS: Record<string, Command> = {
   },
   verify: async (args) => {
     const { values, positionals } = parse(args, {});
-    const bagDir = await locateBag(requireBagArgument(positionals), {
-      workspace: workspaceFrom(values.workspace),
-    });
+    const input = requireBagArgument(positionals);
+    const bagDir = await locateBag(input, { workspace: workspaceFrom(values.workspace) });
     const report = await verifyBag(bagDir, {
       onProgress: values.json ? undefined : progressPrinter('Verifying'),
     });
     if (values.json) printJson(report);
-    else printHuman.verify(report);
+    else printHuman.verify(report, input);
     return report.ok ? 0 : EXIT_PROBLEMS;
   },
   members: async (args) => {
@@ -109,7 +115,8 @@ const COMMANDS: Record<string, Command> = {
     try {
       const target = requireOption(values.target, '--target');
       const feature = requireOption(values.feature, '--feature');
-      const selector = selectorOption(values.selector as string | undefined) ?? { kind: 'newest' };
+      // All records by default, as deriva-ml's feature_values returns them; --selector reduces.
+      const selector = selectorOption(values.selector as string | undefined) ?? { kind: 'all' };
       const result = bag.featureValues(
         target,
         feature,
@@ -140,7 +147,7 @@ const COMMANDS: Record<string, Command> = {
       if (!['unknown', 'skip', 'error'].includes(missing)) {
         throw new SatchelError('bad-argument', `--missing must be unknown, skip or error, not "${missing}".`);
       }
-      const manifest = exportImageFolder(bag, {
+      const { manifest, missing: absent } = exportImageFolder(bag, {
         outDir: requireOption(values.out, '--out'),
         assetTable: values['asset-table'] as string | undefined,
         targets: (values.target as string[] | undefined) ?? [],
@@ -149,6 +156,14 @@ const COMMANDS: Record<string, Command> = {
         copy: values.copy === true,
       });
       printJson(manifest);
+      if (absent.length > 0) {
+        const [files, them] =
+          absent.length === 1 ? ['1 file is', 'it'] : [`${absent.length} files are`, 'them'];
+        const first = `${absent[0]!.relative}${absent.length > 1 ? ', …' : ''}`;
+        process.stderr.write(
+          `satchel: ${files} not in the bag (${first}), so the export leaves ${them} out as deriva-ml does; satchel fetch ${bag.root} brings ${them}.\n`,
+        );
+      }
       return 0;
     } finally {
       bag.close();

@@ -10,8 +10,8 @@ import {
   workspaceDbPath,
   type RecoveryReport,
 } from '../core/workspace-db/index.js';
-import { resolveWorkspace } from '../core/workspace/index.js';
 import { EXIT_PROBLEMS, parse } from './args.js';
+import { workspaceFrom } from './databases.js';
 import { printJson } from './output.js';
 
 /**
@@ -25,7 +25,7 @@ export async function workspaceCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(rest, { from: { type: 'string' } });
   if (positionals.length > 0)
     throw new SatchelError('bad-argument', `"satchel workspace ${action}" takes no ${positionals[0]}.`);
-  const workspace = resolveWorkspace(values.workspace);
+  const workspace = workspaceFrom(values.workspace);
   const json = values.json === true;
   switch (action) {
     case 'check':

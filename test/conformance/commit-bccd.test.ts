@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBag, type Bag } from '../../main/core/bag/index.js';
 import { CatalogClient, eq } from '../../main/core/catalog/index.js';
+import { appVersion } from '../../main/core/common/index.js';
 import { LabelingSession, LabelStore } from '../../main/core/labels/index.js';
 import { openWorkspaceDb } from '../../main/core/workspace-db/index.js';
 import { startStandIn, type StandIn } from '../stand-in/index.js';
@@ -108,7 +109,7 @@ describe.skipIf(!hasFixtures)(
       expect(executions.map((row) => [row.RID, row.Status])).toEqual([[result.executionRid, 'Uploaded']]);
       const workflows = await client.entities({
         table: { schema: 'deriva-ml', table: 'Workflow' },
-        path: [eq('URL', 'urn:satchel:workflow:Satchel%20offline%20labeling')],
+        path: [eq('URL', `urn:satchel:workflow:Satchel%20offline%20labeling@${appVersion()}`)],
       });
       expect(workflows).toHaveLength(1);
       const inputs = await client.entities({

@@ -84,6 +84,8 @@ describe.skipIf(!hasFixtures)('downloading the bccd fixture catalog from the sta
       bytes: expect.any(Number) as number,
       downloaded: 300,
       skipped: 0,
+      reused: 0,
+      fetchedBytes: bag.assets.bytes,
     });
 
     const fixture = fixtureBags.formatB;

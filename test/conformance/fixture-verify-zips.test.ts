@@ -19,11 +19,14 @@ describe.skipIf(!hasFixtures)(
       });
       expect(report).toEqual({
         ok: true,
+        complete: true,
         files: 321,
         bytes: 6641182,
         checks: 642,
         materialized: true,
+        fetchListed: 300,
         unfetched: 0,
+        missing: [],
         problems: [],
       });
       expect(progress.at(-1)).toEqual([6641182, 6641182]);
@@ -34,10 +37,11 @@ describe.skipIf(!hasFixtures)(
       expect(report).toMatchObject({ ok: true, files: 329, checks: 329, materialized: true, problems: [] });
     });
 
-    it('accepts the holey bag as valid but not materialized', async () => {
+    it('finds the holey bag intact but incomplete, so not valid (RFC 8493)', async () => {
       const report = await verifyBag(fixtureBags.holey, { concurrency: 1 });
       expect(report).toMatchObject({
-        ok: true,
+        ok: false,
+        complete: false,
         files: 21,
         checks: 42,
         materialized: false,
@@ -66,9 +70,14 @@ describe.skipIf(!hasFixtures)(
       expect(fs.existsSync(path.join(bag, 'bagit.txt'))).toBe(true);
     });
 
-    it('extracts the holey zip into a valid bag that is not materialized', async () => {
+    it('extracts the holey zip into an intact bag that is not materialized', async () => {
       const bag = await extractBagZip(fixtureBags.holeyZip, path.join(scratch.dir, 'workspace'));
-      expect(await verifyBag(bag)).toMatchObject({ ok: true, materialized: false, unfetched: 300 });
+      expect(await verifyBag(bag)).toMatchObject({
+        problems: [],
+        complete: false,
+        materialized: false,
+        unfetched: 300,
+      });
     });
   },
 );

@@ -132,7 +132,13 @@ describe('the API host over a self-made bag', () => {
     ).toBe(true);
     const state = await call('library:state', {});
     expect(state.recent).toEqual([
-      { path: tricky.bag, rid: 'D1', version: '0.10.0', openedAt: expect.any(String) },
+      {
+        path: tricky.bag,
+        rid: 'D1',
+        version: '0.10.0',
+        openedAt: expect.any(String),
+        source: `folder in ${path.dirname(tricky.bag)}`,
+      },
     ]);
     expect(state.derivaCache).toEqual([
       {
@@ -147,6 +153,7 @@ describe('the API host over a self-made bag', () => {
           'Dataset_9Z',
         ),
         rid: '9Z',
+        version: null,
         source: '~/.deriva-ml/www.example.org/1/cache',
       },
     ]);

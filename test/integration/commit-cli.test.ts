@@ -4,10 +4,12 @@
 // label changed back to an earlier value with kills in between.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openBag, type Bag } from '../../main/core/bag/index.js';
 import type { CatalogClient } from '../../main/core/catalog/index.js';
+import { appVersion } from '../../main/core/common/index.js';
 import { LabelStore } from '../../main/core/labels/index.js';
 import { openWorkspaceDb } from '../../main/core/workspace-db/index.js';
 import type { HoldRule, RequestRecord, StandIn } from '../stand-in/index.js';
@@ -34,7 +36,7 @@ const domain = facts.schemas.domain;
 const DIGIT = `${domain}:Execution_Image_Digit`;
 const QUALITY = `${domain}:Execution_Image_Quality`;
 const HAND = `${domain}:Subject_Handedness`;
-const WORKFLOW_URL = 'urn:satchel:workflow:Satchel%20offline%20labeling';
+const WORKFLOW_URL = `urn:satchel:workflow:Satchel%20offline%20labeling@${appVersion()}`;
 const images = imagesAt100(facts);
 const subjects = subjectsAt100(facts);
 const scratch = temporaryDirectory('satchel-commit-cli-');
@@ -90,8 +92,6 @@ async function commitWorkspace(server: StandIn) {
         files[user],
         '--workspace',
         workspace,
-        '--author',
-        user,
         ...extra,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -128,7 +128,7 @@ async function commitWorkspace(server: StandIn) {
     first.cut();
     return first.record;
   };
-  return { workspace, labeling, run, killAt };
+  return { workspace, labeling, start, finish, run, killAt };
 }
 
 function resultOf(run: Run): {
@@ -173,7 +173,8 @@ describe('satchel commit killed with SIGKILL at every step, then run again', () 
       'its Execution link',
       { method: 'POST', pathPrefix: `${ENTITY}deriva-ml:Execution_Metadata_Execution?` },
     ],
-    ['its Asset_Type', { method: 'POST', pathPrefix: `${ENTITY}deriva-ml:Execution_Metadata_Asset_Type?` }],
+    ['its Asset_Types', { method: 'POST', pathPrefix: `${ENTITY}deriva-ml:Execution_Metadata_Asset_Type?` }],
+    ['status Stopped', { method: 'PUT', pathPrefix: STATUS }],
     ['status Pending_Upload', { method: 'PUT', pathPrefix: STATUS }],
     ['RID lease for the rows', { method: 'POST', pathPrefix: `${ENTITY}public:ERMrest_RID_Lease` }],
     ['feature rows, batch 1 (Digit)', { method: 'POST', pathPrefix: `${ENTITY}${DIGIT}?` }],
@@ -231,6 +232,7 @@ describe('satchel commit killed with SIGKILL at every step, then run again', () 
     expect(statuses.filter((status, index) => status !== statuses[index - 1])).toEqual([
       'Created',
       'Running',
+      'Stopped',
       'Pending_Upload',
       'Uploaded',
     ]);
@@ -256,7 +258,7 @@ describe('satchel commit killed with SIGKILL at every step, then run again', () 
     ).toHaveLength(1);
     expect(
       await rowsOf(admin, 'deriva-ml:Execution_Metadata_Asset_Type', ['Execution_Metadata', metadata]),
-    ).toHaveLength(1);
+    ).toHaveLength(2);
 
     expect(await valuesOf(admin, DIGIT, 'Digit', final.executionRid)).toEqual(
       images.map((image, index) => [image, String(index % 10)]),
@@ -416,10 +418,76 @@ describe('satchel commit, end to end', () => {
       ).text(),
     ) as Record<string, unknown>;
     expect(configuration).toMatchObject({
-      author: 'testadmin',
       description: 'Relabeled by the owner',
-      execution,
+      satchel: { author: 'testadmin', execution },
     });
     expect(await satchelExecutions(admin)).toHaveLength(1);
+  }, 120_000);
+
+  it('names the catalog identity as the author, not the local user name', async () => {
+    const server = (standIn = await startWorldStandIn());
+    const admin = clientAs(server, 'testadmin');
+    const cli = await commitWorkspace(server);
+    await cli.labeling((on) => label(on.digit, images.slice(0, 2), { Digit: '1' }));
+    expect(os.userInfo().username).not.toBe('testadmin');
+    const result = resultOf(await cli.run('testadmin', '--json'));
+    const [row] = await rowsOf(admin, 'deriva-ml:Execution', ['RID', result.executionRid]);
+    expect(row).toMatchObject({
+      Description: 'Labels made offline with Satchel by testadmin',
+      RCB: 'testadmin',
+    });
+    // --author is gone: the catalog says who commits.
+    const refused = await cli.run('testadmin', '--author', 'someone');
+    expect([refused.code, refused.stdout]).toEqual([2, '']);
+    expect(refused.stderr).toMatch(/^satchel: .*--author.*\n$/);
+  }, 120_000);
+
+  it('Ctrl-C cancels at the next request: exit 130, the execution says Failed and why; run again, one of each row', async () => {
+    const server = (standIn = await startWorldStandIn());
+    const admin = clientAs(server, 'testadmin');
+    const cli = await commitWorkspace(server);
+    await cli.labeling((on) => {
+      label(on.digit, images.slice(0, 20), { Digit: '3' });
+      label(on.hand, subjects.slice(0, 5), { Handedness: 'Left' });
+    });
+    const start = server.requests.length;
+    // The Digit rows reach the catalog; their answer is held while the user presses Ctrl-C.
+    const held = server.hold({ method: 'POST', pathPrefix: `${ENTITY}${DIGIT}?`, at: 'answer' });
+    const child = cli.start();
+    const ended = cli.finish(child);
+    const request = await held;
+    child.kill('SIGINT');
+    const end = await ended;
+    request.cut();
+    expect([end.code, end.stdout, end.stderr]).toEqual([
+      130,
+      '',
+      '\nsatchel: The commit was cancelled; nothing is lost, and committing again finishes it.\n',
+    ]);
+    const [cancelled] = await satchelExecutions(admin);
+    expect(cancelled).toMatchObject({
+      Status: 'Failed',
+      Status_Detail:
+        'Cancelled in Satchel after 0 of 25 feature values were sent; committing again from Satchel sends the rest.',
+    });
+    const final = resultOf(await cli.run('testadmin', '--json'));
+    expect(final.executionRid).toBe(cancelled!.RID);
+    expect(await valuesOf(admin, DIGIT, 'Digit', final.executionRid)).toEqual(
+      images.slice(0, 20).map((image) => [image, '3']),
+    );
+    expect(await valuesOf(admin, HAND, 'Handedness', final.executionRid)).toEqual(
+      subjects.slice(0, 5).map((subject) => [subject, 'Left']),
+    );
+    expect(await satchelExecutions(admin)).toHaveLength(1);
+    expect(repeatedAcknowledged(server.requests.slice(start))).toEqual([]);
+    expect(historyOf(server, 'deriva-ml:Execution', final.executionRid, 'Status')).toEqual([
+      'Created',
+      'Running',
+      'Stopped',
+      'Pending_Upload',
+      'Failed',
+      'Pending_Upload',
+      'Uploaded',
+    ]);
   }, 120_000);
 });

@@ -8,6 +8,7 @@ import { eq, isCatalogError, type CatalogClient } from '../../main/core/catalog/
 import {
   commitDrafts,
   CommitDriftError,
+  formatDuration,
   ROWS_PER_INSERT,
   type CommitOptions,
   type CommitResult,
@@ -30,6 +31,7 @@ import {
   subjectsAt100,
   type Labelers,
 } from '../support/commit-world.js';
+import { readExecutionConfiguration } from '../support/execution-configuration.js';
 import { temporaryDirectory } from '../support/fixtures.js';
 
 const bags = generatedBags();
@@ -38,7 +40,10 @@ const domain = facts.schemas.domain;
 const DIGIT = `${domain}:Execution_Image_Digit`;
 const QUALITY = `${domain}:Execution_Image_Quality`;
 const HAND = `${domain}:Subject_Handedness`;
-const WORKFLOW_URL = 'urn:satchel:workflow:Satchel%20offline%20labeling';
+const WORKFLOW_URL = 'urn:satchel:workflow:Satchel%20offline%20labeling@0.1.0';
+const HEAD_WALK = ['Created', 'Running', 'Stopped', 'Pending_Upload', 'Uploaded'];
+/** When the labels of a test were made: the store's clock, moved by the test. */
+const LABELING_STARTS = Date.parse('2026-03-02T09:00:00.000Z');
 const images = imagesAt100(facts);
 const subjects = subjectsAt100(facts);
 const scratch = temporaryDirectory('satchel-commit-');
@@ -49,6 +54,7 @@ let store: LabelStore;
 let on: Labelers;
 let admin: CatalogClient;
 let workspaceCount = 0;
+let labeledAt = LABELING_STARTS;
 
 beforeAll(async () => {
   bag = await openBag(bags.formatB, { workspace: path.join(scratch.dir, 'bag-workspace') });
@@ -60,7 +66,8 @@ afterAll(() => {
 beforeEach(async () => {
   standIn = await startWorldStandIn();
   db = openWorkspaceDb(path.join(scratch.dir, `workspace-${++workspaceCount}`));
-  store = new LabelStore(db);
+  labeledAt = LABELING_STARTS;
+  store = new LabelStore(db, () => new Date(labeledAt).toISOString());
   on = labelers(bag, store);
   admin = clientAs(standIn, 'testadmin');
 });
@@ -70,7 +77,7 @@ afterEach(async () => {
 });
 
 function commit(options: Partial<CommitOptions> = {}): Promise<CommitResult> {
-  return commitDrafts({ client: admin, db, bag, store, author: 'ann', appVersion: '0.1.0', ...options });
+  return commitDrafts({ client: admin, db, bag, store, appVersion: '0.1.0', ...options });
 }
 
 const failure = (promise: Promise<unknown>) =>
@@ -92,12 +99,21 @@ const valuesOf = async (table: string, execution: string, columns: string[]) =>
 const draftCount = () => store.drafts({ bagRid: bag.rid, snaptime: bag.identity.snaptime }).length;
 
 describe('committing drafts of the sample world as an execution', () => {
-  it('creates workflow, execution, input edge, configuration.json and feature rows; the status walks Created → Running → Pending_Upload → Uploaded', async () => {
+  it('creates workflow, execution, input edge, configuration.json and feature rows; the status walks Created → Running → Stopped → Pending_Upload → Uploaded with deriva-ml durations', async () => {
+    // Labeled from 09:00:00.000 to 10:02:03.250; the upload takes 1 min 23.456 s on the commit's clock.
     label(on.digit, images.slice(0, 3), { Digit: '7', Confidence: 0.5 });
+    labeledAt = LABELING_STARTS + 20 * 60_000;
     label(on.digit, [images[5]!], { Digit: '1' });
+    labeledAt = LABELING_STARTS + 3_723_250;
     label(on.quality, [images[0]!], { Image_Quality: 'Blurry', Stroke_Width: 'Bold' });
     label(on.hand, [subjects[0]!], { Handedness: 'Left' });
-    const result = await commit();
+    let clock = 1_000_000;
+    const result = await commit({
+      clock: () => clock,
+      onProgress: ({ step }) => {
+        if (step === 'finishing') clock += 83_456;
+      },
+    });
     const execution = result.executionRid;
     expect(result).toMatchObject({ alreadyCommitted: false, rows: 6, earlier: null, notes: [] });
     expect(result.chaiseUrl).toBe(`${standIn.origin}/chaise/record/#1/deriva-ml:Execution/RID=${execution}`);
@@ -112,10 +128,13 @@ describe('committing drafts of the sample world as an execution', () => {
       [HAND]: 1,
     });
 
+    // The workflow as deriva-ml describes a tool that is not a git checkout: URL naming the build, a sha256 checksum.
     const [workflow] = await rowsOf(admin, 'deriva-ml:Workflow', ['URL', WORKFLOW_URL]);
     expect(workflow).toMatchObject({
       RID: result.workflowRid,
       Name: 'Satchel offline labeling',
+      Description: 'Feature values labeled offline in Satchel and committed from a dataset bag.',
+      Checksum: `sha256:${crypto.createHash('sha256').update(WORKFLOW_URL).digest('hex')}`,
       Version: '0.1.0',
     });
     expect(
@@ -126,17 +145,31 @@ describe('committing drafts of the sample world as an execution', () => {
     const [row] = await rowsOf(admin, 'deriva-ml:Execution', ['RID', execution]);
     expect(row).toMatchObject({
       Workflow: result.workflowRid,
-      Description: 'Labels made offline with Satchel by ann',
+      Description: 'Labels made offline with Satchel by testadmin',
       Status: 'Uploaded',
       Status_Detail: '6 feature values committed by Satchel.',
+      Execution_Duration: '1.0H 2.0min 3.25sec',
+      Upload_Duration: '0.0H 1.0min 23.456sec',
+      Download_Duration: null,
       RCB: 'testadmin',
     });
-    expect(historyOf(standIn, 'deriva-ml:Execution', execution, 'Status')).toEqual([
-      'Created',
-      'Running',
-      'Pending_Upload',
-      'Uploaded',
+    const history = (column: string) => historyOf(standIn, 'deriva-ml:Execution', execution, column);
+    expect(history('Status')).toEqual(HEAD_WALK);
+    expect(history('Status_Detail')).toEqual([
+      null,
+      'Committing labels made offline with Satchel.',
+      'Labeling done: 6 feature values to upload.',
+      'Uploading feature values.',
+      '6 feature values committed by Satchel.',
     ]);
+    expect(history('Execution_Duration')).toEqual([
+      null,
+      null,
+      '1.0H 2.0min 3.25sec',
+      '1.0H 2.0min 3.25sec',
+      '1.0H 2.0min 3.25sec',
+    ]);
+    expect(history('Upload_Duration')).toEqual([null, null, null, null, '0.0H 1.0min 23.456sec']);
     expect(
       (await rowsOf(admin, 'deriva-ml:Dataset_Execution', ['Execution', execution])).map((edge) => [
         edge.RID,
@@ -162,19 +195,42 @@ describe('committing drafts of the sample world as an execution', () => {
       [subjects[0], 'Left', 'Handedness'],
     ]);
 
-    // configuration.json: the plan, the rows per feature, and the workflow and execution it belongs to.
+    // configuration.json: deriva-ml's ExecutionConfiguration, plus Satchel's own facts under `satchel`.
     const metadataRid = result.inserted['deriva-ml:Execution_Metadata']![0]!;
     const expected = `${JSON.stringify(
       {
-        app: 'Satchel',
-        app_version: '0.1.0',
-        author: 'ann',
-        description: 'Labels made offline with Satchel by ann',
-        bag: { rid: facts.rid, version: '1.0.0', snaptime: facts.snaptimes['1.0.0'], format: 'B' },
-        features: { [DIGIT]: 4, [QUALITY]: 1, [HAND]: 1 },
-        rows: 6,
-        workflow: result.workflowRid,
-        execution,
+        datasets: [
+          {
+            rid: facts.rid,
+            version: { major: 1, minor: 0, patch: 0 },
+            materialize: true,
+            description: 'The dataset bag the labels were made on.',
+          },
+        ],
+        assets: [],
+        workflow: {
+          name: 'Satchel offline labeling',
+          workflow_type: ['Feature_Creation'],
+          description: 'Feature values labeled offline in Satchel and committed from a dataset bag.',
+          url: WORKFLOW_URL,
+          version: '0.1.0',
+          workflow_rid: result.workflowRid,
+          checksum: workflow!.Checksum,
+          is_notebook: false,
+          git_root: null,
+          allow_dirty: false,
+        },
+        description: 'Labels made offline with Satchel by testadmin',
+        argv: [],
+        config_choices: {},
+        satchel: {
+          version: '0.1.0',
+          author: 'testadmin',
+          bag: { snaptime: facts.snaptimes['1.0.0'], format: 'B' },
+          execution,
+          features: { [DIGIT]: 4, [QUALITY]: 1, [HAND]: 1 },
+          rows: 6,
+        },
       },
       null,
       2,
@@ -186,22 +242,72 @@ describe('committing drafts of the sample world as an execution', () => {
       Filename: 'configuration.json',
       Length: Buffer.byteLength(expected),
       MD5: md5,
+      Description:
+        'Execution configuration (deriva-ml ExecutionConfiguration): the dataset version, workflow and description of this execution.',
     });
     const file = await fetch(`${standIn.origin}${String(metadata!.URL)}`, {
       headers: { cookie: standIn.login('testadmin') },
     });
-    expect(await file.text()).toBe(expected);
+    const text = await file.text();
+    expect(text).toBe(expected);
+    // deriva-ml reads it back: nothing refused, only Satchel's own field passed over.
+    expect(readExecutionConfiguration(text)).toEqual({ problems: [], ignored: ['configuration.satchel'] });
     expect(
       (await rowsOf(admin, 'deriva-ml:Execution_Metadata_Execution', ['Execution', execution])).map(
         (link) => [link.Execution_Metadata, link.Asset_Role],
       ),
     ).toEqual([[metadataRid, 'Output']]);
     expect(
-      (
-        await rowsOf(admin, 'deriva-ml:Execution_Metadata_Asset_Type', ['Execution_Metadata', metadataRid])
-      ).map((link) => link.Asset_Type),
-    ).toEqual(['Deriva_Config']);
+      (await rowsOf(admin, 'deriva-ml:Execution_Metadata_Asset_Type', ['Execution_Metadata', metadataRid]))
+        .map((link) => link.Asset_Type)
+        .sort(),
+    ).toEqual(['Deriva_Config', 'Output_File']);
     expect(repeatedAcknowledged(standIn.requests)).toEqual([]);
+  });
+
+  it('the configuration.json reader has teeth: the shape Satchel wrote before, and a workflow with a field deriva-ml does not define, are refused', () => {
+    expect(
+      readExecutionConfiguration(
+        JSON.stringify({
+          app: 'Satchel',
+          author: 'ann',
+          bag: { rid: facts.rid, version: '1.0.0' },
+          workflow: '1-ABCD',
+          execution: '1-EFGH',
+        }),
+      ),
+    ).toEqual({
+      problems: ['configuration.workflow: not an object'],
+      ignored: ['configuration.app', 'configuration.author', 'configuration.bag', 'configuration.execution'],
+    });
+    expect(
+      readExecutionConfiguration(
+        JSON.stringify({
+          datasets: [{ rid: facts.rid, version: '1.0' }],
+          workflow: { name: 'x', workflow_type: ['Feature_Creation'], app_version: '0.1.0' },
+        }),
+      ).problems,
+    ).toEqual([
+      'configuration.datasets[0].version: not a version: 1.0',
+      'configuration.workflow.app_version: extra field forbidden',
+    ]);
+  });
+
+  it('formats durations as deriva-ml does: whole hours and minutes as floats, seconds to the millisecond', () => {
+    expect(
+      [0, 999, 59_999, 60_000, 3_600_000, 3_723_250, 90_061_001, -5].map((milliseconds) =>
+        formatDuration(milliseconds),
+      ),
+    ).toEqual([
+      '0.0H 0.0min 0.0sec',
+      '0.0H 0.0min 0.999sec',
+      '0.0H 0.0min 59.999sec',
+      '0.0H 1.0min 0.0sec',
+      '1.0H 0.0min 0.0sec',
+      '1.0H 2.0min 3.25sec',
+      '25.0H 1.0min 1.001sec',
+      '0.0H 0.0min 0.0sec',
+    ]);
   });
 
   it('a second run sends nothing and answers the same RIDs', async () => {
@@ -303,32 +409,57 @@ describe('committing drafts of the sample world as an execution', () => {
       dropAfterBytes: 20,
       times: 10,
     });
-    expect(isCatalogError(await failure(commit()))).toBe(true);
+    const cut = await failure(commit());
+    expect(isCatalogError(cut) && cut.kind).toBe('network');
     expect(draftCount()).toBe(4);
+    // The execution says it failed, and why, until the commit runs again.
+    const [failed] = await executionsOfSatchel();
+    expect(failed).toMatchObject({
+      Status: 'Failed',
+      Status_Detail: `${(cut as Error).message.replace(/\.$/, '')}; 0 of 4 feature values were sent. Committing again from Satchel resumes this execution.`,
+    });
+    expect(failed!.Upload_Duration).toMatch(/^0\.0H 0\.0min \d+(\.\d+)?sec$/);
     standIn.clearFailures();
     const result = await commit();
     expect(result.earlier).toMatchObject({ outcome: 'resumed', executionRid: result.executionRid });
     expect(await valuesOf(DIGIT, result.executionRid, ['Digit'])).toHaveLength(4);
     expect(await executionsOfSatchel()).toHaveLength(1);
     expect(repeatedAcknowledged(standIn.requests)).toEqual([]);
+    expect(historyOf(standIn, 'deriva-ml:Execution', result.executionRid, 'Status')).toEqual([
+      'Created',
+      'Running',
+      'Stopped',
+      'Pending_Upload',
+      'Failed',
+      'Pending_Upload',
+      'Uploaded',
+    ]);
   });
 
-  it('401 without a login: nothing lost, sign in and resume', async () => {
+  it('without a login: the catalog knows no author, so nothing is planned or sent; signed in, the commit goes through', async () => {
     label(on.digit, images.slice(0, 4), { Digit: '2' });
+    const before = standIn.requests.length;
     const error = await failure(commit({ client: clientAs(standIn, null) }));
-    expect(isCatalogError(error) && error.kind).toBe('auth-required');
+    expect(isCatalogError(error) && [error.kind, error.message]).toEqual([
+      'auth-required',
+      `Sign in to ${new URL(standIn.origin).host} to commit: the catalog does not know who you are, and an execution names its author.`,
+    ]);
+    expect(
+      standIn.requests.slice(before).map((request) => [request.method, request.path, request.status]),
+    ).toEqual([['GET', '/authn/session', 404]]);
     expect(draftCount()).toBe(4);
-    expect((await commit()).inserted[DIGIT]).toHaveLength(4);
+    const result = await commit();
+    expect([result.earlier, result.inserted[DIGIT]?.length]).toEqual([null, 4]);
   });
 
   it('403 as a reader, a changed label, then the owner with a new description: the catalog gets the current values, author and description', async () => {
     label(on.digit, [images[0]!], { Digit: '3' });
     label(on.digit, [images[1]!], { Digit: '4' });
-    const refused = await failure(commit({ client: clientAs(standIn, 'testuser'), author: 'testuser' }));
+    const refused = await failure(commit({ client: clientAs(standIn, 'testuser') }));
     expect(isCatalogError(refused) && refused.kind).toBe('forbidden');
     expect(draftCount()).toBe(2);
     label(on.digit, [images[0]!], { Digit: '8' }, 'testadmin');
-    const result = await commit({ author: 'testadmin', description: 'Checked again by the owner' });
+    const result = await commit({ description: 'Checked again by the owner' });
     expect(result.earlier).toEqual({ outcome: 'replanned', error: (refused as Error).message });
     expect(result.notes).toEqual([
       `An earlier attempt (${(refused as Error).message.replace(/\.$/, '')}) never reached the catalog, so it was planned again from the current labels, author and description.`,
@@ -353,9 +484,8 @@ describe('committing drafts of the sample world as an execution', () => {
       ).text(),
     ) as Record<string, unknown>;
     expect(configuration).toMatchObject({
-      author: 'testadmin',
       description: 'Checked again by the owner',
-      rows: 2,
+      satchel: { author: 'testadmin', rows: 2 },
     });
     expect(await executionsOfSatchel()).toHaveLength(1);
   });
@@ -484,7 +614,10 @@ describe('commits bigger than one insert batch', () => {
     controller.abort();
     held.cut();
     const error = await cancelled;
-    expect(isCatalogError(error) && error.kind).toBe('cancelled');
+    expect(isCatalogError(error) && [error.kind, error.message]).toEqual([
+      'cancelled',
+      'The commit was cancelled; nothing is lost, and committing again finishes it.',
+    ]);
     const resumed = await commit({ rowsPerInsert: 128 });
     expect(resumed.earlier).toMatchObject({ outcome: 'resumed', updated: [], dropped: [], alreadySent: [] });
     const batches = featureBatches(standIn.requests.slice(before), domain);
@@ -503,11 +636,22 @@ describe('commits bigger than one insert batch', () => {
     expect(repeatedAcknowledged(standIn.requests)).toEqual([]);
     await expectEverything(resumed.executionRid);
     expect(await executionsOfSatchel()).toHaveLength(1);
-    expect(historyOf(standIn, 'deriva-ml:Execution', resumed.executionRid, 'Status')).toEqual([
+    // Cancelled: Failed with the reason, as deriva-ml marks a stopped upload; resumed: Failed → Pending_Upload → Uploaded.
+    const history = (column: string) =>
+      historyOf(standIn, 'deriva-ml:Execution', resumed.executionRid, column);
+    expect(history('Status')).toEqual([
       'Created',
       'Running',
+      'Stopped',
+      'Pending_Upload',
+      'Failed',
       'Pending_Upload',
       'Uploaded',
+    ]);
+    expect(history('Status_Detail').slice(4)).toEqual([
+      'Cancelled in Satchel after 300 of 660 feature values were sent; committing again from Satchel sends the rest.',
+      'Uploading again after an interrupted attempt; 300 of 660 feature values had been sent.',
+      '660 feature values committed by Satchel.',
     ]);
   });
 
@@ -560,6 +704,97 @@ describe('commits bigger than one insert batch', () => {
     ]);
     // Every label's newest value in the catalog is its draft.
     expect(await commit()).toMatchObject({ alreadyCommitted: true });
+  });
+});
+
+describe('the execution lifecycle, as deriva-ml walks it', () => {
+  it('a commit that stops while Running is marked Failed with the reason; run again, it walks Failed → Pending_Upload → Uploaded, never back to Stopped', async () => {
+    label(on.digit, images.slice(0, 3), { Digit: '6' });
+    labeledAt += 90_500;
+    label(on.hand, [subjects[0]!], { Handedness: 'Right' });
+    standIn.failNext({
+      method: 'POST',
+      pathPrefix: '/ermrest/catalog/1/entity/deriva-ml:Dataset_Execution',
+      status: 503,
+      times: 10,
+    });
+    const refused = await failure(commit());
+    expect(isCatalogError(refused) && refused.kind).toBe('server');
+    standIn.clearFailures();
+    const [failed] = await executionsOfSatchel();
+    expect(failed).toMatchObject({
+      Status: 'Failed',
+      Status_Detail: `${(refused as Error).message.replace(/\.$/, '')}; 0 of 4 feature values were sent. Committing again from Satchel resumes this execution.`,
+      Execution_Duration: '0.0H 1.0min 30.5sec',
+      Upload_Duration: null,
+    });
+    const result = await commit();
+    expect(result.executionRid).toBe(failed!.RID);
+    const history = (column: string) =>
+      historyOf(standIn, 'deriva-ml:Execution', result.executionRid, column);
+    expect(history('Status')).toEqual(['Created', 'Running', 'Failed', 'Pending_Upload', 'Uploaded']);
+    expect(history('Status_Detail')[3]).toBe(
+      'Uploading again after an interrupted attempt; 0 of 4 feature values had been sent.',
+    );
+    expect(
+      await rowsOf(admin, 'deriva-ml:Dataset_Execution', ['Execution', result.executionRid]),
+    ).toHaveLength(1);
+    expect(await valuesOf(DIGIT, result.executionRid, ['Digit'])).toHaveLength(3);
+    expect(repeatedAcknowledged(standIn.requests)).toEqual([]);
+  });
+
+  it('Execution_Duration covers the labeling behind the values sent: a relabel counts from its own change, not from the first commit of that image', async () => {
+    labeledAt = Date.parse('2026-03-02T08:00:00.000Z');
+    label(on.digit, [images[0]!], { Digit: '1' });
+    await commit();
+    labeledAt = Date.parse('2026-03-02T11:00:00.000Z');
+    label(on.digit, [images[0]!], { Digit: '7' });
+    labeledAt = Date.parse('2026-03-02T11:30:00.500Z');
+    label(on.digit, [images[1]!], { Digit: '2' });
+    const second = await commit();
+    const [row] = await rowsOf(admin, 'deriva-ml:Execution', ['RID', second.executionRid]);
+    expect(row!.Execution_Duration).toBe('0.0H 30.0min 0.5sec');
+  });
+
+  it('on a deriva-ml 1.24 catalog: the free-text walk Created → Running → Pending → Completed, Duration, no Dataset_Version; Failed when it stops', async () => {
+    await standIn.close();
+    standIn = await startWorldStandIn({ legacy: true });
+    admin = clientAs(standIn, 'testadmin');
+    label(on.digit, images.slice(0, 2), { Digit: '5' });
+    labeledAt += 45_250;
+    label(on.digit, [images[2]!], { Digit: '4' });
+    standIn.failNext({
+      method: 'POST',
+      pathPrefix: `/ermrest/catalog/1/entity/${DIGIT}`,
+      dropConnection: true,
+      times: 10,
+    });
+    const cut = await failure(commit());
+    expect(isCatalogError(cut) && cut.kind).toBe('network');
+    standIn.clearFailures();
+    const result = await commit();
+    const [row] = await rowsOf(admin, 'deriva-ml:Execution', ['RID', result.executionRid]);
+    expect(row).toMatchObject({
+      Status: 'Completed',
+      Status_Detail: '3 feature values committed by Satchel.',
+      Duration: '0.0H 0.0min 45.25sec',
+    });
+    expect(row).not.toHaveProperty('Execution_Duration');
+    expect(historyOf(standIn, 'deriva-ml:Execution', result.executionRid, 'Status')).toEqual([
+      'Created',
+      'Running',
+      'Pending',
+      'Failed',
+      'Pending',
+      'Completed',
+    ]);
+    expect(
+      (await rowsOf(admin, 'deriva-ml:Dataset_Execution', ['Execution', result.executionRid])).map((edge) => [
+        edge.Dataset,
+        'Dataset_Version' in edge,
+      ]),
+    ).toEqual([[facts.rid, false]]);
+    expect(await valuesOf(DIGIT, result.executionRid, ['Digit'])).toHaveLength(3);
   });
 });
 

@@ -65,9 +65,14 @@ describe('satchel catalog / satchel download, on the sample world', () => {
       [testing, ['1.0.0', '1.1.0']],
     ]);
     const human = await satchel('catalog', 'datasets', url, '--credential', file);
-    expect(human.stdout.split('\n')[0]).toMatch(/^RID\s+types\s+versions/);
+    expect(human.stdout.split('\n')[0]).toMatch(/^RID\s+version\s+snapshot\s+types\s+members/);
+    // One row per version, as the dataset was at that version's snapshot.
+    const at100 = trainingImages - facts.design.addedImages;
     expect(human.stdout).toMatch(
-      new RegExp(`${training}\\s+Training\\s+1\\.0\\.0, 1\\.1\\.0 \\(\\S+\\)\\s+Image ${trainingImages}`),
+      new RegExp(`${training}\\s+1\\.0\\.0\\s+\\S+\\s+Training\\s+Image ${at100}\\b`),
+    );
+    expect(human.stdout).toMatch(
+      new RegExp(`${training}\\s+1\\.1\\.0\\s+\\S+\\s+Training\\s+Image ${trainingImages}\\b`),
     );
   });
 
@@ -114,7 +119,7 @@ describe('satchel catalog / satchel download, on the sample world', () => {
     expect(again.stdout).toBe(`${summary.bagDir}\n`);
     expect(again.stderr).toMatch(
       new RegExp(
-        `Dataset ${complete} 1\\.0\\.0 at snapshot \\S+, from the cache: ${files} files \\(0 fetched, ${files} already present\\)\\.`,
+        `Dataset ${complete} 1\\.0\\.0 at snapshot \\S+, from the cache: ${files} files: 0 reused, 0 fetched, 0\\.0 MB \\(${files} were there already\\)\\.`,
       ),
     );
   });

@@ -198,6 +198,8 @@ describe('downloading the sample world from the stand-in', () => {
       bytes: assetBytes,
       downloaded: facts.assets['1.0.0'],
       skipped: 0,
+      reused: 0,
+      fetchedBytes: bag.assets.bytes,
     });
     expect(bag.tables).toEqual(facts.tables['1.0.0']);
     expectSameBag(bag.bagDir, bags.formatB);

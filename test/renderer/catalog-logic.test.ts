@@ -20,6 +20,7 @@ import {
   signInAdvice,
   snaptimeDate,
   snapshotText,
+  stateAtVersion,
   versionOptionText,
   versionsNewestFirst,
   type SignInForm,
@@ -189,6 +190,12 @@ describe('download progress', () => {
       fraction: 0.3,
     });
     expect(downloadProgressView(progress('assets', 0, 0)).fraction).toBeNull();
+    expect(
+      downloadProgressView({
+        ...progress('assets', 3_000_000, 4_000_000),
+        detail: '351 reused, 9 fetched, 0.2 MB',
+      }).text,
+    ).toBe('Bringing the files: 351 reused, 9 fetched, 0.2 MB');
   });
 });
 
@@ -233,5 +240,55 @@ describe('commit progress and result', () => {
     expect(commitErrorAdvice('nothing-to-commit')).toBeNull();
     expect(draftsText(1)).toBe('1 draft');
     expect(draftsText(1200)).toBe('1,200 drafts');
+  });
+});
+
+describe('a version shown as it was', () => {
+  const training: DatasetListing = {
+    rid: '1-A004',
+    description: 'Training images (today)',
+    types: ['Training'],
+    members: { Image: 210 },
+    children: [],
+    versions: [
+      {
+        version: '1.0.0',
+        snapshot: '2TA-0000-0000',
+        rid: 'V0',
+        atSnapshot: {
+          description: 'Training images',
+          types: ['Training'],
+          members: { Image: 200 },
+          children: [],
+        },
+      },
+      { version: '1.1.0', snapshot: '2TA-0000-0002', rid: 'V1', atSnapshot: null },
+      { version: '1.1.0.post1.dev1', snapshot: null, rid: 'V2', atSnapshot: null },
+    ],
+  };
+
+  it('shows the counts, description and types read at the version snapshot', () => {
+    const state = stateAtVersion(training, pickVersion(training, '1.0.0'));
+    expect(state).toEqual({
+      description: 'Training images',
+      types: ['Training'],
+      members: { Image: 200 },
+      children: [],
+      asOf: 'snapshot',
+    });
+    expect(membersText(state.members)).toBe('200 Image');
+  });
+
+  it('shows nothing for a snapshot before the dataset existed, and the live catalog for a dev version', () => {
+    expect(stateAtVersion(training, pickVersion(training, '1.1.0'))).toMatchObject({
+      members: {},
+      types: [],
+      asOf: 'snapshot',
+    });
+    expect(stateAtVersion(training, pickVersion(training, '1.1.0.post1.dev1'))).toMatchObject({
+      members: { Image: 210 },
+      description: 'Training images (today)',
+      asOf: 'live',
+    });
   });
 });

@@ -32,6 +32,8 @@ export class Authn {
   constructor(
     private readonly users: Record<string, UserAccount>,
     private readonly tokens: Record<string, string>,
+    /** What /authn/discovery advertises as `oauth2_scopes` (a Globus deployment); none: database auth. */
+    private readonly oauth2Scopes: Record<string, string> | null = null,
   ) {}
 
   /** The caller of a request: a bearer token wins over the cookie; neither means anonymous (null). */
@@ -69,7 +71,8 @@ export class Authn {
         authentication_type: 'database',
       });
     }
-    if (path === '/authn/discovery' && method === 'GET') return jsonReply({});
+    if (path === '/authn/discovery' && method === 'GET')
+      return jsonReply(this.oauth2Scopes ? { oauth2_scopes: this.oauth2Scopes } : {});
     if (path !== '/authn/session') throw new HttpError(404, 'Not found.\n');
 
     const cookieKey = this.cookieKey(request);

@@ -15,7 +15,8 @@ export interface SeededWorld {
 
 export async function seedWorld(
   standIn: StandIn,
-  options: { world?: World; id?: string } = {},
+  /** `legacy`: the deriva-ml schema as deriva-ml 1.24 made it (see `asLegacy`). */
+  options: { world?: World; id?: string; legacy?: boolean } = {},
 ): Promise<SeededWorld> {
   const world = options.world ?? (await buildWorld());
   const catalog = standIn.createCatalog({
@@ -25,7 +26,8 @@ export async function seedWorld(
     description: 'Handwritten digits (the Satchel sample world)',
     acls: { select: ['testuser'], enumerate: ['testuser'] },
   });
-  const model = world.schema('') as SchemaDocument & { schemas: Record<string, unknown> };
+  const head = world.schema('') as SchemaDocument & { schemas: Record<string, unknown> };
+  const model = options.legacy ? asLegacy(head) : head;
   const schemas = { ...model.schemas };
   // Every new catalog already has its public schema.
   delete schemas.public;
@@ -33,15 +35,20 @@ export async function seedWorld(
 
   const snaptimes: Record<string, string> = {};
   for (const release of RELEASES) {
-    const rows = [...world.tables.entries()].flatMap(([qualified, table]) =>
-      rowsAt(table, release)
-        .filter((_, index) => table.rows[index]!.release === release)
-        .map((values) => ({
-          table: qualified,
-          rid: String(values.RID),
-          values: { ...values, ...unstamped(qualified) },
-        })),
-    );
+    const rows = [...world.tables.entries()]
+      .filter(([qualified]) => !options.legacy || qualified !== 'deriva-ml:Execution_Status')
+      .flatMap(([qualified, table]) =>
+        rowsAt(table, release)
+          .filter((_, index) => table.rows[index]!.release === release)
+          .map((values) => ({
+            table: qualified,
+            rid: String(values.RID),
+            values: {
+              ...(options.legacy ? legacyRow(qualified, values) : values),
+              ...unstamped(qualified),
+            },
+          })),
+      );
     loadRows(catalog, rows, model, OWNER);
     const versions = rows.filter((row) => row.table === 'deriva-ml:Dataset_Version');
     // A new release points each dataset at its new version row (1.0.0's rows arrive with it).
@@ -81,4 +88,52 @@ export async function seedWorld(
 /** Version rows are loaded unstamped: the stand-in stamps its own snaptime, as a release does. */
 function unstamped(table: string): Record<string, unknown> {
   return table === 'deriva-ml:Dataset_Version' ? { Snapshot: null } : {};
+}
+
+interface ColumnDocument {
+  name: string;
+}
+interface TableDocument {
+  column_definitions: ColumnDocument[];
+  foreign_keys: { foreign_key_columns: { column_name: string }[] }[];
+}
+
+/**
+ * deriva-ml 1.24's ML schema (src/deriva_ml/schema/create_schema.py at v1.24.0): no Execution_Status
+ * vocabulary (statuses are free text), one `Duration` column on Execution instead of
+ * Execution_Duration, Download_Duration and Upload_Duration, and no Dataset_Version on
+ * Dataset_Execution.
+ */
+function asLegacy<T extends SchemaDocument>(document: T): T {
+  const legacy = structuredClone(document);
+  const ml = (legacy.schemas as unknown as Record<string, { tables: Record<string, TableDocument> }>)[
+    'deriva-ml'
+  ]!;
+  delete ml.tables.Execution_Status;
+  const drop = (table: TableDocument, columns: string[]) => {
+    table.column_definitions = table.column_definitions.filter((column) => !columns.includes(column.name));
+    table.foreign_keys = table.foreign_keys.filter(
+      (fk) => !fk.foreign_key_columns.some((column) => columns.includes(column.column_name)),
+    );
+  };
+  const execution = ml.tables.Execution!;
+  const duration = execution.column_definitions.find((column) => column.name === 'Execution_Duration')!;
+  execution.column_definitions.push({ ...duration, name: 'Duration' });
+  drop(execution, ['Execution_Duration', 'Download_Duration', 'Upload_Duration']);
+  // The Status column stays; only its link to the vocabulary goes.
+  execution.foreign_keys = execution.foreign_keys.filter(
+    (fk) => !fk.foreign_key_columns.some((column) => column.column_name === 'Status'),
+  );
+  drop(ml.tables.Dataset_Execution!, ['Dataset_Version']);
+  return legacy;
+}
+
+function legacyRow(table: string, values: Record<string, unknown>): Record<string, unknown> {
+  const row = { ...values };
+  if (table === 'deriva-ml:Execution') {
+    row.Duration = row.Execution_Duration;
+    for (const column of ['Execution_Duration', 'Download_Duration', 'Upload_Duration']) delete row[column];
+  }
+  if (table === 'deriva-ml:Dataset_Execution') delete row.Dataset_Version;
+  return row;
 }

@@ -9,11 +9,16 @@ import type { WorldFacts } from './generated/index.js';
 
 let world: Promise<World> | undefined;
 
-/** The sample world's catalog on a fresh stand-in (the world itself is built once per test file). */
-export async function startWorldStandIn(): Promise<StandIn> {
+/**
+ * The sample world's catalog on a fresh stand-in (the world itself is built once per test file);
+ * `legacy`: with the deriva-ml schema of deriva-ml 1.24.
+ */
+export async function startWorldStandIn(options: { legacy?: boolean } = {}): Promise<StandIn> {
   world ??= buildWorld();
   const built = await world;
-  return startStandIn({ seed: (standIn) => seedWorld(standIn, { world: built }).then(() => undefined) });
+  return startStandIn({
+    seed: (standIn) => seedWorld(standIn, { world: built, legacy: options.legacy }).then(() => undefined),
+  });
 }
 
 export const catalogUrl = (standIn: StandIn): string => `${standIn.origin}/ermrest/catalog/1`;

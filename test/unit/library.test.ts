@@ -66,8 +66,8 @@ describe('bags in the deriva-ml cache', () => {
     fs.symlinkSync(path.join(scratch.dir, 'elsewhere'), path.join(cache, 'linked'));
 
     expect(findDerivaCacheBags(home)).toEqual([
-      { path: legacy, rid: '1-ABCD', source: '~/.deriva-ml/www.example.org/1/cache' },
-      { path: head, rid: '58A', source: '~/.deriva-ml/www.example.org/1/cache' },
+      { path: legacy, rid: '1-ABCD', version: null, source: '~/.deriva-ml/www.example.org/1/cache' },
+      { path: head, rid: '58A', version: null, source: '~/.deriva-ml/www.example.org/1/cache' },
     ]);
   });
 

@@ -159,11 +159,14 @@ describe.each(HASHING)('verifyBag on the generated bags, %s', (_mode, hashing) =
     expect(payload.files).toBe(1 + csvFiles('1.0.0') + facts.assets['1.0.0']);
     expect(report).toEqual({
       ok: true,
+      complete: true,
       files: payload.files,
       bytes: payload.bytes,
       checks: 2 * payload.files,
       materialized: true,
+      fetchListed: facts.assets['1.0.0'],
       unfetched: 0,
+      missing: [],
       problems: [],
     });
     expect(progress.at(-1)).toEqual([payload.bytes, payload.bytes]);
@@ -173,6 +176,7 @@ describe.each(HASHING)('verifyBag on the generated bags, %s', (_mode, hashing) =
     const report = await verifyBag(bags.newer, hashing);
     expect(report).toMatchObject({
       ok: true,
+      complete: true,
       files: 1 + csvFiles('1.1.0') + facts.assets['1.1.0'],
       materialized: true,
       problems: [],
@@ -185,24 +189,29 @@ describe.each(HASHING)('verifyBag on the generated bags, %s', (_mode, hashing) =
     const report = await verifyBag(bags.formatA, hashing);
     expect(report).toEqual({
       ok: true,
+      complete: true,
       files: payload.files,
       bytes: payload.bytes,
       checks: payload.files,
       materialized: true,
+      fetchListed: facts.assets['1.0.0'],
       unfetched: 0,
+      missing: [],
       problems: [],
     });
   });
 
-  it('accepts the holey bag as valid but not materialized: every asset is left to fetch.txt', async () => {
+  it('finds the holey bag intact but incomplete, so not valid (RFC 8493)', async () => {
     const report = await verifyBag(bags.holey, { ...hashing, concurrency: 1 });
     const files = 1 + csvFiles('1.0.0');
     expect(filesOnDisk(path.join(bags.holey, 'data')).files).toBe(files);
     expect(report).toMatchObject({
-      ok: true,
+      ok: false,
+      complete: false,
       files,
       checks: 2 * files,
       materialized: false,
+      fetchListed: facts.assets['1.0.0'],
       unfetched: facts.assets['1.0.0'],
       problems: [],
     });
@@ -227,15 +236,18 @@ describe.each(HASHING)('verifyBag problems, %s', (_mode, hashing) => {
     if (hashing.hashWorker) requireBuiltWorker();
   });
 
-  it('accepts a valid holey bag', async () => {
+  it('finds an intact holey bag incomplete, naming the file fetch.txt still has to bring', async () => {
     const report = await verifyBag(buildBag(), hashing);
     expect(report).toEqual({
-      ok: true,
+      ok: false,
+      complete: false,
       files: 3,
       bytes: Object.values(PAYLOAD).reduce((sum, content) => sum + Buffer.byteLength(content), 0),
       checks: 6,
       materialized: false,
+      fetchListed: 1,
       unfetched: 1,
+      missing: Object.keys(FETCHED),
       problems: [],
     });
   });

@@ -15,15 +15,14 @@ import {
 } from '../../../shared/contract.js';
 import { requestSchemas } from '../../../shared/requests.js';
 import { locateBag, openBag, type Bag, type OpenProgress } from '../bag/index.js';
-import type { SatchelError } from '../common/index.js';
-import { findDerivaCacheBags, RecentBags } from '../library/index.js';
+import { isDatabaseDamage, type SatchelError } from '../common/index.js';
+import { findDerivaCacheBags, findDerivaContext, RecentBags } from '../library/index.js';
 import { buildSampleBag, isSampleBuilt, samplePath } from '../sample/index.js';
 import { ThumbnailCache, type ThumbnailPriority } from '../thumbs/index.js';
 import { verifyBag } from '../verify/index.js';
 import {
   DEFAULT_BACKUP_POLICY,
   findDamage,
-  isCorruptionError,
   latestBackup,
   openWorkspaceDb,
   workspaceDamaged,
@@ -35,7 +34,8 @@ import { scheduleBackups } from './backups.js';
 import { invalidRequest, RequestError, toApiError } from './errors.js';
 import { LabelStore } from '../labels/index.js';
 import { describeAsset } from './asset-info.js';
-import { catalogHandlers } from './catalog.js';
+import { CatalogConnections, catalogHandlers } from './catalog.js';
+import { fetchHandlers } from './fetch.js';
 import { labelHandlers } from './labels.js';
 import { regionHandlers } from './regions.js';
 import { RegionContentStore, RegionStore } from '../regions/index.js';
@@ -54,6 +54,8 @@ export interface ApiOptions {
   workspace: string;
   /** Where `~/.deriva-ml` is looked for; the user's home by default. */
   homeDir?: string;
+  /** deriva-ml working folders besides `~/.deriva-ml` whose caches the library lists. */
+  derivaWorkingDirs?: string[];
   emit?: EmitEvent;
   /** How often the workspace database is backed up and how many backups are kept (tests shorten it). */
   backupPolicy?: BackupPolicy;
@@ -98,6 +100,9 @@ export function createApi(options: ApiOptions): Api {
   const workspace = path.resolve(options.workspace);
   fs.mkdirSync(workspace, { recursive: true });
   const homeDir = options.homeDir ?? os.homedir();
+  // The working folder of deriva-ml's .deriva-context.json (of the folder Satchel started in) counts too.
+  const contextDir = findDerivaContext()?.workingDir;
+  const derivaWorkingDirs = [...(options.derivaWorkingDirs ?? []), ...(contextDir ? [contextDir] : [])];
   const emit: EmitEvent = options.emit ?? (() => {});
   // The label history is checked with the first backup, in the maintenance worker, not here.
   const db: WorkspaceDb = openWorkspaceDb(workspace, { check: 'drafts', backups: 'none' });
@@ -121,6 +126,7 @@ export function createApi(options: ApiOptions): Api {
   const labels = new LabelStore(db);
   const regions = new RegionStore(db, new RegionContentStore(workspace));
   const bags = new Map<string, OpenEntry>();
+  const connections = new CatalogConnections();
   const opening = new Map<string, Promise<OpenedBag>>();
 
   const requireBag = (bagId: string): OpenEntry => {
@@ -131,7 +137,7 @@ export function createApi(options: ApiOptions): Api {
 
   const libraryState = (): LibraryState => ({
     recent: describeRecentBags(recent.list(), { homeDir, samplePath: samplePath(workspace) }),
-    derivaCache: findDerivaCacheBags(homeDir),
+    derivaCache: findDerivaCacheBags(homeDir, { workingDirs: derivaWorkingDirs }),
     sample: isSampleBuilt(workspace)
       ? { path: samplePath(workspace), built: true }
       : { path: null, built: false },
@@ -200,7 +206,14 @@ export function createApi(options: ApiOptions): Api {
   const handlers: Handlers = {
     ...labelHandlers(labels, requireBag),
     ...regionHandlers(regions, requireBag),
-    ...catalogHandlers({ db, store: labels, homeDir, requireBag, emit }),
+    ...catalogHandlers({ connections, db, store: labels, homeDir, workspace, requireBag, emit }),
+    ...fetchHandlers({
+      workspace,
+      homeDir,
+      requireBag,
+      emit,
+      connectedCredential: (origin) => connections.credentialFor(origin),
+    }),
     'library:state': () => libraryState(),
     'library:sample': async () => {
       const sendProgress = throttledProgress((progress) => emit('progress', progress));
@@ -291,7 +304,7 @@ export function createApi(options: ApiOptions): Api {
         return { ok: true, value } as ApiResult<Channel>;
       } catch (error) {
         // SQLite met a damaged page: if it is the workspace's, stop writing to it and say so.
-        const problem = isCorruptionError(error) && !damage ? findDamage(db, 'all') : null;
+        const problem = isDatabaseDamage(error) && !damage ? findDamage(db, 'all') : null;
         const apiError = toApiError(problem ? markDamaged(problem) : error, channel);
         if (apiError.kind === 'internal') console.error(`satchel: ${channel} failed:`, error);
         return { ok: false, error: apiError };

@@ -1,20 +1,22 @@
-import type { CatalogConnection, CredentialSource } from '../../../shared/catalog.js';
+import { transferText, type CatalogConnection, type CredentialSource } from '../../../shared/catalog.js';
 import type { EventMap, RequestOf, ResponseMap, ResponseOf } from '../../../shared/contract.js';
 import type { Bag } from '../bag/index.js';
 import {
   CatalogClient,
-  credentialFor,
-  defaultCredentialFile,
+  confirmGlobusSignIn,
   isCatalogError,
   login,
   parseCatalogUrl,
   pastedCredential,
+  presentable,
+  storedSignIn,
+  signedInAs,
   type Credential,
 } from '../catalog/index.js';
 import { commitDrafts } from '../commit/index.js';
 import { appVersion } from '../common/index.js';
 import { downloadBag, listDatasets } from '../download/index.js';
-import { defaultAuthor, type LabelStore } from '../labels/index.js';
+import type { LabelStore } from '../labels/index.js';
 import type { WorkspaceDb } from '../workspace-db/index.js';
 import { RequestError } from './errors.js';
 import { throttledProgress } from './progress.js';
@@ -29,10 +31,23 @@ interface Connection {
   state: CatalogConnection;
 }
 
+/** The catalogs Satchel is connected to this session, by catalog URL. */
+export class CatalogConnections extends Map<string, Connection> {
+  /** The credential of a connection to this origin (the host Hatrac files are fetched from), if any. */
+  credentialFor(origin: string): Credential | null {
+    for (const connection of this.values())
+      if (connection.client.url.origin === origin) return connection.client.http.credential;
+    return null;
+  }
+}
+
 export interface CatalogDependencies {
+  connections: CatalogConnections;
   db: WorkspaceDb;
   store: LabelStore;
   homeDir: string;
+  /** The workspace: its content-addressed asset store takes part in downloads. */
+  workspace: string;
   requireBag: (bagId: string) => { bag: Bag };
   emit: (event: 'progress', payload: EventMap['progress']) => void;
 }
@@ -43,8 +58,10 @@ export interface CatalogDependencies {
  * any call marks the connection as needing a new sign-in and keeps every draft.
  */
 export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
-  const connections = new Map<string, Connection>();
+  const { connections } = deps;
   const running = new Map<string, AbortController>();
+  /** Commits under way, by catalog and bag, for catalog:commitCancel. */
+  const commits = new Map<string, AbortController>();
 
   const keyOf = (url: string) => {
     const parsed = parseCatalogUrl(url);
@@ -74,7 +91,9 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
           ...connection.state,
           online: !offline,
           problem: signIn
-            ? 'The catalog asks you to sign in again; your drafts are kept.'
+            ? connection.client.http.credential?.globusHost
+              ? `${error.message} Your drafts are kept.`
+              : 'The catalog asks you to sign in again; your drafts are kept.'
             : offline
               ? error.message
               : connection.state.problem,
@@ -96,18 +115,14 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
         credential: await login(url.origin, request.username, request.password ?? ''),
         source: 'login',
       };
-    const stored = await credentialFor(url.hostname, defaultCredentialFile(deps.homeDir));
-    if (stored?.kind === 'password')
-      return {
-        credential: await login(url.origin, stored.username, stored.password),
-        source: 'credential-file',
-      };
-    return stored ? { credential: stored, source: 'credential-file' } : { credential: null, source: 'none' };
+    const stored = await storedSignIn(url, { homeDir: deps.homeDir });
+    return { credential: await presentable(url.origin, stored.credential), source: stored.source };
   };
 
   const progress = (task: 'download' | 'commit', path: string) => {
     const send = throttledProgress((payload) => deps.emit('progress', payload));
-    return (phase: string, done: number, total: number) => send({ task, phase, done, total, path });
+    return (phase: string, done: number, total: number, detail?: string) =>
+      send({ task, phase, done, total, path, ...(detail === undefined ? {} : { detail }) });
   };
 
   return {
@@ -130,12 +145,10 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
       };
       try {
         await tracked(connection, async (signal) => {
+          await confirmGlobusSignIn(client, signal);
           await client.catalogInfo({ signal });
-          const session = credential ? await client.session({ signal }).catch(() => null) : null;
-          connection.state = {
-            ...connection.state,
-            user: session?.client.display_name ?? session?.client.id ?? null,
-          };
+          const user = credential ? await signedInAs(client.http, { signal }).catch(() => null) : null;
+          connection.state = { ...connection.state, user };
         });
       } catch (error) {
         // A catalog that wants a sign-in is still reached: keep it, with the problem shown.
@@ -160,9 +173,11 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
           rid,
           version,
           homeDir: deps.homeDir,
+          workspace: deps.workspace,
           materialize: holey !== true,
           signal,
-          onProgress: (step) => report(step.phase, step.done, step.total),
+          onProgress: (step) =>
+            report(step.phase, step.done, step.total, step.transfer && transferText(step.transfer)),
         });
         return {
           path: bag.bagDir,
@@ -171,7 +186,12 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
           snapshot: bag.snapshot,
           cached: bag.cached,
           materialized: bag.materialized,
-          files: bag.assets.files,
+          files: bag.materialized ? bag.assets.files : bag.fetchListed,
+          transfer: {
+            reused: bag.assets.reused,
+            fetched: bag.assets.downloaded,
+            fetchedBytes: bag.assets.fetchedBytes,
+          },
         };
       });
     },
@@ -180,24 +200,35 @@ export function catalogHandlers(deps: CatalogDependencies): CatalogHandlers {
       controller?.abort();
       return { cancelled: controller !== undefined };
     },
-    'catalog:commit': ({ bagId, url, workflow, description }) => {
+    'catalog:commit': async ({ bagId, url, workflow, description }) => {
       const connection = requireConnection(url);
       const { bag } = deps.requireBag(bagId);
       const report = progress('commit', bag.root);
-      return tracked(connection, (signal) =>
-        commitDrafts({
-          client: connection.client,
-          db: deps.db,
-          bag,
-          store: deps.store,
-          author: connection.state.user ?? defaultAuthor(),
-          appVersion: appVersion(),
-          workflowName: workflow,
-          description,
-          signal,
-          onProgress: ({ step, done, total }) => report(step, done, total),
-        }),
-      );
+      const key = `${keyOf(url)}#${bagId}`;
+      const cancel = new AbortController();
+      commits.set(key, cancel);
+      try {
+        return await tracked(connection, (signal) =>
+          commitDrafts({
+            client: connection.client,
+            db: deps.db,
+            bag,
+            store: deps.store,
+            appVersion: appVersion(),
+            workflowName: workflow,
+            description,
+            signal: AbortSignal.any([signal, cancel.signal]),
+            onProgress: ({ step, done, total }) => report(step, done, total),
+          }),
+        );
+      } finally {
+        if (commits.get(key) === cancel) commits.delete(key);
+      }
+    },
+    'catalog:commitCancel': ({ bagId, url }) => {
+      const controller = commits.get(`${keyOf(url)}#${bagId}`);
+      controller?.abort();
+      return { cancelled: controller !== undefined };
     },
   };
 }

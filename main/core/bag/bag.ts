@@ -20,7 +20,8 @@ import type {
 import { SatchelError, resolveInside, safeRelativePath } from '../common/index.js';
 import { quoteIdentifier as q } from './importer.js';
 import { ML_SCHEMA, type CatalogModel, type ElementType, type FeatureTable, type Table } from './model.js';
-import { selectRecord } from './selectors.js';
+import { reachableSql } from './reachable.js';
+import { majorityNeedsColumn, selectRecord } from './selectors.js';
 import { fromSqlConverter, storageClass, type FromSql } from './values.js';
 import { highestVersion } from './version.js';
 
@@ -48,6 +49,8 @@ export interface MemberRequest extends PageRequest {
  */
 export class Bag {
   private readonly readers = new Map<string, FromSql[]>();
+  /** The reachability SQL of each table (deriva-ml's FK paths from Dataset), built once. */
+  private readonly reachable = new Map<string, string | null>();
   private readonly selections = new Map<string, { table: string; total: number }>();
   private selectionCounter = 0;
 
@@ -492,18 +495,20 @@ export class Bag {
   ): FeatureValue[] {
     const feature = this.feature(target, name);
     const table = feature.table;
-    const scope = this.model.elementTypes.find((type) => type.table === feature.target);
-    const parameters: unknown[] = [];
-    let where = `f.${q(feature.targetColumn)} IS NOT NULL`;
-    if (scope) {
-      where += ` AND f.${q(feature.targetColumn)} IN (SELECT a.${q(scope.memberColumn)} FROM ${q(scope.association.qualified)} a WHERE a.${q(scope.datasetColumn)} IN (SELECT value FROM json_each(?)))`;
-      parameters.push(JSON.stringify(this.descendants(datasetRid)));
-    }
+    const termColumns = feature.termColumns.map((term) => term.column);
+    const workflowExecutions =
+      selector.kind === 'workflow' ? new Set(this.workflowExecutions(selector.workflow)) : undefined;
+    if (selector.kind === 'majority' && !selector.column && termColumns.length !== 1)
+      throw majorityNeedsColumn(feature, termColumns);
+    // deriva-ml scopes feature rows by FK-reachability from the dataset, not by membership alone, so a
+    // feature of Subject counts for the subjects of the dataset's images (see reachable.ts).
+    const scope = this.reachableSelect(feature.target);
+    if (scope === null) return [];
     const raw = this.db
       .prepare(
-        `SELECT f.* FROM ${q(table.qualified)} f WHERE ${where} ORDER BY f.${q(feature.targetColumn)}, f."RID"`,
+        `SELECT f.* FROM ${q(table.qualified)} f WHERE f.${q(feature.targetColumn)} IS NOT NULL AND f.${q(feature.targetColumn)} IN (SELECT rid FROM (${scope})) ORDER BY f.${q(feature.targetColumn)}, f."RID"`,
       )
-      .all(...parameters) as Record<string, unknown>[];
+      .all({ datasets: JSON.stringify(this.descendants(datasetRid)) }) as Record<string, unknown>[];
     const valueColumns = [
       ...feature.termColumns.map((term) => term.column),
       ...feature.valueColumns.map((column) => column.name),
@@ -527,13 +532,76 @@ export class Bag {
       else groups.set(key, [record]);
     }
     if (selector.kind === 'all') return [...groups.values()].flat();
-    const singleTerm = feature.termColumns.length === 1 ? feature.termColumns[0]!.column : null;
+    const singleTerm = termColumns.length === 1 ? termColumns[0]! : null;
     const chosen: FeatureValue[] = [];
     for (const records of groups.values()) {
-      const record = selectRecord(records, selector, singleTerm);
+      const record = selectRecord(records, selector, singleTerm, workflowExecutions);
       if (record) chosen.push(record);
     }
     return chosen;
+  }
+
+  /** RIDs of `table` rows that belong to the dataset and its nested datasets through any FK path, sorted. */
+  reachableRids(datasetRid: string, qualified: string): string[] {
+    this.requireDataset(datasetRid);
+    const scope = this.reachableSelect(this.requireTable(qualified));
+    if (scope === null) return [];
+    return this.db
+      .prepare(`SELECT rid FROM (${scope}) ORDER BY rid`)
+      .pluck()
+      .all({ datasets: JSON.stringify(this.descendants(datasetRid)) }) as string[];
+  }
+
+  private reachableSelect(table: Table): string | null {
+    if (!this.reachable.has(table.qualified))
+      this.reachable.set(table.qualified, reachableSql(this.model, table));
+    return this.reachable.get(table.qualified)!;
+  }
+
+  /**
+   * Executions of a workflow, as deriva-ml's DatasetBag.list_workflow_executions resolves it: a
+   * Workflow RID, else a Workflow_Type name (when the bag has Workflow_Workflow_Type); Satchel also
+   * takes a Workflow Name, which deriva-ml does not.
+   */
+  workflowExecutions(workflow: string): string[] {
+    const workflows = this.model.table(`${ML_SCHEMA}:Workflow`);
+    const executions = this.model.table(`${ML_SCHEMA}:Execution`);
+    if (!workflows || !executions)
+      throw new SatchelError(
+        'unknown-table',
+        'The bag has no Workflow or Execution table to select by workflow from.',
+      );
+    const executionsOf = (rids: string[]) =>
+      this.db
+        .prepare(
+          `SELECT "RID" FROM ${q(executions.qualified)} WHERE "Workflow" IN (SELECT value FROM json_each(?)) ORDER BY "RID"`,
+        )
+        .pluck()
+        .all(JSON.stringify(rids)) as string[];
+    const byRid = this.db
+      .prepare(`SELECT "RID" FROM ${q(workflows.qualified)} WHERE "RID" = ?`)
+      .pluck()
+      .all(workflow) as string[];
+    if (byRid.length > 0) return executionsOf(byRid);
+    const types = this.model.table(`${ML_SCHEMA}:Workflow_Workflow_Type`);
+    const byType = types
+      ? (this.db
+          .prepare(`SELECT "Workflow" FROM ${q(types.qualified)} WHERE "Workflow_Type" = ?`)
+          .pluck()
+          .all(workflow) as string[])
+      : [];
+    if (byType.length > 0) return executionsOf(byType);
+    const byName = workflows.columnByName.has('Name')
+      ? (this.db
+          .prepare(`SELECT "RID" FROM ${q(workflows.qualified)} WHERE "Name" = ?`)
+          .pluck()
+          .all(workflow) as string[])
+      : [];
+    if (byName.length > 0) return executionsOf(byName);
+    throw new SatchelError(
+      'bad-argument',
+      `No workflow resolved for "${workflow}" in the bag ${this.identity.rid}: it is neither a Workflow RID, a Workflow_Type name nor a Workflow name there.`,
+    );
   }
 
   // ---- assets --------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
 import type { FeatureValue, Selector } from '../../../shared/bag.js';
+import { SatchelError } from '../common/index.js';
+import type { FeatureTable } from './model.js';
 
 /**
  * deriva-ml's selectors (deriva_ml/feature.py) over the records of one group (one target and its
@@ -9,6 +11,8 @@ export function selectRecord(
   records: FeatureValue[],
   selector: Selector,
   termColumn: string | null,
+  /** For `workflow`: the executions of that workflow in the bag. */
+  workflowExecutions: ReadonlySet<string> = new Set(),
 ): FeatureValue | null {
   if (records.length === 0) return null;
   switch (selector.kind) {
@@ -18,11 +22,35 @@ export function selectRecord(
       return extreme(records, (candidate, best) => rctOf(candidate) < rctOf(best));
     case 'execution':
       return newestOrNull(records.filter((record) => record.execution === selector.rid));
-    case 'majority':
-      return majority(records, selector.column ?? termColumn);
+    case 'workflow':
+      return newestOrNull(
+        records.filter((record) => record.execution !== null && workflowExecutions.has(record.execution)),
+      );
+    case 'majority': {
+      const column = selector.column ?? termColumn;
+      return column === null ? null : majority(records, column);
+    }
     case 'all':
       return null;
   }
+}
+
+/**
+ * deriva-ml's select_majority_vote refuses to guess the column of a feature with several term
+ * columns (or none); Satchel says so in one sentence instead of selecting nothing.
+ */
+export function majorityNeedsColumn(feature: FeatureTable, termColumns: readonly string[]): SatchelError {
+  const name = `${feature.target.name}/${feature.name}`;
+  if (termColumns.length === 0)
+    return new SatchelError(
+      'bad-argument',
+      `select_majority_vote requires a column name: ${name} has no term column to count, so name one as majority:COLUMN.`,
+    );
+  const choices = termColumns.map((column) => `majority:${column}`);
+  return new SatchelError(
+    'bad-argument',
+    `select_majority_vote requires a column name for features with multiple term columns: ${name} has ${termColumns.join(' and ')}, so use ${choices.join(' or ')}.`,
+  );
 }
 
 function rctOf(record: FeatureValue): string {
@@ -47,8 +75,7 @@ function newestOrNull(records: FeatureValue[]): FeatureValue | null {
 }
 
 /** Most frequent value of `column`; a tie goes to the newest record among the tied values. */
-function majority(records: FeatureValue[], column: string | null): FeatureValue | null {
-  if (!column) return null;
+function majority(records: FeatureValue[], column: string): FeatureValue {
   const counts = new Map<string, number>();
   const keyOf = (record: FeatureValue) => JSON.stringify(record.values[column] ?? null);
   for (const record of records) counts.set(keyOf(record), (counts.get(keyOf(record)) ?? 0) + 1);
@@ -56,7 +83,10 @@ function majority(records: FeatureValue[], column: string | null): FeatureValue 
   return newest(records.filter((record) => counts.get(keyOf(record)) === top));
 }
 
-/** Parses the CLI/contract spelling: newest | latest | first | majority[:Column] | execution:RID | all. */
+/**
+ * Parses the CLI/contract spelling: newest | latest | first | majority[:Column] | execution:RID |
+ * workflow:RID-or-NAME | all.
+ */
 export function parseSelector(text: string): Selector | null {
   const [name, argument] = text.split(/:(.*)/s, 2) as [string, string | undefined];
   switch (name) {
@@ -71,6 +101,8 @@ export function parseSelector(text: string): Selector | null {
       return argument ? { kind: 'majority', column: argument } : { kind: 'majority' };
     case 'execution':
       return argument ? { kind: 'execution', rid: argument } : null;
+    case 'workflow':
+      return argument ? { kind: 'workflow', workflow: argument } : null;
     default:
       return null;
   }

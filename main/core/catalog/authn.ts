@@ -80,6 +80,18 @@ export async function getSession(
   return parseJson(response, sessionSchema, 'GET', 'a webauthn session document');
 }
 
+/**
+ * The name the catalog knows the signed-in client by: webauthn's `client.display_name`, else its
+ * `client.id` (e.g. "testadmin", or a Globus identity URL); null without a login session.
+ */
+export async function signedInAs(
+  http: HttpClient,
+  options: { signal?: AbortSignal } = {},
+): Promise<string | null> {
+  const session = await getSession(http, options);
+  return session ? session.client.display_name || session.client.id : null;
+}
+
 /** Ends the login session; a session that is already gone is not an error. */
 export async function logout(http: HttpClient, options: { signal?: AbortSignal } = {}): Promise<void> {
   await http.request({

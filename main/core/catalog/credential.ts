@@ -12,6 +12,8 @@ export interface Credential {
   kind: 'cookie' | 'bearer';
   /** For a cookie, the whole `name=value` pair; for a bearer token, the token alone. */
   value: string;
+  /** Set for a token from deriva-py's Globus token store: the host it was chosen for (to say how to renew it). */
+  globusHost?: string;
 }
 
 /** A credential.json entry that holds a user name and password (deriva-py logs in with them). */

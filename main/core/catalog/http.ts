@@ -1,5 +1,6 @@
 import { CatalogError, errorForStatus } from './errors.js';
 import { credentialHeaders, type Credential } from './credential.js';
+import { globusRejected } from './globus.js';
 import {
   DEFAULT_RETRY,
   backoffDelay,
@@ -157,7 +158,11 @@ export class HttpClient {
       touch();
       if (response.status >= 400 && !request.allow?.includes(response.status)) {
         const text = (await readBody(response, touch, MAX_ERROR_BODY)).toString('utf8');
-        const error = errorForStatus(response.status, request.method, path, text);
+        const globusHost = this.options.credential?.globusHost;
+        const error =
+          response.status === 401 && globusHost
+            ? globusRejected(globusHost, { status: 401, path })
+            : errorForStatus(response.status, request.method, path, text);
         if (isTransientStatus(response.status))
           throw new TransientFailure(error, parseRetryAfter(response.headers.get('retry-after')));
         throw error;

@@ -33,7 +33,22 @@ export {
   type PasswordEntry,
   type StoredCredential,
 } from './credential.js';
-export { login, logout, getSession } from './authn.js';
+export { login, logout, getSession, signedInAs } from './authn.js';
+export {
+  defaultDerivaConfigFile,
+  defaultGlobusCredentialFile,
+  globusRenewCommand,
+  readGlobusTokens,
+  type GlobusToken,
+} from './globus.js';
+export {
+  confirmGlobusSignIn,
+  hatracForFile,
+  presentable,
+  storedSignIn,
+  type SignInFiles,
+  type StoredSignIn,
+} from './sign-in.js';
 export { quote, hatracPath } from './quote.js';
 export { catalogPath, checkOrigin, formatCatalogUrl, parseCatalogUrl, type CatalogUrl } from './url.js';
 export {

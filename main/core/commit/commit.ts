@@ -1,5 +1,5 @@
 import type { Bag, FeatureTable } from '../bag/index.js';
-import { anyOf, eq, type CatalogClient } from '../catalog/index.js';
+import { anyOf, CatalogError, eq, isCatalogError, signedInAs, type CatalogClient } from '../catalog/index.js';
 import { SatchelError } from '../common/index.js';
 import type { LabelStore } from '../labels/index.js';
 import type { WorkspaceDb } from '../workspace-db/index.js';
@@ -12,30 +12,44 @@ import {
   type CommitStep,
   type PlannedRow,
 } from './journal.js';
+import { plannedConfiguration } from './configuration.js';
 import { acquireCommitLock } from './lock.js';
 import { currentDrafts, pendingDrafts } from './pending.js';
-import { ML, ROWS_PER_INSERT, reached, runSteps, tableRef, type StepContext } from './steps.js';
+import {
+  markFailed,
+  ML,
+  ROWS_PER_INSERT,
+  reached,
+  runSteps,
+  sentCount,
+  tableRef,
+  type RunState,
+  type StepContext,
+} from './steps.js';
 
 /**
  * Commits a bag's drafts to a catalog as one provenance-tracked Execution, following deriva-ml's
- * sequence: Workflow (reused by URL), Execution (Created → Running → Pending_Upload → Uploaded, or
- * the legacy free-text statuses), Dataset_Execution with the bag's Dataset_Version, a
- * configuration.json Execution_Metadata file, then the feature rows in batches with leased RIDs.
- * Every step is recorded in the workspace journal and is idempotent, so a commit killed at any point
- * finishes on the next run without duplicating a row; one commit lock per bag and catalog keeps two
- * commits from running at once.
+ * sequence: Workflow (reused by URL), Execution (Created → Running → Stopped → Pending_Upload →
+ * Uploaded with its durations, Failed when a run stops; or the legacy free-text statuses),
+ * Dataset_Execution with the bag's Dataset_Version, deriva-ml's configuration.json as an
+ * Execution_Metadata file, then the feature rows in batches with leased RIDs. The author is the
+ * catalog's signed-in identity. Every step is recorded in the workspace journal and is idempotent, so
+ * a commit killed or cancelled at any point finishes on the next run without duplicating a row; one
+ * commit lock per bag and catalog keeps two commits from running at once.
  */
 export interface CommitOptions {
   client: CatalogClient;
   db: WorkspaceDb;
   bag: Bag;
   store: LabelStore;
-  author: string;
   appVersion: string;
   workflowName?: string;
   description?: string;
   /** Feature rows per insert request; default deriva-ml's 500. Smaller for servers with tight request limits. */
   rowsPerInsert?: number;
+  /** Milliseconds for Upload_Duration (default Date.now). */
+  clock?: () => number;
+  /** Aborting it cancels the commit at its next request; the journal keeps it resumable. */
   signal?: AbortSignal;
   onProgress?: (progress: { step: CommitStep; done: number; total: number }) => void;
 }
@@ -96,6 +110,7 @@ export async function commitDrafts(options: CommitOptions): Promise<CommitResult
     appVersion: options.appVersion,
     workflowName: options.workflowName ?? 'Satchel offline labeling',
     rowsPerInsert: options.rowsPerInsert ?? ROWS_PER_INSERT,
+    clock: options.clock ?? Date.now,
     signal: options.signal,
     onProgress: options.onProgress,
   };
@@ -125,25 +140,68 @@ export async function commitDrafts(options: CommitOptions): Promise<CommitResult
       if (done) return resultOf(context, done, true, earlier);
       throw new SatchelError('nothing-to-commit', `The bag ${bag.rid} has no draft labels to commit.`);
     }
-    const description = options.description ?? `Labels made offline with Satchel by ${options.author}`;
-    const commit = journal.create(
-      { ...scope, configuration: plannedConfiguration(options, description), description },
-      pending,
-    );
+    const author = await authorOf(client, options.signal);
+    const description = options.description ?? `Labels made offline with Satchel by ${author}`;
+    const report = bag.inspect();
+    const configuration = plannedConfiguration({
+      bag: {
+        rid: bag.rid,
+        version: report.version,
+        snaptime: bag.identity.snaptime,
+        format: report.format,
+        materialized: report.materialized,
+      },
+      description,
+      author,
+      appVersion: options.appVersion,
+    });
+    const commit = journal.create({ ...scope, configuration, description }, pending);
     await run(context, commit);
     return resultOf(context, journal.get(commit.id), false, earlier);
+  } catch (error) {
+    if (isCatalogError(error) && error.kind === 'cancelled')
+      throw new CatalogError(
+        'cancelled',
+        'The commit was cancelled; nothing is lost, and committing again finishes it.',
+        { cause: error },
+      );
+    throw error;
   } finally {
     lock.release();
   }
 }
 
+/** One run of a commit's remaining steps; when it stops, the journal and the Execution say why. */
 async function run(context: StepContext, commit: CommitRecord): Promise<void> {
+  const state: RunState = { status: null, uploadStart: null };
   try {
-    await runSteps(context, commit);
+    await runSteps(context, commit, state);
   } catch (error) {
-    context.journal.fail(commit.id, (error as Error).message);
+    const message = (error as Error).message;
+    context.journal.fail(commit.id, message);
+    const sent = `${sentCount(context.journal, commit.id)} feature values`;
+    await markFailed(
+      context,
+      commit,
+      state,
+      isCatalogError(error) && error.kind === 'cancelled'
+        ? `Cancelled in Satchel after ${sent} were sent; committing again from Satchel sends the rest.`
+        : `${message.replace(/\.$/, '')}; ${sent} were sent. Committing again from Satchel resumes this execution.`,
+    );
     throw error;
   }
+}
+
+/** Who the catalog knows the committer as (GET /authn/session); a commit names its author, so it needs a sign-in. */
+async function authorOf(client: CatalogClient, signal?: AbortSignal): Promise<string> {
+  const author = await signedInAs(client.http, { signal });
+  if (author === null)
+    throw new CatalogError(
+      'auth-required',
+      `Sign in to ${new URL(client.url.origin).host} to commit: the catalog does not know who you are, and an execution names its author.`,
+      { status: 404, path: '/authn/session' },
+    );
+  return author;
 }
 
 /**
@@ -220,27 +278,6 @@ async function presentRids(context: StepContext, rows: CommitRow[]): Promise<Set
     }
   }
   return present;
-}
-
-/** The part of configuration.json fixed when a commit is planned; the rest is added when it is uploaded. */
-function plannedConfiguration(options: CommitOptions, description: string): string {
-  const report = options.bag.inspect();
-  return `${JSON.stringify(
-    {
-      app: 'Satchel',
-      app_version: options.appVersion,
-      author: options.author,
-      description,
-      bag: {
-        rid: options.bag.rid,
-        version: report.version,
-        snaptime: options.bag.identity.snaptime,
-        format: report.format,
-      },
-    },
-    null,
-    2,
-  )}\n`;
 }
 
 function labelRef(

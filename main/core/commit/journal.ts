@@ -17,6 +17,7 @@ export type CommitStep =
   | 'metadata'
   | 'metadata-role'
   | 'metadata-type'
+  | 'stopped'
   | 'pending'
   | 'features'
   | 'finishing'
@@ -36,6 +37,7 @@ export const STEP_ORDER: readonly CommitStep[] = [
   'metadata',
   'metadata-role',
   'metadata-type',
+  'stopped',
   'pending',
   'features',
   'finishing',
@@ -152,6 +154,30 @@ export class CommitJournal {
       history: number;
     }[];
     return new Map(rows.map((row) => [rowKey(row), row.history]));
+  }
+
+  /**
+   * When the labels a commit sends were made: the first and the last change behind its rows since
+   * each target's value was last sent by an earlier commit. Null when no row has a history.
+   */
+  labelingSpan(id: number): { first: string; last: string } | null {
+    const span = this.db
+      .prepare(
+        `SELECT min(a.at) AS first, max(a.at) AS last
+           FROM commit_rows r
+           JOIN commits c ON c.id = r.commit_id
+           JOIN label_history h ON h.feature = r.feature AND h.target = r.target AND h.id <= r.history_id
+           JOIN label_actions a ON a.id = h.action_id AND a.bag_rid = c.bag_rid AND a.snaptime = c.snaptime
+          WHERE r.commit_id = ?
+            AND h.id > coalesce((
+                  SELECT max(coalesce(s.history_id, 0))
+                    FROM commit_rows s JOIN commits e ON e.id = s.commit_id
+                   WHERE e.id < c.id AND e.catalog = c.catalog AND e.bag_rid = c.bag_rid
+                     AND e.snaptime = c.snaptime AND (e.state = 'done' OR s.inserted = 1)
+                     AND s.feature = r.feature AND s.target = r.target), 0)`,
+      )
+      .get(id) as { first: string | null; last: string | null };
+    return span.first && span.last ? { first: span.first, last: span.last } : null;
   }
 
   create(

@@ -6,17 +6,22 @@ import { eq, type CatalogClient, type Row, type TableRef } from '../catalog/inde
 import { groupBy } from '../common/index.js';
 import { CommitDriftError } from './errors.js';
 import { existingTerms, findDrift } from './drift.js';
-import {
-  STEP_ORDER,
-  type CommitJournal,
-  type CommitRecord,
-  type CommitRow,
-  type CommitStep,
-} from './journal.js';
+import { uploadedConfiguration } from './configuration.js';
+import { STEP_ORDER, type CommitJournal, type CommitRecord, type CommitStep } from './journal.js';
+import { ExecutionStatus, formatDuration, lifecycleOf } from './lifecycle.js';
+import { satchelWorkflow, WORKFLOW_TYPE, type WorkflowDescription } from './workflow.js';
 
 /** deriva-ml inserts feature rows 500 to a request. */
 export const ROWS_PER_INSERT = 500;
 export const ML = 'deriva-ml';
+/**
+ * deriva-ml types configuration.json Deriva_Config and, like every file an execution outputs,
+ * Output_File (execution.py `_register_init_metadata`; bag_commit.py adds the directional tag).
+ */
+const METADATA_TYPES = ['Deriva_Config', 'Output_File'];
+const METADATA_DESCRIPTION =
+  'Execution configuration (deriva-ml ExecutionConfiguration): the dataset version, workflow and description of this execution.';
+const FAILED_MARK_TIMEOUT_MS = 5_000;
 
 export interface StepContext {
   client: CatalogClient;
@@ -26,8 +31,17 @@ export interface StepContext {
   appVersion: string;
   workflowName: string;
   rowsPerInsert: number;
+  /** Milliseconds for Upload_Duration; Date.now unless a test pins it. */
+  clock: () => number;
   signal?: AbortSignal;
   onProgress?: (progress: { step: CommitStep; done: number; total: number }) => void;
+}
+
+/** What a run has learned about its Execution row, kept for the caller that marks a failed run. */
+export interface RunState {
+  status: ExecutionStatus | null;
+  /** When this run's upload phase began (Pending_Upload), for Upload_Duration. */
+  uploadStart: number | null;
 }
 
 export const tableRef = (qualified: string): TableRef => {
@@ -42,20 +56,22 @@ export function reached(commit: CommitRecord, step: CommitStep): boolean {
 /**
  * Runs the steps `start` has not reached yet. Each step is one write to the catalog (or a few that
  * are each safe to repeat until the step is recorded), and the journal records it as soon as its
- * answer arrives, so a rerun never repeats a request the catalog acknowledged.
+ * answer arrives, so a rerun never repeats a request the catalog acknowledged. A rerun first reads
+ * the Execution's status, so a run that had failed walks Failed → Pending_Upload, as deriva-ml retries.
  */
-export async function runSteps(context: StepContext, start: CommitRecord): Promise<void> {
+export async function runSteps(context: StepContext, start: CommitRecord, run: RunState): Promise<void> {
   const { client, journal, signal } = context;
   const call = { signal };
   const live = await client.schema(null, call);
+  const lifecycle = lifecycleOf(live);
+  const { statuses } = lifecycle;
+  if (reached(start, 'execution'))
+    run.status = await ExecutionStatus.read(client, lifecycle, start.executionRid!, signal);
   const rows = journal.rows(start.id);
   if (!reached(start, 'features') || rows.some((row) => !row.inserted)) {
     const drift = await findDrift(client, live, context.features, rows, signal);
     if (drift.length > 0) throw new CommitDriftError(drift);
   }
-  const statuses = live.table(`${ML}:Execution_Status`)
-    ? { running: 'Running', pending: 'Pending_Upload', done: 'Uploaded' }
-    : { running: 'Running', pending: 'Pending', done: 'Completed' };
   const progress = (step: CommitStep, done = 0, total = 1) => context.onProgress?.({ step, done, total });
   let commit = start;
   const step = async (state: CommitStep, work: () => Promise<void>) => {
@@ -65,9 +81,10 @@ export async function runSteps(context: StepContext, start: CommitRecord): Promi
     journal.advance(commit.id, state);
     commit = journal.get(commit.id);
   };
+  const workflow = satchelWorkflow(context.workflowName, context.appVersion);
 
   await step('workflow', async () => {
-    const workflowRid = await ensureWorkflow(client, live, context.workflowName, context.appVersion, signal);
+    const workflowRid = await ensureWorkflow(client, live, workflow, signal);
     journal.remember(commit.id, { workflowRid });
     commit = journal.get(commit.id);
   });
@@ -84,7 +101,7 @@ export async function runSteps(context: StepContext, start: CommitRecord): Promi
           RID: commit.executionRid,
           Workflow: commit.workflowRid,
           Description: commit.description,
-          Status: 'Created',
+          Status: statuses.created,
         },
       ],
       { nondefaults: ['RID'], onConflictSkip: true, idempotent: true, signal },
@@ -92,18 +109,25 @@ export async function runSteps(context: StepContext, start: CommitRecord): Promi
     journal.link(commit.id, `${ML}:Execution`, commit.executionRid!);
   });
   const execution = commit.executionRid!;
-  const setStatus = (status: string, detail: string) =>
-    client
-      .update(
-        tableRef(`${ML}:Execution`),
-        ['RID'],
-        ['Status', 'Status_Detail'],
-        [{ RID: execution, Status: status, Status_Detail: detail }],
-        call,
-      )
-      .then(() => undefined);
+  const status = (run.status ??= new ExecutionStatus(client, lifecycle, execution, statuses.created));
+  const executionDuration = () => labelingDuration(journal, commit.id);
+  const uploadDuration = () =>
+    run.uploadStart === null ? null : formatDuration(context.clock() - run.uploadStart);
+  if (status.current === statuses.pending) run.uploadStart = context.clock();
+  if (status.current === statuses.failed) {
+    await status.move(
+      statuses.pending,
+      `Uploading again after an interrupted attempt; ${sentCount(journal, commit.id)} feature values had been sent.`,
+      { execution: executionDuration() },
+      signal,
+    );
+    run.uploadStart = context.clock();
+  }
 
-  await step('running', () => setStatus(statuses.running, 'Committing labels made offline with Satchel.'));
+  await step('running', async () => {
+    if (status.current === statuses.created)
+      await status.move(statuses.running, 'Committing labels made offline with Satchel.', {}, signal);
+  });
   await step('inputs', async () => {
     const rid = await ensureDatasetExecution(client, live, context.bag, execution, signal);
     if (rid) journal.link(commit.id, `${ML}:Dataset_Execution`, rid);
@@ -112,7 +136,16 @@ export async function runSteps(context: StepContext, start: CommitRecord): Promi
   await step('metadata-file', async () => {
     if (!metadata) return;
     // The file is final from here on: the journal keeps the exact bytes the catalog gets.
-    journal.setConfiguration(commit.id, configurationText(commit, journal.rows(commit.id)));
+    journal.setConfiguration(
+      commit.id,
+      uploadedConfiguration(commit.configuration, {
+        workflow,
+        workflowRid: commit.workflowRid!,
+        workflowTypes: await workflowTypes(client, live, commit.workflowRid!, signal),
+        executionRid: execution,
+        rows: journal.rows(commit.id),
+      }),
+    );
     commit = journal.get(commit.id);
     const file = configurationFile(commit);
     await client.hatrac.putObject(file.url, file.bytes, {
@@ -147,46 +180,115 @@ export async function runSteps(context: StepContext, start: CommitRecord): Promi
   });
   await step('metadata-type', async () => {
     const typeLink = live.table(`${ML}:Execution_Metadata_Asset_Type`);
-    if (
-      !metadataRid ||
-      !typeLink ||
-      !(await existingTerms(client, live, `${ML}:Asset_Type`, ['Deriva_Config'], signal)).has('Deriva_Config')
-    )
-      return;
-    await client.insert(
-      tableRef(typeLink.qualified),
-      [{ Execution_Metadata: metadataRid, Asset_Type: 'Deriva_Config' }],
-      { onConflictSkip: true, idempotent: true, signal },
-    );
+    if (!metadataRid || !typeLink) return;
+    const types = await existingTerms(client, live, `${ML}:Asset_Type`, METADATA_TYPES, signal);
+    const rows = METADATA_TYPES.filter((type) => types.has(type)).map((type) => ({
+      Execution_Metadata: metadataRid,
+      Asset_Type: type,
+    }));
+    if (rows.length > 0)
+      await client.insert(tableRef(typeLink.qualified), rows, {
+        onConflictSkip: true,
+        idempotent: true,
+        signal,
+      });
   });
-  await step('pending', () => setStatus(statuses.pending, 'Uploading feature values.'));
+  await step('stopped', async () => {
+    if (statuses.stopped && status.current === statuses.running)
+      await status.move(
+        statuses.stopped,
+        `Labeling done: ${journal.rows(commit.id).length} feature values to upload.`,
+        { execution: executionDuration() },
+        signal,
+      );
+  });
+  await step('pending', async () => {
+    if (status.current === statuses.pending) return;
+    await status.move(
+      statuses.pending,
+      'Uploading feature values.',
+      { execution: executionDuration() },
+      signal,
+    );
+    run.uploadStart = context.clock();
+  });
   await step('features', () => insertFeatureRows(context, commit.id, execution, progress));
   await step('finishing', () =>
-    setStatus(statuses.done, `${journal.rows(commit.id).length} feature values committed by Satchel.`),
+    status.move(
+      statuses.uploaded,
+      `${journal.rows(commit.id).length} feature values committed by Satchel.`,
+      { execution: executionDuration(), upload: uploadDuration() },
+      signal,
+    ),
   );
   journal.advance(commit.id, 'done');
 }
 
-/** Finds the Workflow with Satchel's URL for this name, or inserts it. */
+/**
+ * Marks the Execution Failed with the reason in Status_Detail, as deriva-ml does when a commit stops
+ * (asset_upload.py, `commit_output_assets`), where its state machine allows it (from Running or
+ * Pending_Upload); a later run walks it back through Pending_Upload. Best effort: the catalog may be
+ * the very thing that is unreachable, so this never throws and gives up after 5 seconds.
+ */
+export async function markFailed(
+  context: StepContext,
+  commit: CommitRecord,
+  run: RunState,
+  detail: string,
+): Promise<void> {
+  const { status } = run;
+  if (!status) return;
+  const { statuses } = status.lifecycle;
+  if (status.current === statuses.created || !status.lifecycle.allows(status.current, statuses.failed))
+    return;
+  try {
+    await status.move(
+      statuses.failed,
+      detail,
+      {
+        execution: labelingDuration(context.journal, commit.id),
+        upload:
+          status.current === statuses.pending && run.uploadStart !== null
+            ? formatDuration(context.clock() - run.uploadStart)
+            : null,
+      },
+      AbortSignal.timeout(FAILED_MARK_TIMEOUT_MS),
+    );
+  } catch {
+    // The failure itself is what the caller reports.
+  }
+}
+
+/** How many of a commit's feature values the catalog acknowledged: "N of M". */
+export function sentCount(journal: CommitJournal, commitId: number): string {
+  const rows = journal.rows(commitId);
+  return `${rows.filter((row) => row.inserted).length} of ${rows.length}`;
+}
+
+/** Execution_Duration: the labeling behind a commit's rows, from their first to their last change. */
+function labelingDuration(journal: CommitJournal, commitId: number): string | null {
+  const span = journal.labelingSpan(commitId);
+  return span ? formatDuration(Date.parse(span.last) - Date.parse(span.first)) : null;
+}
+
+/** Reuses the Workflow with this URL (its Checksum derives from it), or inserts it. */
 async function ensureWorkflow(
   client: CatalogClient,
   live: CatalogModel,
-  name: string,
-  appVersion: string,
+  workflow: WorkflowDescription,
   signal?: AbortSignal,
 ): Promise<string> {
-  const url = `urn:satchel:workflow:${encodeURIComponent(name)}`;
-  const workflow = tableRef(`${ML}:Workflow`);
-  const found = await client.entities({ table: workflow, path: [eq('URL', url)] }, { signal });
+  const table = tableRef(`${ML}:Workflow`);
+  const found = await client.entities({ table, path: [eq('URL', workflow.url)] }, { signal });
   if (found[0]?.RID) return String(found[0].RID);
   const row: Row = {
-    Name: name,
-    Description: 'Feature values labeled offline in Satchel and committed from a dataset bag.',
-    URL: url,
-    Checksum: crypto.createHash('sha256').update(url).digest('hex'),
+    Name: workflow.name,
+    Description: workflow.description,
+    URL: workflow.url,
+    Checksum: workflow.checksum,
   };
-  if (live.table(`${ML}:Workflow`)?.columnByName.has('Version')) row.Version = appVersion;
-  return String((await client.insert(workflow, [row], { signal }))[0]!.RID);
+  if (live.table(`${ML}:Workflow`)?.columnByName.has('Version')) row.Version = workflow.version;
+  return String((await client.insert(table, [row], { signal }))[0]!.RID);
 }
 
 /** Types the workflow Feature_Creation where the catalog has that term and it is not typed so yet. */
@@ -199,24 +301,31 @@ async function ensureWorkflowType(
   const typeLink = live.table(`${ML}:Workflow_Workflow_Type`);
   if (
     !typeLink ||
-    !(await existingTerms(client, live, `${ML}:Workflow_Type`, ['Feature_Creation'], signal)).has(
-      'Feature_Creation',
-    )
+    !(await existingTerms(client, live, `${ML}:Workflow_Type`, [WORKFLOW_TYPE], signal)).has(WORKFLOW_TYPE)
   )
     return;
-  const typed = await client.entities(
-    {
-      table: tableRef(typeLink.qualified),
-      path: [eq('Workflow', workflowRid), eq('Workflow_Type', 'Feature_Creation')],
-    },
-    { signal },
-  );
-  if (typed.length > 0) return;
+  if ((await workflowTypes(client, live, workflowRid, signal)).includes(WORKFLOW_TYPE)) return;
   await client.insert(
     tableRef(typeLink.qualified),
-    [{ Workflow: workflowRid, Workflow_Type: 'Feature_Creation' }],
+    [{ Workflow: workflowRid, Workflow_Type: WORKFLOW_TYPE }],
     { onConflictSkip: true, idempotent: true, signal },
   );
+}
+
+/** The Workflow_Type terms the catalog links to the workflow. */
+async function workflowTypes(
+  client: CatalogClient,
+  live: CatalogModel,
+  workflowRid: string,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const typeLink = live.table(`${ML}:Workflow_Workflow_Type`);
+  if (!typeLink) return [];
+  const rows = await client.attributes(
+    { table: tableRef(typeLink.qualified), path: [eq('Workflow', workflowRid)], columns: ['Workflow_Type'] },
+    { signal },
+  );
+  return rows.map((row) => String(row.Workflow_Type)).sort();
 }
 
 /** The input edge: Dataset_Execution with the bag's Dataset_Version where the catalog has that column. */
@@ -250,22 +359,6 @@ function datasetVersionRid(bag: Bag): string | null {
   return row ? String(row.RID) : null;
 }
 
-/**
- * configuration.json as uploaded: the plan frozen in the journal (author, description, bag), the rows
- * this execution sends per feature, and the workflow and execution it belongs to, so every Execution
- * has its own file and its own Execution_Metadata row.
- */
-export function configurationText(commit: CommitRecord, rows: CommitRow[]): string {
-  const features: Record<string, number> = {};
-  for (const row of rows) features[row.feature] = (features[row.feature] ?? 0) + 1;
-  const plan = JSON.parse(commit.configuration) as Record<string, unknown>;
-  return `${JSON.stringify(
-    { ...plan, features, rows: rows.length, workflow: commit.workflowRid, execution: commit.executionRid },
-    null,
-    2,
-  )}\n`;
-}
-
 /** The uploaded configuration.json of a commit and its Hatrac path (named by its MD5, as deriva-ml names assets). */
 function configurationFile(commit: CommitRecord): { bytes: Buffer; md5: string; url: string } {
   const bytes = Buffer.from(commit.configuration);
@@ -292,7 +385,7 @@ async function ensureMetadataRow(
         Filename: 'configuration.json',
         Length: file.bytes.length,
         MD5: file.md5,
-        Description: 'Satchel commit configuration',
+        Description: METADATA_DESCRIPTION,
       },
     ],
     { onConflictSkip: true, idempotent: true, signal },

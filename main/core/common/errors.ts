@@ -98,6 +98,20 @@ export function namingWriteFailures<T>(folder: string, work: () => T): T {
 }
 
 /**
+ * True when SQLite says the file itself is damaged: broken pages (SQLITE_CORRUPT*), no database header
+ * (SQLITE_NOTADB), or a header whose schema format no SQLite writes ("unsupported file format").
+ */
+export function isDatabaseDamage(error: unknown): boolean {
+  const code = errorCode(error);
+  if (code === undefined) return false;
+  return (
+    code === 'SQLITE_NOTADB' ||
+    code.startsWith('SQLITE_CORRUPT') ||
+    (code === 'SQLITE_ERROR' && /^unsupported file format/.test((error as Error).message))
+  );
+}
+
+/**
  * Turns an error SQLite raised about the database `file` into a sentence; anything else passes
  * through unchanged. A `rebuildable` database (an imported bag) says how to get it back.
  */
@@ -132,7 +146,7 @@ export function describeDatabaseError(
     return new SatchelError('io-error', `${file} ${problem}.`, file);
   }
   if (code === 'SQLITE_NOTADB') return damaged(': it is not a SQLite database');
-  if (code.startsWith('SQLITE_CORRUPT')) return damaged(` (${message})`);
+  if (isDatabaseDamage(error)) return damaged(` (${message})`);
   return error;
 }
 

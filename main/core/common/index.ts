@@ -4,6 +4,7 @@ export {
   describeIoError,
   describeWriteError,
   describeDatabaseError,
+  isDatabaseDamage,
   namingWriteFailures,
   type ProblemKind,
 } from './errors.js';
@@ -13,3 +14,4 @@ export { rendererContentType } from './content-types.js';
 export { groupBy } from './group.js';
 export { formatBytes, formatCount } from './units.js';
 export { partialName, removeStalePartials } from './partials.js';
+export { pythonJsonDumps } from './python-json.js';

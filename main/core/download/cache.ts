@@ -3,13 +3,31 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CatalogUrl } from '../catalog/index.js';
+import { pythonJsonDumps } from '../common/index.js';
+
+export { pythonJsonDumps };
+
+/** deriva-ml's folder settings: `DerivaML(working_dir=…, cache_dir=…)` or the same keys of its config. */
+export interface DerivaMlFolders {
+  /** Where `~/.deriva-ml` is; the user's home by default. */
+  homeDir?: string;
+  /** deriva-ml's `working_dir`: used as given (DerivaML.__init__ and DerivaMLConfig do not extend it). */
+  workingDir?: string;
+  /** deriva-ml's `cache_dir`: default `<working_dir>/cache`. */
+  cacheDir?: string;
+}
 
 /**
- * Where deriva-ml HEAD caches bags (deriva-bags.md §3.1):
- * `~/.deriva-ml/<host>/<catalog>/cache/bags/<spec16>_<snapshot>/Dataset_<RID>/`.
+ * Where deriva-ml HEAD caches bags (deriva-bags.md §3.1; deriva-ml: core/base.py DerivaML.__init__):
+ * `<cache_dir>/bags/<spec16>_<snapshot>/Dataset_<RID>/`, with `cache_dir` = `<working_dir>/cache` and
+ * `working_dir` = `~/.deriva-ml/<host>/<catalog>` unless the user chose other folders.
  */
-export function derivaMlCacheRoot(url: CatalogUrl, homeDir: string = os.homedir()): string {
-  return path.join(homeDir, '.deriva-ml', url.hostname, url.catalog, 'cache');
+export function derivaMlCacheRoot(url: CatalogUrl, folders: DerivaMlFolders = {}): string {
+  if (folders.cacheDir) return path.resolve(folders.cacheDir);
+  const workingDir = folders.workingDir
+    ? path.resolve(folders.workingDir)
+    : path.join(folders.homeDir ?? os.homedir(), '.deriva-ml', url.hostname, url.catalog);
+  return path.join(workingDir, 'cache');
 }
 
 /** What decides a bag's content; its hash names the cache folder. */
@@ -70,24 +88,4 @@ export function removeStaleStaging(cacheRoot: string, checksum: string, now: num
       // Another process may be removing it at the same time.
     }
   }
-}
-
-/** Python's `json.dumps(value, sort_keys=True)`: `", "` and `": "` separators, non-ASCII escaped. */
-export function pythonJsonDumps(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(value);
-  if (typeof value === 'string') return pythonString(value);
-  if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(', ')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, item]) => item !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([key, item]) => `${pythonString(key)}: ${pythonJsonDumps(item)}`).join(', ')}}`;
-}
-
-function pythonString(text: string): string {
-  return JSON.stringify(text).replace(
-    /[\u007f-\uffff]/g,
-    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }

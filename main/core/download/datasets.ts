@@ -1,41 +1,82 @@
 import { compareVersions } from '../bag/index.js';
 import type { CatalogModel, ElementType, Table } from '../bag/index.js';
 import { SatchelError } from '../common/index.js';
-import { anyOf, eq, type CatalogClient, type Row, type TableRef } from '../catalog/index.js';
+import { anyOf, eq, isCatalogError, type CatalogClient, type Row, type TableRef } from '../catalog/index.js';
 
-import type { DatasetListing, DatasetVersionInfo } from '../../../shared/catalog.js';
+import type { DatasetListing, DatasetState, DatasetVersionInfo } from '../../../shared/catalog.js';
 
-export type { DatasetListing, DatasetVersionInfo } from '../../../shared/catalog.js';
+export type { DatasetListing, DatasetState, DatasetVersionInfo } from '../../../shared/catalog.js';
 
 const ML_SCHEMA = 'deriva-ml';
 const PAGE = 10_000;
 const ANY_CHUNK = 500;
+/** Snapshots read at once when listing what each version held. */
+const SNAPSHOT_CONCURRENCY = 3;
+const UNREADABLE_SNAPSHOT = new Set(['conflict', 'not-found', 'bad-request']);
 
 /**
  * Every dataset of the catalog (as the client sees it: live, or at its snapshot) with types,
  * versions and direct member counts. Counts come from one attributegroup query per element type,
- * never one query per dataset.
+ * never one query per dataset. Each version also carries the dataset as it was at that version's
+ * snapshot, read there (one set of the same queries per distinct snapshot), so a version shows the
+ * counts, description and types its bag has, not today's.
  */
 export async function listDatasets(
   client: CatalogClient,
   options: { signal?: AbortSignal; model?: CatalogModel } = {},
 ): Promise<DatasetListing[]> {
   const model = options.model ?? (await client.schema(undefined, options));
+  const live = await datasetStates(client, model, options.signal);
+  const versions = await datasetVersions(client, model, options.signal);
+  const snapshots = [
+    ...new Set([...versions.values()].flat().flatMap((info) => (info.snapshot ? [info.snapshot] : []))),
+  ].sort();
+  const atSnapshot = new Map<string, Map<string, DatasetState>>();
+  await inParallel(snapshots, SNAPSHOT_CONCURRENCY, async (snapshot) => {
+    const pinned = client.at(snapshot);
+    try {
+      atSnapshot.set(
+        snapshot,
+        await datasetStates(pinned, await pinned.schema(snapshot, options), options.signal),
+      );
+    } catch (error) {
+      // A Snapshot the catalog does not know (copied from another catalog, or older than its history)
+      // cannot be read: that version is listed without its past state rather than failing the list.
+      if (!isCatalogError(error) || !UNREADABLE_SNAPSHOT.has(error.kind)) throw error;
+    }
+  });
+  return [...live].map(([rid, state]) => ({
+    rid,
+    ...state,
+    versions: (versions.get(rid) ?? [])
+      .sort((a, b) => compareVersions(a.version, b.version))
+      .map((info) => {
+        const states = info.snapshot ? atSnapshot.get(info.snapshot) : undefined;
+        if (info.snapshot && !states) return info;
+        return { ...info, atSnapshot: states?.get(rid) ?? null };
+      }),
+  }));
+}
+
+/** Description, types, direct members and nested datasets of every (not deleted) dataset, in RID order. */
+async function datasetStates(
+  client: CatalogClient,
+  model: CatalogModel,
+  signal?: AbortSignal,
+): Promise<Map<string, DatasetState>> {
   const datasetTable = requireMlTable(model, 'Dataset');
   const datasets = await allRows(
     client,
     datasetTable,
     ['RID', 'Description', ...(datasetTable.columnByName.has('Deleted') ? ['Deleted'] : [])],
-    options.signal,
+    signal,
   );
-  const visible = datasets.filter((row) => row.Deleted !== true);
-  const types = await datasetTypes(client, model, options.signal);
-  const versions = await datasetVersions(client, model, options.signal);
+  const types = await datasetTypes(client, model, signal);
   const members = new Map<string, Record<string, number>>();
   const children = new Map<string, string[]>();
   for (const element of model.elementTypes) {
     if (isNestedDatasets(element)) {
-      for (const [parent, child] of await associationPairs(client, element, options.signal))
+      for (const [parent, child] of await associationPairs(client, element, signal))
         children.set(parent, [...(children.get(parent) ?? []), child]);
       continue;
     }
@@ -45,24 +86,39 @@ export async function listDatasets(
         columns: [{ as: 'Dataset', column: element.datasetColumn }],
         values: [{ as: 'n', aggregate: 'cnt', column: '*' }],
       },
-      options,
+      { signal },
     );
     for (const group of groups) {
       const rid = String(group.Dataset);
       members.set(rid, { ...members.get(rid), [element.table.name]: Number(group.n) });
     }
   }
-  return visible.map((row) => {
+  const states = new Map<string, DatasetState>();
+  for (const row of datasets) {
+    if (row.Deleted === true) continue;
     const rid = String(row.RID);
-    return {
-      rid,
+    states.set(rid, {
       description: typeof row.Description === 'string' ? row.Description : null,
       types: (types.get(rid) ?? []).sort(),
-      versions: (versions.get(rid) ?? []).sort((a, b) => compareVersions(a.version, b.version)),
       members: members.get(rid) ?? {},
       children: (children.get(rid) ?? []).sort(),
-    };
-  });
+    });
+  }
+  return states;
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  const queue = [...items];
+  await Promise.all(
+    Array.from({ length: Math.min(limit, queue.length) }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+    }),
+  );
 }
 
 /** The versions of one dataset, ascending (read from the live catalog: a version's own snapshot precedes its Snapshot stamp). */

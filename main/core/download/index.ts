@@ -1,4 +1,10 @@
-export { listDatasets, chooseVersion, type DatasetListing, type DatasetVersionInfo } from './datasets.js';
+export {
+  listDatasets,
+  chooseVersion,
+  type DatasetListing,
+  type DatasetState,
+  type DatasetVersionInfo,
+} from './datasets.js';
 export { estimateBag, type BagEstimate } from './estimate.js';
 export { downloadBag, type DownloadOptions, type DownloadProgress, type DownloadedBag } from './download.js';
 export {
@@ -8,4 +14,7 @@ export {
   type MaterializeResult,
 } from './materialize.js';
 export { planBag, type BagPlan } from './plan.js';
-export { derivaMlCacheRoot, cacheChecksum, type BagSpec } from './cache.js';
+export { derivaMlCacheRoot, cacheChecksum, type BagSpec, type DerivaMlFolders } from './cache.js';
+export { reuseSources, type ReuseOptions } from './reuse.js';
+export { AssetStore } from './asset-store.js';
+export { LocalCopies } from './local-copies.js';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FoundBag } from '../../../shared/contract.js';
+import { listCachedBags } from './cache-index.js';
 
 /** Limits that keep a scan of a large or odd cache quick. */
 const MAX_DEPTH_UNDER_CACHE = 3;
@@ -8,28 +9,48 @@ const MAX_ENTRIES = 20_000;
 const MAX_BAGS = 500;
 const BAG_FOLDER = /^Dataset_([A-Za-z0-9-]+)$/;
 
+/** deriva-ml folders beyond `~/.deriva-ml`: its `working_dir` (cache in `<working_dir>/cache`) or `cache_dir`. */
+export interface DerivaCacheLocations {
+  workingDirs?: readonly string[];
+  cacheDirs?: readonly string[];
+}
+
 /**
  * Bags that deriva-ml already downloaded: `~/.deriva-ml/<host>/<catalog>/cache/` holds them as
- * `bags/<checksum>/Dataset_<RID>/` (deriva-ml HEAD) or `<RID>_<sha>/Dataset_<RID>/` (v1.24). Any
- * `Dataset_<RID>` folder holding bagit.txt within a few levels of a cache counts; symbolic links are
- * not followed and the walk is bounded, so a huge or looping cache cannot stall the library.
+ * `bags/<checksum>/Dataset_<RID>/` (deriva-ml HEAD) or `<RID>_<sha>/Dataset_<RID>/` (v1.24), and so
+ * does the cache of any working folder named in `locations`. deriva-ml's cache index
+ * (`<cache>/index.sqlite`) says which version each bag holds; besides, any `Dataset_<RID>` folder
+ * holding bagit.txt within a few levels of a cache counts. Symbolic links are not followed and the
+ * walk is bounded, so a huge or looping cache cannot stall the library.
  */
-export function findDerivaCacheBags(homeDir: string): FoundBag[] {
+export function findDerivaCacheBags(homeDir: string, locations: DerivaCacheLocations = {}): FoundBag[] {
   const root = path.join(homeDir, '.deriva-ml');
   const budget = { entries: MAX_ENTRIES };
-  const found: FoundBag[] = [];
-  for (const host of subfolders(root, budget)) {
-    for (const catalog of subfolders(path.join(root, host), budget)) {
-      const source = `~/.deriva-ml/${host}/${catalog}/cache`;
-      walk(
-        path.join(root, host, catalog, 'cache'),
-        0,
-        (bagDir, rid) => found.push({ path: bagDir, rid, source }),
-        budget,
-      );
+  const found = new Map<string, FoundBag>();
+  const scan = (cacheDir: string, source: string) => {
+    for (const entry of listCachedBags(cacheDir)) {
+      if (!found.has(entry.bagDir) && fs.existsSync(path.join(entry.bagDir, 'bagit.txt')))
+        found.set(entry.bagDir, { path: entry.bagDir, rid: entry.rid, version: entry.version, source });
     }
+    walk(
+      cacheDir,
+      0,
+      (bagDir, rid) => {
+        if (!found.has(bagDir)) found.set(bagDir, { path: bagDir, rid, version: null, source });
+      },
+      budget,
+    );
+  };
+  for (const host of subfolders(root, budget)) {
+    for (const catalog of subfolders(path.join(root, host), budget))
+      scan(path.join(root, host, catalog, 'cache'), `~/.deriva-ml/${host}/${catalog}/cache`);
   }
-  return found
+  for (const workingDir of locations.workingDirs ?? []) {
+    const cacheDir = path.join(path.resolve(workingDir), 'cache');
+    scan(cacheDir, cacheDir);
+  }
+  for (const cacheDir of locations.cacheDirs ?? []) scan(path.resolve(cacheDir), path.resolve(cacheDir));
+  return [...found.values()]
     .sort((a, b) => a.source.localeCompare(b.source) || a.path.localeCompare(b.path))
     .slice(0, MAX_BAGS);
 }

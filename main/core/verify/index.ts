@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { VerifyReport } from '../../../shared/bag.js';
+import { MAX_MISSING_LISTED, type VerifyReport } from '../../../shared/bag.js';
 import { SatchelError, describeIoError } from '../common/index.js';
 import { checkBagitDeclaration, checkPayloadOxum, readPayloadOxum } from './declaration.js';
 import { readFetchFile } from './fetch.js';
@@ -26,8 +26,9 @@ export interface VerifyOptions {
 
 /**
  * Checks a BagIt bag: its declaration, Payload-Oxum, manifests, tag manifests and fetch.txt, and
- * every payload file against every checksum listed for it. A holey bag (absent files that fetch.txt
- * will supply) is valid and reported as not materialized. Paths that would leave the bag are never read.
+ * every payload file against every checksum listed for it. As RFC 8493 defines it, a bag whose
+ * fetch.txt files are not all on disk (a holey bag) is incomplete and so not valid: the report counts
+ * and names them. Paths that would leave the bag are never read.
  */
 export async function verifyBag(bagDir: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const root = openBag(bagDir);
@@ -49,13 +50,30 @@ export async function verifyBag(bagDir: string, options: VerifyOptions = {}): Pr
 
   const hashed = await hashAndCompare([...payload.tasks, ...tagTasks], await early, options, problems);
   const sortedProblems = problems.sorted();
+  const missing = missingFetchedFiles(fetchItems, payloadManifests, listing);
+  const complete =
+    payload.unfetched === 0 && !sortedProblems.some((problem) => problem.kind === 'missing-file');
   return {
-    ok: sortedProblems.length === 0,
+    ok: sortedProblems.length === 0 && complete,
+    complete,
     ...hashed,
     materialized: payload.unfetched === 0,
+    fetchListed: fetchItems.size,
     unfetched: payload.unfetched,
+    missing: missing.slice(0, MAX_MISSING_LISTED),
     problems: sortedProblems,
   };
+}
+
+/** fetch.txt entries a manifest lists that are not on disk, in fetch.txt order (RFC 8493 §2.2.3). */
+function missingFetchedFiles(
+  fetchItems: Map<string, unknown>,
+  manifests: Map<string, unknown>,
+  listing: PayloadListing,
+): string[] {
+  return [...fetchItems.keys()].filter(
+    (path) => manifests.has(path) && !listing.files.has(path) && !listing.links.has(path),
+  );
 }
 
 /** True when `dir` is a folder that verifyBag treats as a bag: it has bagit.txt, a manifest or data/. */

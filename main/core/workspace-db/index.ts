@@ -20,7 +20,7 @@ import { WORKSPACE_MIGRATIONS, type Migration } from './migrations.js';
 
 export { WORKSPACE_MIGRATIONS, type Migration } from './migrations.js';
 export { migrate } from './migrate.js';
-export { findDamage, formatTime, isCorruptionError, workspaceDamaged, type CheckScope } from './integrity.js';
+export { findDamage, formatTime, workspaceDamaged, type CheckScope } from './integrity.js';
 export {
   backupDue,
   backupWorkspace,

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { SatchelError } from '../common/index.js';
+import { isDatabaseDamage, SatchelError } from '../common/index.js';
 import { DRAFT_CHECKSUM_FUNCTION, DRAFT_COLUMNS } from './checksum.js';
 
 /**
@@ -14,12 +14,6 @@ export type CheckScope = 'all' | 'drafts';
 
 const HISTORY_TABLE = 'label_history';
 
-/** SQLite's own words for a damaged file: the page structure, the schema or the header is broken. */
-export function isCorruptionError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
-}
-
 /**
  * The first sign of damage, as a short phrase, or null when the database is intact. Only reads.
  * `db` must have the workspace functions registered (registerWorkspaceFunctions).
@@ -28,7 +22,7 @@ export function findDamage(db: Database.Database, scope: CheckScope): string | n
   try {
     return quickCheck(db, scope) ?? draftProblem(db);
   } catch (error) {
-    if (isCorruptionError(error)) return firstLine((error as Error).message);
+    if (isDatabaseDamage(error)) return firstLine((error as Error).message);
     throw error;
   }
 }

@@ -73,6 +73,8 @@ interface CatalogStore {
     workflow?: string;
     description?: string;
   }): Promise<void>;
+  /** Stops the running commit at its next request; committing again finishes it. */
+  cancelCommit(): Promise<void>;
   resetCommit(): void;
 }
 
@@ -256,6 +258,16 @@ export const useCatalog = create<CatalogStore>((set, get) => {
         set({ commit: { status: 'failed', url, bagId, problem: problemOf(error) } });
       } finally {
         await refresh();
+      }
+    },
+
+    cancelCommit: async () => {
+      const commit = get().commit;
+      if (commit.status !== 'running') return;
+      try {
+        await request('catalog:commitCancel', { bagId: commit.bagId, url: commit.url });
+      } catch (error) {
+        problemOf(error);
       }
     },
 

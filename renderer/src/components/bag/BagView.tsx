@@ -15,6 +15,7 @@ import { TableBrowser } from '../table/TableBrowser.js';
 import { AssetViewer } from '../viewer/AssetViewer.js';
 import { BagHeader } from './BagHeader.js';
 import { LabelModeNote } from './LabelModeNote.js';
+import { FetchFiles } from './FetchFiles.js';
 import { DatasetTree } from './DatasetTree.js';
 import { SectionTabs } from './SectionTabs.js';
 import { VerifyPanel } from './VerifyPanel.js';
@@ -31,6 +32,7 @@ export function BagView() {
   return (
     <div className="bag-view">
       <BagHeader />
+      <FetchFiles />
       <VerifyPanel />
       <div className="bag-body">
         <aside className="sidebar" aria-label="Datasets">

@@ -29,16 +29,11 @@ function VerifyResult({ report }: { report: VerifyReport }) {
       aria-label="Verification report"
     >
       <div className="verify-summary">
-        <strong>
-          {report.ok
-            ? 'The bag is intact.'
-            : `${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} found.`}
-        </strong>
+        <strong>{headline(report)}</strong>
         <span className="muted">{summary}</span>
         {report.unfetched > 0 && (
-          <span className="warn">
-            {report.unfetched.toLocaleString()} file{report.unfetched === 1 ? ' is' : 's are'} listed in
-            fetch.txt but not fetched yet.
+          <span className="warn" data-testid="verify-incomplete">
+            {incompleteText(report)}
           </span>
         )}
         <button type="button" className="ghost" onClick={dismiss}>
@@ -69,4 +64,19 @@ function VerifyResult({ report }: { report: VerifyReport }) {
       )}
     </section>
   );
+}
+
+function headline(report: VerifyReport): string {
+  if (report.ok) return 'The bag is intact.';
+  const count = report.problems.length;
+  if (count === 0) return 'The bag is incomplete.';
+  return `${count} problem${count === 1 ? '' : 's'} found.`;
+}
+
+/** RFC 8493: missing fetch.txt files make a bag incomplete; for a holey bag that is expected. */
+function incompleteText(report: VerifyReport): string {
+  const files = `${report.unfetched.toLocaleString('en-US')} file${report.unfetched === 1 ? ' is' : 's are'}`;
+  return report.unfetched === report.fetchListed
+    ? `${files} listed in fetch.txt and none fetched yet: expected for a holey bag. Fetch the files to make it complete.`
+    : `${files} listed in fetch.txt but missing, so the bag is not valid. Fetch the files to complete it.`;
 }

@@ -54,6 +54,7 @@ export function CommitDialog({ onClose }: CommitDialogProps) {
   const commit = useCatalog((state) => state.commit);
   const startCommit = useCatalog((state) => state.startCommit);
   const resetCommit = useCatalog((state) => state.resetCommit);
+  const cancelCommit = useCatalog((state) => state.cancelCommit);
   const [chosenUrl, setChosenUrl] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
   const [workflow, setWorkflow] = useState('');
@@ -258,7 +259,11 @@ export function CommitDialog({ onClose }: CommitDialogProps) {
             <Revealed>
               <CatalogError
                 tone={
-                  failed.kind === 'schema-drift' || failed.kind === 'nothing-to-commit' ? 'warn' : 'danger'
+                  failed.kind === 'schema-drift' ||
+                  failed.kind === 'nothing-to-commit' ||
+                  failed.kind === 'cancelled'
+                    ? 'warn'
+                    : 'danger'
                 }
                 message={failed.message}
                 advice={commitErrorAdvice(failed.kind)}
@@ -280,9 +285,21 @@ export function CommitDialog({ onClose }: CommitDialogProps) {
             </button>
           ) : (
             <>
-              <button type="button" className="ghost" onClick={close} disabled={running}>
-                Cancel
-              </button>
+              {running ? (
+                <button
+                  type="button"
+                  className="ghost"
+                  data-testid="commit-cancel"
+                  onClick={() => void cancelCommit()}
+                  title="Stop after the request under way; committing again finishes the rest"
+                >
+                  Cancel commit
+                </button>
+              ) : (
+                <button type="button" className="ghost" onClick={close}>
+                  Cancel
+                </button>
+              )}
               <button
                 type="button"
                 className="primary"

@@ -8,7 +8,7 @@ const METHODS: { method: SignInMethod; label: string; hint: string }[] = [
   {
     method: 'file',
     label: 'My deriva-py credential',
-    hint: 'Satchel reads ~/.deriva/credential.json on this computer, as deriva-py and deriva-auth do.',
+    hint: 'Satchel reads ~/.deriva/credential.json and the Globus sign-in of deriva-globus-auth-utils (~/.deriva/globus-credential.json) on this computer, as deriva-py does.',
   },
   {
     method: 'token',

@@ -5,6 +5,7 @@ import {
   membersText,
   pickVersion,
   snapshotText,
+  stateAtVersion,
   versionOptionText,
   versionsNewestFirst,
 } from './catalogLogic.js';
@@ -84,28 +85,38 @@ function DatasetItem({ dataset, parent }: { dataset: DatasetListing; parent: str
     state.download?.rid === dataset.rid && state.download.url === state.activeUrl ? state.download : null,
   );
   const version = pickVersion(dataset, chosen);
+  // Types, description and counts as they were at the chosen version's snapshot, as its bag has them.
+  const shown = stateAtVersion(dataset, version);
   const { rid } = dataset;
   return (
     <li className="catalog-dataset" data-testid={`catalog-dataset-${rid}`}>
       <div className="catalog-dataset-text">
         <div className="catalog-dataset-title">
           <span className="rid">{rid}</span>
-          {dataset.types.map((type) => (
+          {shown.types.map((type) => (
             <span key={type} className="chip">
               {type}
             </span>
           ))}
           {parent && <span className="muted small">nested in {parent}</span>}
         </div>
-        {dataset.description && (
-          <p className="catalog-dataset-description" title={dataset.description}>
-            {dataset.description}
+        {shown.description && (
+          <p className="catalog-dataset-description" title={shown.description}>
+            {shown.description}
           </p>
         )}
-        <div className="muted small">
-          {membersText(dataset.members)}
-          {dataset.children.length > 0 &&
-            ` · ${dataset.children.length} nested dataset${dataset.children.length === 1 ? '' : 's'}`}
+        <div
+          className="muted small"
+          data-testid={`members-${rid}`}
+          title={
+            shown.asOf === 'snapshot'
+              ? `As of version ${version?.version ?? ''}, read at its snapshot`
+              : 'As the catalog is now'
+          }
+        >
+          {membersText(shown.members)}
+          {shown.children.length > 0 &&
+            ` · ${shown.children.length} nested dataset${shown.children.length === 1 ? '' : 's'}`}
         </div>
       </div>
       <div className="catalog-dataset-version">

@@ -1,3 +1,4 @@
+import { transferText } from '../../../../shared/catalog.js';
 import { useCatalog, type DownloadState } from '../../stores/catalog.js';
 import { useProgress } from '../../stores/progress.js';
 import { useSession } from '../../stores/session.js';
@@ -85,9 +86,10 @@ function DownloadDone({ download }: { download: Extract<DownloadState, { status:
   const dismiss = useCatalog((state) => state.dismissDownload);
   const opening = useSession((state) => state.openingPath !== null);
   const { summary } = download;
+  const count = `${summary.files.toLocaleString('en-US')} file${summary.files === 1 ? '' : 's'}`;
   const files = summary.materialized
-    ? `${summary.files.toLocaleString('en-US')} file${summary.files === 1 ? '' : 's'}`
-    : 'files left in the catalog (holey bag)';
+    ? `${count}: ${transferText(summary.transfer)}`
+    : `a holey bag, incomplete as expected: ${count} listed in fetch.txt, fetched when you open it and choose Fetch files`;
   return (
     <div className="catalog-download done" data-testid="download-done">
       <div className="catalog-download-text">

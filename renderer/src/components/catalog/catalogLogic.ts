@@ -1,4 +1,9 @@
-import type { CatalogConnection, DatasetListing, DatasetVersionInfo } from '../../../../shared/catalog.js';
+import type {
+  CatalogConnection,
+  DatasetListing,
+  DatasetState,
+  DatasetVersionInfo,
+} from '../../../../shared/catalog.js';
 import type { EventMap } from '../../../../shared/contract.js';
 import { formatBytes } from '../../data/format.js';
 
@@ -74,6 +79,8 @@ export function credentialSourceText(source: CatalogConnection['credentialSource
   switch (source) {
     case 'credential-file':
       return "deriva-py's credential file";
+    case 'globus':
+      return "deriva-py's Globus sign-in";
     case 'token':
       return 'a pasted token';
     case 'login':
@@ -141,6 +148,27 @@ export function pickVersion(
   chosen: string | null | undefined,
 ): DatasetVersionInfo | null {
   return listing.versions.find((info) => info.version === chosen) ?? currentVersion(listing);
+}
+
+/**
+ * What to show for the chosen version: the dataset as it was at that version's snapshot (its
+ * description, types and member counts, as the bag of that version has them); the live catalog only
+ * for a version without a snapshot, or when the listing did not say.
+ */
+export function stateAtVersion(
+  listing: DatasetListing,
+  version: DatasetVersionInfo | null,
+): DatasetState & { asOf: 'snapshot' | 'live' } {
+  if (version?.snapshot && version.atSnapshot) return { ...version.atSnapshot, asOf: 'snapshot' };
+  if (version?.snapshot && version.atSnapshot === null)
+    return { description: null, types: [], members: {}, children: [], asOf: 'snapshot' };
+  return {
+    description: listing.description,
+    types: listing.types,
+    members: listing.members,
+    children: listing.children,
+    asOf: 'live',
+  };
 }
 
 /** The picker's option text, newest first in the list: "0.10.0 (current)". */
@@ -238,7 +266,8 @@ export function downloadProgressView(progress: Progress | undefined): ProgressVi
     case 'assets':
       return progress.total > 0
         ? {
-            text: 'Fetching the files',
+            // "12 reused, 3 fetched, 1.2 MB": copies already on disk are reused, not fetched again.
+            text: progress.detail ? `Bringing the files: ${progress.detail}` : 'Fetching the files',
             count: `${formatBytes(progress.done)} / ${formatBytes(progress.total)}`,
             fraction: fractionOf(progress.done, progress.total),
           }

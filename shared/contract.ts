@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { requestSchemas } from './requests.js';
 import type {
   DatasetSummary,
+  FacetCounts,
   FeatureDefinition,
   FeatureValue,
   InspectReport,
@@ -145,6 +146,7 @@ export interface ResponseMap {
   'bag:close': { closed: boolean };
   'bag:datasets': DatasetSummary[];
   'bag:members': MembersPage;
+  'bag:facets': FacetCounts;
   'bag:rows': Page<Row>;
   'bag:table': TableInfo;
   'bag:row': Row | null;

@@ -46,7 +46,8 @@ export interface HistoryEntry {
   new: RecordValues | null;
 }
 
-export type QueueKind = 'all' | 'unlabeled' | 'disagreements' | 'confidence' | 'label' | 'dataset-type';
+export type QueueKind =
+  'all' | 'unlabeled' | 'disagreements' | 'confidence' | 'label' | 'dataset-type' | 'filter';
 
 export interface Confusion {
   labels: string[];

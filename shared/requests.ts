@@ -26,6 +26,32 @@ const filters = z
   )
   .max(20)
   .optional();
+const memberFilter = z.union([
+  z
+    .object({ kind: z.literal('value'), feature: featureKeyOf(), column: name, value: z.string().max(1000) })
+    .strict(),
+  z.object({ kind: z.literal('rater'), execution: rid }).strict(),
+  z.object({ kind: z.literal('disagreement'), feature: featureKeyOf() }).strict(),
+  z
+    .object({
+      kind: z.literal('range'),
+      feature: featureKeyOf(),
+      column: name,
+      min: z.number().finite().nullable(),
+      max: z.number().finite().nullable(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('column'),
+      column: name,
+      equals: z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]).optional(),
+      contains: z.string().max(1000).optional(),
+    })
+    .strict(),
+]);
+const memberFilters = z.array(memberFilter).max(50).optional();
+
 export const selectorSchema = z.union([
   z.object({ kind: z.literal('newest') }).strict(),
   z.object({ kind: z.literal('first') }).strict(),
@@ -35,11 +61,14 @@ export const selectorSchema = z.union([
   z.object({ kind: z.literal('workflow'), workflow: name }).strict(),
 ]);
 
-const featureKey = z
-  .string()
-  .min(3)
-  .max(200)
-  .regex(/^[^/]+\/[^/]+$/, 'a feature such as Image/Cell_Type');
+function featureKeyOf() {
+  return z
+    .string()
+    .min(3)
+    .max(200)
+    .regex(/^[^/]+\/[^/]+$/, 'a feature such as Image/Cell_Type');
+}
+const featureKey = featureKeyOf();
 const cellValue = z.union([z.string().max(10000), z.number(), z.boolean(), z.null()]);
 const draftFormat = z.enum(['jsonl', 'csv']);
 
@@ -106,6 +135,17 @@ export const requestSchemas = {
       limit,
       sort,
       filters,
+      where: memberFilters,
+    })
+    .strict(),
+  'bag:facets': z
+    .object({
+      bagId,
+      datasetRid: rid,
+      elementType: name,
+      recurse: z.boolean().optional(),
+      where: memberFilters,
+      column: name.optional(),
     })
     .strict(),
   'bag:rows': z.object({ bagId, table: qualifiedTable, offset, limit, sort, filters }).strict(),
@@ -181,10 +221,11 @@ export const requestSchemas = {
     .object({
       bagId,
       feature: featureKey,
-      kind: z.enum(['all', 'unlabeled', 'disagreements', 'confidence', 'label', 'dataset-type']),
+      kind: z.enum(['all', 'unlabeled', 'disagreements', 'confidence', 'label', 'dataset-type', 'filter']),
       datasetRid: rid.optional(),
       value: z.string().max(200).optional(),
       column: name.optional(),
+      where: memberFilters,
     })
     .strict(),
   'labels:agreement': z.object({ bagId, feature: featureKey, pair: z.tuple([rid, rid]).optional() }).strict(),

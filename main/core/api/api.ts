@@ -247,12 +247,14 @@ export function createApi(options: ApiOptions): Api {
       return { closed: true };
     },
     'bag:datasets': ({ bagId }) => requireBag(bagId).bag.datasets(),
-    'bag:members': ({ bagId, datasetRid, elementType, recurse, offset, limit, sort, filters }) => {
+    'bag:members': ({ bagId, datasetRid, elementType, recurse, offset, limit, sort, filters, where }) => {
       const { bag, lookups } = requireBag(bagId);
-      const page = bag.members(datasetRid, { elementType, recurse, offset, limit, sort, filters });
+      const page = bag.members(datasetRid, { elementType, recurse, offset, limit, sort, filters, where });
       const rids = page.rows.map((row) => String(row.RID));
       return { ...page, badges: lookups.badges(bag.elementType(elementType).table, rids) };
     },
+    'bag:facets': ({ bagId, datasetRid, elementType, recurse, where, column }) =>
+      requireBag(bagId).bag.memberFacets(datasetRid, { elementType, recurse, where, column }),
     'bag:rows': ({ bagId, table, offset, limit, sort, filters }) =>
       requireBag(bagId).bag.rows(table, { offset, limit, sort, filters }),
     'bag:table': ({ bagId, table }) => requireBag(bagId).bag.tableInfo(table),

@@ -141,10 +141,10 @@ export function labelHandlers(store: LabelStore, requireBag: (bagId: string) => 
       const labeling = session(bagId, feature);
       return change(labeling, store.redo(labeling.scope, author), datasetRid);
     },
-    'labels:queue': ({ bagId, feature, kind, datasetRid, value, column }) => {
+    'labels:queue': ({ bagId, feature, kind, datasetRid, value, column, where }) => {
       const labeling = session(bagId, feature);
       return {
-        targets: labeling.queue({ kind, datasetRid, value, column }),
+        targets: labeling.queue({ kind, datasetRid, value, column, where }),
         progress: labeling.progress(datasetRid),
       };
     },

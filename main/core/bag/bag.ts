@@ -7,8 +7,10 @@ import type {
   DatasetSummary,
   FeatureDefinition,
   FeatureSummary,
+  FacetCounts,
   FeatureValue,
   InspectReport,
+  MemberFilter,
   Page,
   PageRequest,
   Row,
@@ -20,6 +22,7 @@ import type {
 import { SatchelError, resolveInside, safeRelativePath } from '../common/index.js';
 import { quoteIdentifier as q } from './importer.js';
 import { ML_SCHEMA, type CatalogModel, type ElementType, type FeatureTable, type Table } from './model.js';
+import { MemberFilters, type FilterClauses } from './member-filters.js';
 import { reachableSql } from './reachable.js';
 import { majorityNeedsColumn, selectRecord } from './selectors.js';
 import { fromSqlConverter, storageClass, type FromSql } from './values.js';
@@ -41,6 +44,8 @@ export interface BagIdentity {
 export interface MemberRequest extends PageRequest {
   elementType: string;
   recurse?: boolean;
+  /** The filterable grid's conditions (OR within a facet, AND across facets). */
+  where?: MemberFilter[];
 }
 
 /**
@@ -270,10 +275,15 @@ export class Bag {
     return result;
   }
 
-  /** The RIDs of the members of one element type, in RID order (no rows are read). */
-  memberRids(datasetRid: string, elementType: string, recurse: boolean): string[] {
+  /** The RIDs of the members of one element type that pass `where`, in RID order (no rows are read). */
+  memberRids(
+    datasetRid: string,
+    elementType: string,
+    recurse: boolean,
+    where: MemberFilter[] = [],
+  ): string[] {
     this.requireDataset(datasetRid);
-    const selection = this.memberSelection(datasetRid, this.elementType(elementType), { recurse });
+    const selection = this.memberSelection(datasetRid, this.elementType(elementType), { recurse, where });
     return this.db
       .prepare(`SELECT rid FROM temp.${q(selection.table)} ORDER BY rowid`)
       .pluck()
@@ -291,6 +301,22 @@ export class Bag {
     return typeof position === 'number' ? position - 1 : -1;
   }
 
+  /** Counts per value of every facet of the grid's filters over the members of one element type. */
+  memberFacets(
+    datasetRid: string,
+    request: { elementType: string; recurse?: boolean; where?: MemberFilter[]; column?: string },
+  ): FacetCounts {
+    this.requireDataset(datasetRid);
+    const type = this.elementType(request.elementType);
+    const members = this.memberSelection(datasetRid, type, { recurse: request.recurse });
+    return new MemberFilters(this.model, type).counts(
+      this.db,
+      members.table,
+      request.where ?? [],
+      request.column ?? null,
+    );
+  }
+
   private memberSelection(
     datasetRid: string,
     type: ElementType,
@@ -304,7 +330,8 @@ export class Bag {
     const source = byRidOnly
       ? `(SELECT DISTINCT a.${q(type.memberColumn)} AS "RID" FROM ${q(link.qualified)} a WHERE ${inDatasets})`
       : `(SELECT DISTINCT m.* FROM ${q(link.qualified)} a JOIN ${q(type.table.qualified)} m ON m."RID" = a.${q(type.memberColumn)} WHERE ${inDatasets})`;
-    return this.selection(type.table, source, [JSON.stringify(datasets)], request);
+    const where = new MemberFilters(this.model, type).clauses(request.where ?? [], 's."RID"');
+    return this.selection(type.table, source, [JSON.stringify(datasets)], request, where);
   }
 
   // ---- any table -----------------------------------------------------------------------------
@@ -340,12 +367,18 @@ export class Bag {
    * Materialises the ordered RIDs of a filtered, sorted selection once as a temporary table whose
    * rowid is the position, so any page (even deep in 100k rows) is a rowid range lookup.
    */
-  private selection(table: Table, source: string, parameters: unknown[], request: PageRequest) {
+  private selection(
+    table: Table,
+    source: string,
+    parameters: unknown[],
+    request: PageRequest,
+    conditions: FilterClauses = { clauses: [], values: [] },
+  ) {
     const sort = request.sort ?? { column: 'RID' };
     this.requireColumn(table, sort.column);
     const filters = request.filters ?? [];
-    const clauses: string[] = [];
-    const values: unknown[] = [...parameters];
+    const clauses: string[] = [...conditions.clauses];
+    const values: unknown[] = [...parameters, ...conditions.values];
     for (const filter of filters) {
       this.requireColumn(table, filter.column);
       if (filter.contains !== undefined) {

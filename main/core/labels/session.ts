@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { CellValue, FeatureDefinition, FeatureValue } from '../../../shared/bag.js';
+import type { CellValue, FeatureDefinition, FeatureValue, MemberFilter } from '../../../shared/bag.js';
 import type { Bag } from '../bag/index.js';
 import { SatchelError } from '../common/index.js';
 import type { AgreementReport, LabelProgress, QueueKind } from '../../../shared/labels.js';
@@ -21,6 +21,8 @@ export interface QueueRequest {
   value?: string;
   /** For `confidence`: the value column, by default the first float column. */
   column?: string;
+  /** For `filter`: the grid's filters; the queue is the members passing them, in RID order. */
+  where?: MemberFilter[];
 }
 
 export const DRAFTS_RATER = 'drafts';
@@ -136,6 +138,17 @@ export class LabelingSession {
             .map((value) => [value.target, this.labelOf(value.values)]),
         );
         return targets.filter((target) => newest.get(target) === request.value);
+      }
+      case 'filter': {
+        const passing = new Set(
+          this.bag.memberRids(
+            request.datasetRid ?? this.bag.rid,
+            this.definition.target,
+            true,
+            request.where ?? [],
+          ),
+        );
+        return targets.filter((target) => passing.has(target));
       }
       case 'dataset-type': {
         const datasets = this.bag

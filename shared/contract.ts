@@ -26,7 +26,7 @@ import type {
   LabelFeature,
   LabelProgress,
 } from './labels.js';
-import type { RaterInfo } from './raters.js';
+import type { RaterInfo, RaterKind } from './raters.js';
 import type { FeatureFile, RegionAgreementReport, RegionChange } from './regions.js';
 
 /**
@@ -107,6 +107,8 @@ export interface Badge {
   value: string;
   executions: number;
   disagreement: boolean;
+  /** Whether the shown (newest) value came from a person or a model, as bag:raters tells them apart. */
+  from: RaterKind;
 }
 
 export interface MembersPage extends Page<Row> {

@@ -173,8 +173,8 @@ describe('raters', () => {
 
 describe('blind mode', () => {
   const badges: Badge[] = [
-    { feature: 'Digit', value: '7', executions: 3, disagreement: true },
-    { feature: 'Quality', value: 'Good', executions: 1, disagreement: false },
+    { feature: 'Digit', value: '7', executions: 3, disagreement: true, from: 'model' },
+    { feature: 'Quality', value: 'Good', executions: 1, disagreement: false, from: 'person' },
   ];
 
   it('hides the labeled feature until the image has a draft, and while the draft is not known yet', () => {

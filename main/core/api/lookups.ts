@@ -32,6 +32,7 @@ export class BagLookups {
   badges(elementTable: Table, rids: string[]): Record<string, Badge[]> {
     const result: Record<string, Badge[]> = {};
     if (rids.length === 0) return result;
+    const kinds = new Map(this.raters().map((rater) => [rater.execution, rater.kind]));
     for (const feature of this.bag.model.features.filter((candidate) => candidate.target === elementTable)) {
       const column = feature.termColumns[0]?.column ?? feature.valueColumns[0]?.name;
       if (!column) continue;
@@ -61,6 +62,7 @@ export class BagLookups {
           value: text(newest.value),
           executions: new Set(records.map((record) => record.execution ?? null)).size,
           disagreement,
+          from: kinds.get(String(newest.execution)) ?? 'unknown',
         });
       }
     }

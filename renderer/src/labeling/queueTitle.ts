@@ -19,5 +19,7 @@ export function queueTitle(spec: QueueSpec | undefined): string {
       return `In ${spec.value} datasets`;
     case 'targets':
       return spec.title;
+    case 'filter':
+      return `Filtered: ${spec.title}`;
   }
 }

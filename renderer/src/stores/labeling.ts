@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import type { MemberFilter } from '../../../shared/bag.js';
 import type { RequestOf } from '../../../shared/contract.js';
 import type {
   LabelChange,
@@ -97,6 +98,8 @@ interface LabelingStore extends LabelingState {
   datasetChanged(): Promise<void>;
   /** Makes `targets` the work queue and opens the labeler on the first (or on position `at`). */
   openTargets(title: string, targets: string[], at?: number): Promise<void>;
+  /** Turns the grid's filtered view into the work queue (label mode on, on `feature` if given). */
+  labelFiltered(spec: Extract<QueueSpec, { kind: 'filter' }>, feature?: string): Promise<void>;
   showView(view: LabelView): void;
   labelCurrent(term: string): void;
   labelSelected(term: string): void;
@@ -209,7 +212,9 @@ function queueRequest(spec: Exclude<QueueSpec, { kind: 'targets' }>): {
   kind: QueueKind;
   value?: string;
   column?: string;
+  where?: MemberFilter[];
 } {
+  if (spec.kind === 'filter') return { kind: spec.kind, where: spec.where };
   if (spec.kind === 'label' || spec.kind === 'dataset-type') return { kind: spec.kind, value: spec.value };
   if (spec.kind === 'confidence')
     return spec.column ? { kind: spec.kind, column: spec.column } : { kind: spec.kind };
@@ -219,6 +224,7 @@ function queueRequest(spec: Exclude<QueueSpec, { kind: 'targets' }>): {
 /** A queue kept when the feature changes only if it still makes sense for the new feature. */
 function specFor(spec: QueueSpec | undefined, feature: LabelFeature): QueueSpec {
   if (!spec || spec.kind === 'targets') return { kind: 'unlabeled' };
+  if (spec.kind === 'filter' && spec.elementType !== feature.shape.target) return { kind: 'unlabeled' };
   if (spec.kind === 'label' && !labelColumn(feature.shape)?.terms?.includes(spec.value))
     return { kind: 'unlabeled' };
   if (
@@ -506,6 +512,14 @@ export const useLabeling = create<LabelingStore>((set, get) => {
       const spec = get().queue?.spec;
       // Picked targets (an agreement cell) stay; main's queues are per dataset.
       if (spec && spec.kind !== 'targets') await get().chooseQueue(spec);
+    },
+
+    labelFiltered: async (spec, feature) => {
+      if (!get().active) await get().start(feature);
+      else if (feature && feature !== get().featureKey) await get().chooseFeature(feature);
+      if (!get().active || !get().featureKey) return;
+      set({ view: 'grid' });
+      await get().chooseQueue(spec);
     },
 
     openTargets: async (title, targets, at = 0) => {

@@ -1,6 +1,13 @@
 import { create } from 'zustand';
-import type { ColumnFilter, DatasetSummary, FeatureDefinition, VerifyReport } from '../../../shared/bag.js';
+import type {
+  ColumnFilter,
+  DatasetSummary,
+  FeatureDefinition,
+  MemberFilter,
+  VerifyReport,
+} from '../../../shared/bag.js';
 import type { OpenedBag } from '../../../shared/contract.js';
+import type { RaterInfo } from '../../../shared/raters.js';
 import { request } from '../api.js';
 import { elementTypeTable, elementTypesOf, qualifiedName, rootDatasets } from '../data/bagModel.js';
 import { PagedRows } from '../data/pagedRows.js';
@@ -31,6 +38,10 @@ interface SessionState {
   datasetRid: string | null;
   recurse: boolean;
   section: BagSection;
+  /** The grid's filters (chips): members shown pass them all. */
+  where: MemberFilter[];
+  /** The executions that gave values, people and models told apart. */
+  raters: RaterInfo[];
   /** Members of the selected dataset and element type, shared by the grid and the viewer. */
   members: PagedRows | null;
   /** Table browser locations, the current one last (foreign-key links push, Back pops). */
@@ -49,6 +60,7 @@ interface SessionStore extends SessionState {
   selectDataset(rid: string): void;
   setRecurse(recurse: boolean): void;
   showSection(section: BagSection): void;
+  setFilters(where: MemberFilter[]): void;
   openTable(location: TableLocation): void;
   goBackInTables(): void;
   runVerify(): Promise<void>;
@@ -62,15 +74,17 @@ const closedBag: Omit<SessionState, 'openingPath'> = {
   datasetRid: null,
   recurse: true,
   section: { kind: 'tables' },
+  where: [],
+  raters: [],
   members: null,
   tableHistory: [],
   verify: { status: 'idle' },
 };
 
 function memberSource(
-  state: Pick<SessionState, 'bag' | 'datasetRid' | 'recurse' | 'section' | 'features'>,
+  state: Pick<SessionState, 'bag' | 'datasetRid' | 'recurse' | 'section' | 'features' | 'where'>,
 ): PagedRows | null {
-  const { bag, datasetRid, recurse, section, features } = state;
+  const { bag, datasetRid, recurse, section, features, where } = state;
   if (!bag || !datasetRid || section.kind !== 'members') return null;
   const { elementType } = section;
   const drafted = features.some((feature) => feature.target === elementType);
@@ -82,6 +96,7 @@ function memberSource(
       recurse,
       offset,
       limit,
+      ...(where.length > 0 ? { where } : {}),
     });
     if (!drafted || page.rows.length === 0) return page;
     // The user's own drafts stay in sight while browsing: marked on the tiles of the page.
@@ -120,7 +135,9 @@ function resetGrid(): void {
 /** The open bag and what of it is on screen. */
 export const useSession = create<SessionStore>((set, get) => {
   /** Applies a change of dataset, element type or recursion: a new member list and a fresh selection. */
-  const changeMembers = (change: Partial<Pick<SessionState, 'datasetRid' | 'recurse' | 'section'>>): void => {
+  const changeMembers = (
+    change: Partial<Pick<SessionState, 'datasetRid' | 'recurse' | 'section' | 'where'>>,
+  ): void => {
     const next = { ...get(), ...change };
     resetGrid();
     set({ ...change, members: memberSource(next) });
@@ -140,9 +157,10 @@ export const useSession = create<SessionStore>((set, get) => {
       try {
         await closing;
         const bag = await request('bag:open', { path });
-        const [datasets, features] = await Promise.all([
+        const [datasets, features, raters] = await Promise.all([
           request('bag:datasets', { bagId: bag.bagId }),
           request('bag:features', { bagId: bag.bagId }),
+          request('bag:raters', { bagId: bag.bagId }),
         ]);
         const previous = get().bag;
         if (previous && previous.bagId !== bag.bagId)
@@ -154,8 +172,9 @@ export const useSession = create<SessionStore>((set, get) => {
           bag,
           datasets,
           features,
+          raters,
           ...view,
-          members: memberSource({ ...get(), bag, features, ...view }),
+          members: memberSource({ ...get(), bag, features, ...view, where: [] }),
         });
         // Recent bags changed: the library is up to date when the user goes back to it.
         void useLibrary.getState().load();
@@ -198,7 +217,14 @@ export const useSession = create<SessionStore>((set, get) => {
       if (datasetRid !== get().datasetRid) changeMembers({ datasetRid });
     },
     setRecurse: (recurse) => changeMembers({ recurse }),
-    showSection: (section) => changeMembers({ section }),
+    // Filters name the features and columns of one element type: another type starts unfiltered.
+    showSection: (section) => {
+      const before = get().section;
+      const sameType =
+        before.kind === 'members' && section.kind === 'members' && before.elementType === section.elementType;
+      changeMembers(sameType ? { section } : { section, where: [] });
+    },
+    setFilters: (where) => changeMembers({ where }),
 
     openTable: (location) => {
       changeMembers({ section: { kind: 'tables' } });

@@ -6,6 +6,7 @@ import { draftText } from '../../labeling/recordForm.js';
 import { useBlind, useLabeling, useLabelFeature } from '../../stores/labeling.js';
 import { useSession } from '../../stores/session.js';
 import { useViewer } from '../../stores/viewer.js';
+import { FilteredGrid } from '../grid/FilteredGrid.js';
 import { ThumbnailGrid } from '../grid/ThumbnailGrid.js';
 import { AgreementView } from '../labeling/AgreementView.js';
 import { LabelBar } from '../labeling/LabelBar.js';
@@ -72,7 +73,7 @@ function SectionContent() {
   const table = elementTypeTable(bag.report, section.elementType);
   return (
     <>
-      <ThumbnailGrid source={members} table={table} elementType={section.elementType} covered={viewerOpen} />
+      <FilteredGrid source={members} table={table} elementType={section.elementType} covered={viewerOpen} />
       {viewerOpen && <AssetViewer source={members} table={table} elementType={section.elementType} />}
     </>
   );

@@ -92,6 +92,12 @@ function Thumbnail({ url, rid }: { url: string; rid: string }) {
   );
 }
 
+const FROM_WORDS: Record<Badge['from'], string> = {
+  person: ' by a person',
+  model: ' by a model',
+  unknown: '',
+};
+
 function Badges({ badges, draft }: { badges: Badge[]; draft: string | null }) {
   if (badges.length === 0 && draft === null) return <div className="badges" />;
   return (
@@ -112,10 +118,17 @@ function Badges({ badges, draft }: { badges: Badge[]; draft: string | null }) {
           key={badge.feature}
           className={badge.disagreement ? 'badge disagreement' : 'badge'}
           data-testid="badge"
-          title={`${badge.feature}: ${badge.value} (${badge.executions} execution${badge.executions === 1 ? '' : 's'}${badge.disagreement ? ', which disagree' : ''})`}
+          data-from={badge.from}
+          title={`${badge.feature}: ${badge.value}${FROM_WORDS[badge.from]} (${badge.executions} execution${badge.executions === 1 ? '' : 's'}${badge.disagreement ? ', which disagree' : ''})`}
         >
           <span className="visually-hidden">, {badge.feature} </span>
+          {badge.from !== 'unknown' && (
+            <span className={`badge-from ${badge.from}`} aria-hidden="true">
+              {badge.from === 'model' ? 'M' : 'P'}
+            </span>
+          )}
           {badge.value}
+          {badge.from !== 'unknown' && <span className="visually-hidden">{FROM_WORDS[badge.from]}</span>}
           {badge.disagreement && (
             <span className="disagreement-marker" data-testid="disagreement">
               <span className="visually-hidden"> (executions disagree)</span>

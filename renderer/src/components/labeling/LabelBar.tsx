@@ -147,7 +147,7 @@ function BlindToggle() {
   );
 }
 
-const KIND_NAMES: Record<Exclude<QueueSpec['kind'], 'targets'>, string> = {
+const KIND_NAMES: Record<Exclude<QueueSpec['kind'], 'targets' | 'filter'>, string> = {
   all: 'All members',
   unlabeled: 'Not labeled by me',
   disagreements: 'Executions disagree',
@@ -207,6 +207,7 @@ function QueuePicker() {
           onChange={(event) => pickKind(event.target.value)}
         >
           {spec?.kind === 'targets' && <option value="targets">{spec.title}</option>}
+          {spec?.kind === 'filter' && <option value="filter">{queueTitle(spec)}</option>}
           {kinds.map((kind) => (
             <option key={kind} value={kind}>
               {KIND_NAMES[kind]}

@@ -58,6 +58,8 @@ export class Bag {
   private readonly reachable = new Map<string, string | null>();
   private readonly selections = new Map<string, { table: string; total: number }>();
   private selectionCounter = 0;
+  /** The grid's filters and facet counts per element type, with their facet tables built once. */
+  private readonly filtersByType = new Map<string, MemberFilters>();
 
   constructor(
     readonly identity: BagIdentity,
@@ -309,19 +311,34 @@ export class Bag {
     this.requireDataset(datasetRid);
     const type = this.elementType(request.elementType);
     const members = this.memberSelection(datasetRid, type, { recurse: request.recurse });
-    return new MemberFilters(this.model, type).counts(
-      this.db,
-      members.table,
-      request.where ?? [],
-      request.column ?? null,
-    );
+    return this.memberFilters(type).counts(members.table, request.where ?? [], request.column ?? null);
+  }
+
+  private memberFilters(type: ElementType): MemberFilters {
+    let filters = this.filtersByType.get(type.table.qualified);
+    if (!filters) {
+      filters = new MemberFilters(this.db, this.model, type);
+      this.filtersByType.set(type.table.qualified, filters);
+    }
+    return filters;
   }
 
   private memberSelection(
     datasetRid: string,
     type: ElementType,
     request: Omit<MemberRequest, 'elementType'>,
-  ) {
+  ): { table: string; total: number } {
+    if ((request.where ?? []).length > 0) {
+      // The grid's filters narrow the members already listed (a cached selection), so the planner never
+      // walks the association from a filter's side.
+      const all = this.memberSelection(datasetRid, type, { recurse: request.recurse });
+      const byRid = (request.sort?.column ?? 'RID') === 'RID' && (request.filters ?? []).length === 0;
+      const listed = byRid
+        ? `(SELECT p.rid AS "RID" FROM temp.${q(all.table)} p)`
+        : `(SELECT m.* FROM temp.${q(all.table)} p JOIN ${q(type.table.qualified)} m ON m."RID" = p.rid)`;
+      const where = this.memberFilters(type).clauses(request.where ?? [], 's."RID"');
+      return this.selection(type.table, listed, [], request, where);
+    }
     const datasets = request.recurse ? this.descendants(datasetRid) : [datasetRid];
     const link = type.association;
     const inDatasets = `a.${q(type.datasetColumn)} IN (SELECT value FROM json_each(?))`;
@@ -330,8 +347,7 @@ export class Bag {
     const source = byRidOnly
       ? `(SELECT DISTINCT a.${q(type.memberColumn)} AS "RID" FROM ${q(link.qualified)} a WHERE ${inDatasets})`
       : `(SELECT DISTINCT m.* FROM ${q(link.qualified)} a JOIN ${q(type.table.qualified)} m ON m."RID" = a.${q(type.memberColumn)} WHERE ${inDatasets})`;
-    const where = new MemberFilters(this.model, type).clauses(request.where ?? [], 's."RID"');
-    return this.selection(type.table, source, [JSON.stringify(datasets)], request, where);
+    return this.selection(type.table, source, [JSON.stringify(datasets)], request);
   }
 
   // ---- any table -----------------------------------------------------------------------------

@@ -6,9 +6,11 @@ import type { CatalogModel, ElementType, FeatureTable } from './model.js';
 import { storageClass } from './values.js';
 
 /**
- * The filterable grid's conditions as SQL. Every filter is a subquery of the member RIDs it keeps,
- * answered from the indexed feature and member tables; filters of one facet are joined with OR, facets
- * with AND. Counts are GROUP BY queries over the members that pass the other facets.
+ * The filterable grid's conditions as SQL. The bag database is read-only, so per element type the
+ * distinct labels, disagreeing targets, number ranges and raters of every feature are gathered once into
+ * indexed temporary tables (facet tables). A filter is then an EXISTS lookup per member; filters of one
+ * facet are joined with OR, facets with AND; counts are GROUP BY queries over the facet tables,
+ * restricted to the members that pass the other facets.
  */
 
 /** How many values of a member column the counts list. */
@@ -46,14 +48,93 @@ function numberColumns(feature: FeatureTable): string[] {
     .map((column) => column.name);
 }
 
+/** A feature's facet tables: built once per opened bag (its database is read-only), named by position. */
+interface FacetTables {
+  /** Distinct (target, col, value) of the term columns, indexed by (col, value, target). */
+  terms: string;
+  /** Targets whose executions' newest labels differ (primary key target). */
+  disagreeing: string;
+  /** Per target and number column: its smallest and largest value. */
+  numbers: string;
+}
+
+let facetTableCounter = 0;
+
 export class MemberFilters {
   private readonly features: Map<string, FeatureTable>;
+  private readonly tables = new Map<string, FacetTables>();
+  /** Distinct (execution, target) over the element type's features, keyed in that order. */
+  private raterTable: string | null = null;
 
   constructor(
-    private readonly model: CatalogModel,
+    private readonly db: Database.Database,
+    model: CatalogModel,
     private readonly type: ElementType,
   ) {
     this.features = featuresOf(model, type);
+  }
+
+  /**
+   * The GROUP BY work of every count is done once here, so each count (and each filter) is an indexed
+   * lookup per member rather than a sort of the feature rows.
+   */
+  private facetTables(key: string): FacetTables {
+    let tables = this.tables.get(key);
+    if (tables) return tables;
+    const feature = this.feature(key);
+    const id = ++facetTableCounter;
+    tables = {
+      terms: `facet_terms_${id}`,
+      disagreeing: `facet_disagree_${id}`,
+      numbers: `facet_numbers_${id}`,
+    };
+    const source = q(feature.table.qualified);
+    const target = q(feature.targetColumn);
+    this.db.exec(
+      `CREATE TEMP TABLE ${tables.terms} (target TEXT NOT NULL, col TEXT NOT NULL, value TEXT NOT NULL)`,
+    );
+    for (const { column } of feature.termColumns)
+      this.db
+        .prepare(
+          `INSERT INTO temp.${tables.terms} SELECT DISTINCT ${target}, ?, ${q(column)} FROM ${source}
+           WHERE ${target} IS NOT NULL AND ${q(column)} IS NOT NULL`,
+        )
+        .run(column);
+    this.db.exec(`CREATE INDEX temp.${tables.terms}_value ON ${tables.terms} (col, value, target)`);
+    this.db.exec(
+      `CREATE TEMP TABLE ${tables.disagreeing} (target TEXT PRIMARY KEY) WITHOUT ROWID;
+       INSERT INTO temp.${tables.disagreeing} ${this.disagreeing(feature)};`,
+    );
+    this.db.exec(
+      `CREATE TEMP TABLE ${tables.numbers} (target TEXT NOT NULL, col TEXT NOT NULL, low REAL, high REAL)`,
+    );
+    for (const column of numberColumns(feature))
+      this.db
+        .prepare(
+          `INSERT INTO temp.${tables.numbers} SELECT ${target}, ?, min(${q(column)}), max(${q(column)}) FROM ${source}
+           WHERE ${target} IS NOT NULL AND ${q(column)} IS NOT NULL GROUP BY ${target}`,
+        )
+        .run(column);
+    this.db.exec(`CREATE INDEX temp.${tables.numbers}_col ON ${tables.numbers} (col, target)`);
+    this.tables.set(key, tables);
+    return tables;
+  }
+
+  private raters(): string {
+    if (this.raterTable) return this.raterTable;
+    const name = `facet_raters_${++facetTableCounter}`;
+    this.db.exec(
+      `CREATE TEMP TABLE ${name} (execution TEXT NOT NULL, target TEXT NOT NULL, PRIMARY KEY (execution, target)) WITHOUT ROWID`,
+    );
+    for (const feature of this.features.values()) {
+      if (!feature.table.columnByName.has('Execution')) continue;
+      this.db.exec(
+        `INSERT OR IGNORE INTO temp.${name} SELECT "Execution", ${q(feature.targetColumn)} FROM ${q(feature.table.qualified)}
+         WHERE "Execution" IS NOT NULL AND ${q(feature.targetColumn)} IS NOT NULL`,
+      );
+    }
+    this.raterTable = name;
+    return name;
   }
 
   /** WHERE clauses on `rid` (an SQL expression of the member's RID) that keep the members passing every filter. */
@@ -67,9 +148,9 @@ export class MemberFilters {
     const values: unknown[] = [];
     for (const group of byFacet.values()) {
       const alternatives = group.map((filter) => {
-        const subquery = this.subquery(filter);
-        values.push(...subquery.values);
-        return `${rid} IN (${subquery.sql})`;
+        const condition = this.condition(filter, rid);
+        values.push(...condition.values);
+        return condition.sql;
       });
       clauses.push(alternatives.length === 1 ? alternatives[0]! : `(${alternatives.join(' OR ')})`);
     }
@@ -96,34 +177,31 @@ export class MemberFilters {
       );
   }
 
-  private subquery(filter: MemberFilter): { sql: string; values: unknown[] } {
+  /**
+   * A filter as a correlated EXISTS on `rid`: one indexed lookup per member (facet tables, the feature
+   * table's target index, the member table's key), whatever the size of the other side.
+   */
+  private condition(filter: MemberFilter, rid: string): { sql: string; values: unknown[] } {
     switch (filter.kind) {
       case 'value': {
         const feature = this.feature(filter.feature);
         const terms = feature.termColumns.map((term) => term.column);
         this.requireColumn(feature, filter.column, terms, 'term');
+        const { terms: table } = this.facetTables(filter.feature);
         return {
-          sql: `SELECT ${q(feature.targetColumn)} FROM ${q(feature.table.qualified)} WHERE ${q(filter.column)} = ?`,
-          values: [filter.value],
+          sql: `EXISTS (SELECT 1 FROM temp.${table} WHERE col = ? AND value = ? AND target = ${rid})`,
+          values: [filter.column, filter.value],
         };
       }
-      case 'rater': {
-        const tables = [...this.features.values()].filter((feature) =>
-          feature.table.columnByName.has('Execution'),
-        );
-        if (tables.length === 0) return { sql: 'SELECT NULL WHERE 0', values: [] };
+      case 'rater':
         return {
-          sql: tables
-            .map(
-              (feature) =>
-                `SELECT ${q(feature.targetColumn)} FROM ${q(feature.table.qualified)} WHERE "Execution" = ?`,
-            )
-            .join(' UNION ALL '),
-          values: tables.map(() => filter.execution),
+          sql: `EXISTS (SELECT 1 FROM temp.${this.raters()} WHERE execution = ? AND target = ${rid})`,
+          values: [filter.execution],
         };
+      case 'disagreement': {
+        const { disagreeing } = this.facetTables(filter.feature);
+        return { sql: `EXISTS (SELECT 1 FROM temp.${disagreeing} WHERE target = ${rid})`, values: [] };
       }
-      case 'disagreement':
-        return { sql: this.disagreeing(this.feature(filter.feature)), values: [] };
       case 'range': {
         const feature = this.feature(filter.feature);
         this.requireColumn(feature, filter.column, numberColumns(feature), 'number');
@@ -138,7 +216,7 @@ export class MemberFilters {
           values.push(filter.max);
         }
         return {
-          sql: `SELECT ${q(feature.targetColumn)} FROM ${q(feature.table.qualified)} WHERE ${bounds.join(' AND ')}`,
+          sql: `EXISTS (SELECT 1 FROM ${q(feature.table.qualified)} WHERE ${q(feature.targetColumn)} = ${rid} AND ${bounds.join(' AND ')})`,
           values,
         };
       }
@@ -146,17 +224,18 @@ export class MemberFilters {
         const table = this.type.table;
         if (!table.columnByName.has(filter.column))
           throw new SatchelError('unknown-column', `${table.qualified} has no column "${filter.column}".`);
-        const column = q(filter.column);
-        const from = `SELECT "RID" FROM ${q(table.qualified)} WHERE`;
+        const column = `m.${q(filter.column)}`;
+        const exists = (test: string) =>
+          `EXISTS (SELECT 1 FROM ${q(table.qualified)} m WHERE m."RID" = ${rid} AND ${test})`;
         if (filter.contains !== undefined)
           return {
-            sql: `${from} instr(lower(CAST(${column} AS TEXT)), lower(?)) > 0`,
+            sql: exists(`instr(lower(CAST(${column} AS TEXT)), lower(?)) > 0`),
             values: [filter.contains],
           };
         if (filter.equals === null || filter.equals === undefined)
-          return { sql: `${from} ${column} IS NULL`, values: [] };
+          return { sql: exists(`${column} IS NULL`), values: [] };
         return {
-          sql: `${from} ${column} = ?`,
+          sql: exists(`${column} = ?`),
           values: [typeof filter.equals === 'boolean' ? Number(filter.equals) : filter.equals],
         };
       }
@@ -179,29 +258,23 @@ export class MemberFilters {
    * Counts of every facet of the element type. `members` is a temporary table of the member RIDs
    * (column `rid`); each facet is counted over the members that pass the other facets' filters.
    */
-  counts(
-    db: Database.Database,
-    members: string,
-    filters: readonly MemberFilter[],
-    column: string | null,
-  ): FacetCounts {
+  counts(members: string, filters: readonly MemberFilter[], column: string | null): FacetCounts {
+    const db = this.db;
     const scopes = new Map<string, string>();
-    let scopeCounter = 0;
     /** A temporary table of the members passing every filter except those of `facet` (made once per set). */
     const scope = (facet: string | null): string => {
       const kept = filters.filter((filter) => filterFacet(filter) !== facet);
       const key = JSON.stringify(kept);
       let table = scopes.get(key);
       if (!table) {
-        table = `facet_scope_${++scopeCounter}`;
+        table = `facet_scope_${++facetTableCounter}`;
         const { clauses, values } = this.clauses(kept, 'rid');
         const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-        db.exec(`DROP TABLE IF EXISTS temp.${q(table)}`);
-        db.prepare(`CREATE TEMP TABLE ${q(table)} (rid TEXT PRIMARY KEY) WITHOUT ROWID`).run();
-        db.prepare(`INSERT INTO temp.${q(table)} SELECT rid FROM temp.${q(members)} ${where}`).run(...values);
+        db.prepare(`CREATE TEMP TABLE ${table} (rid TEXT PRIMARY KEY) WITHOUT ROWID`).run();
+        db.prepare(`INSERT INTO temp.${table} SELECT rid FROM temp.${q(members)} ${where}`).run(...values);
         scopes.set(key, table);
       }
-      return `temp.${q(table)}`;
+      return `temp.${table}`;
     };
     const count = (sql: string, ...values: unknown[]) =>
       db
@@ -219,78 +292,58 @@ export class MemberFilters {
         column: null,
       };
       for (const [key, feature] of this.features) {
-        const table = q(feature.table.qualified);
-        const target = q(feature.targetColumn);
+        const tables = this.facetTables(key);
         for (const { column: term } of feature.termColumns) {
-          const within = scope(`value ${key} ${term}`);
           const counts = db
             .prepare(
-              `SELECT ${q(term)} AS value, count(DISTINCT ${target}) AS count FROM ${table}
-               WHERE ${q(term)} IS NOT NULL AND ${target} IN (SELECT rid FROM ${within})
-               GROUP BY ${q(term)} ORDER BY ${q(term)}`,
+              `SELECT value, count(*) AS count FROM temp.${tables.terms}
+               WHERE col = ? AND target IN (SELECT rid FROM ${scope(`value ${key} ${term}`)})
+               GROUP BY value ORDER BY value`,
             )
-            .all() as ValueCount[];
+            .all(term) as ValueCount[];
           result.values.push({ feature: key, column: term, counts });
         }
         result.disagreements.push({
           feature: key,
           count: count(
-            `SELECT count(*) FROM (${this.disagreeing(feature)}) WHERE target IN (SELECT rid FROM ${scope(`disagreement ${key}`)})`,
+            `SELECT count(*) FROM temp.${tables.disagreeing} WHERE target IN (SELECT rid FROM ${scope(`disagreement ${key}`)})`,
           ),
         });
         for (const number of numberColumns(feature)) {
           const range = db
             .prepare(
-              `SELECT min(${q(number)}) AS min, max(${q(number)}) AS max, count(DISTINCT ${target}) AS count FROM ${table}
-               WHERE ${q(number)} IS NOT NULL AND ${target} IN (SELECT rid FROM ${scope(`range ${key} ${number}`)})`,
+              `SELECT min(low) AS min, max(high) AS max, count(*) AS count FROM temp.${tables.numbers}
+               WHERE col = ? AND target IN (SELECT rid FROM ${scope(`range ${key} ${number}`)})`,
             )
-            .get() as { min: number | null; max: number | null; count: number };
+            .get(number) as { min: number | null; max: number | null; count: number };
           result.ranges.push({ feature: key, column: number, ...range });
         }
       }
-      result.raters = this.raterCounts(db, scope('rater'));
-      if (column !== null) result.column = this.columnCounts(db, column, scope);
+      result.raters = db
+        .prepare(
+          `SELECT execution, count(*) AS count FROM temp.${this.raters()}
+           WHERE target IN (SELECT rid FROM ${scope('rater')}) GROUP BY execution ORDER BY execution`,
+        )
+        .all() as { execution: string; count: number }[];
+      if (column !== null) result.column = this.columnCounts(column, scope);
       return result;
     } finally {
-      for (const table of scopes.values()) db.exec(`DROP TABLE IF EXISTS temp.${q(table)}`);
+      for (const table of scopes.values()) db.exec(`DROP TABLE IF EXISTS temp.${table}`);
     }
   }
 
-  private raterCounts(db: Database.Database, within: string): { execution: string; count: number }[] {
-    const tables = [...this.features.values()].filter((feature) =>
-      feature.table.columnByName.has('Execution'),
-    );
-    if (tables.length === 0) return [];
-    const union = tables
-      .map(
-        (feature) =>
-          `SELECT ${q(feature.targetColumn)} AS target, "Execution" AS execution FROM ${q(feature.table.qualified)} WHERE "Execution" IS NOT NULL`,
-      )
-      .join(' UNION ALL ');
-    return db
-      .prepare(
-        `SELECT execution, count(DISTINCT target) AS count FROM (${union})
-         WHERE target IN (SELECT rid FROM ${within}) GROUP BY execution ORDER BY execution`,
-      )
-      .all() as { execution: string; count: number }[];
-  }
-
-  private columnCounts(
-    db: Database.Database,
-    column: string,
-    scope: (facet: string | null) => string,
-  ): FacetCounts['column'] {
+  private columnCounts(column: string, scope: (facet: string | null) => string): FacetCounts['column'] {
     const table = this.type.table;
     if (!table.columnByName.has(column))
       throw new SatchelError('unknown-column', `${table.qualified} has no column "${column}".`);
     const within = scope(`column ${column}`);
     const values = `SELECT m.${q(column)} AS value FROM ${q(table.qualified)} m WHERE m."RID" IN (SELECT rid FROM ${within})`;
-    const counts = db
+    const counts = this.db
       .prepare(
         `SELECT value, count(*) AS count FROM (${values}) GROUP BY value ORDER BY count DESC, value LIMIT ${COLUMN_VALUES}`,
       )
       .all() as { value: unknown; count: number }[];
-    const distinct = db
+    const distinct = this.db
       .prepare(`SELECT count(DISTINCT value) + max(value IS NULL) FROM (${values})`)
       .pluck()
       .get() as number | null;

@@ -145,6 +145,50 @@ describe.skipIf(e2eSkipReason() !== null)(suiteName('the filterable grid (issue 
     await testId('viewer').waitFor({ state: 'detached' });
   });
 
+  it('searches file names from the keyboard with /, beside the other filter', async () => {
+    const filenames = new Map(
+      facts.images
+        .filter((image) => inBag.has(image.rid))
+        .map((image) => [image.rid, image.filename.toLowerCase()]),
+    );
+    const namedWith = (piece: string) => images.filter((rid) => filenames.get(rid)!.includes(piece));
+    const piece = [...filenames.values()]
+      .flatMap((name) => [...name].map((_, at) => name.slice(at, at + 4)))
+      .find((candidate) => {
+        const named = namedWith(candidate);
+        return (
+          candidate.length === 4 &&
+          named.length >= 2 &&
+          named.length <= 100 &&
+          named.some((rid) => disagreeing.has(rid))
+        );
+      })!;
+    const expected = namedWith(piece).filter((rid) => disagreeing.has(rid));
+    await testId('grid').focus();
+    await page().keyboard.press('/');
+    expect(
+      await page().evaluate(() => {
+        const { document } = globalThis as unknown as {
+          document: { activeElement: { getAttribute(name: string): string | null } | null };
+        };
+        return document.activeElement?.getAttribute('data-testid') ?? null;
+      }),
+    ).toBe('filter-search');
+    await page().keyboard.type(piece.toUpperCase());
+    await eventually(chips).toEqual([
+      'Digit: raters disagree×',
+      `Filename contains “${piece.toUpperCase()}”×`,
+    ]);
+    await eventually(() => testId('filter-count').textContent()).toBe(
+      `${expected.length} of ${images.length}`,
+    );
+    await page()
+      .getByRole('button', { name: `Remove filter Filename contains “${piece.toUpperCase()}”` })
+      .click();
+    await eventually(chips).toEqual(['Digit: raters disagree×']);
+    expect(await testId('filter-search').inputValue()).toBe('');
+  });
+
   it('has no serious axe violation with filters on', async () => {
     expect(await seriousViolations(page())).toEqual([]);
   });

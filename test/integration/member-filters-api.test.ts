@@ -202,6 +202,8 @@ describe('filters that compose', () => {
       .map((image) => image.rid);
     const search: MemberFilter = { kind: 'column', column: 'Filename', contains: needle.toUpperCase() };
     expect((await filteredRids([search])).sort()).toEqual(named.sort());
+    const counted = await call('bag:facets', { bagId, ...members, where: [range, search] });
+    expect(counted.total).toBe(named.filter((rid) => low.includes(rid)).length);
     expect((await filteredRids([range, search])).sort()).toEqual(
       named.filter((rid) => low.includes(rid)).sort(),
     );

@@ -9,6 +9,7 @@ import {
   namingWriteFailures,
   partialName,
 } from '../common/index.js';
+import { buildFacetTables } from './facet-tables.js';
 import { readCsvFile, type CsvField } from './csv.js';
 import { urlPath, type FetchEntry } from './fetch.js';
 import type { CsvSource } from './layout.js';
@@ -16,7 +17,7 @@ import { SYSTEM_COLUMNS, type CatalogModel, type Table } from './model.js';
 import { sqlType, storageClass, toSqlConverter, type SqlValue, type ToSql } from './values.js';
 
 /** Bump when the database layout changes, so older imports are rebuilt. */
-const IMPORT_LAYOUT_VERSION = '2';
+const IMPORT_LAYOUT_VERSION = '3';
 
 export interface ImportProgress {
   phase: 'import' | 'index';
@@ -114,6 +115,7 @@ function loadEverything(db: Database.Database, input: ImportInput): void {
   }
   input.onProgress?.({ phase: 'index', done: 0, total: 1 });
   createLookupIndexes(db, input.model, loadedRows);
+  buildFacetTables(db, input.model);
   const fetchRows = new BatchInserter(
     db,
     'satchel_fetch',

@@ -3,7 +3,7 @@ import { filterFacet, type FacetCounts, type MemberFilter, type ValueCount } fro
 import { SatchelError } from '../common/index.js';
 import { quoteIdentifier as q } from './importer.js';
 import type { CatalogModel, ElementType, FeatureTable } from './model.js';
-import { storageClass } from './values.js';
+import { facetTablesOf, numberColumns, raterTableOf, type FacetTables } from './facet-tables.js';
 
 /**
  * The filterable grid's conditions as SQL. The bag database is read-only, so per element type the
@@ -21,7 +21,7 @@ export interface FilterClauses {
   values: unknown[];
 }
 
-export function featureKey(feature: FeatureTable): string {
+function featureKey(feature: FeatureTable): string {
   return `${feature.target.name}/${feature.name}`;
 }
 
@@ -34,37 +34,10 @@ function featuresOf(model: CatalogModel, type: ElementType): Map<string, Feature
   );
 }
 
-/** The column compared between raters: the first term column, else the first value column (as labeling does). */
-function labelColumn(feature: FeatureTable): string | null {
-  return feature.termColumns[0]?.column ?? feature.valueColumns[0]?.name ?? null;
-}
-
-function numberColumns(feature: FeatureTable): string[] {
-  return feature.valueColumns
-    .filter((column) => {
-      const storage = storageClass(column);
-      return storage === 'integer' || storage === 'real';
-    })
-    .map((column) => column.name);
-}
-
-/** A feature's facet tables: built once per opened bag (its database is read-only), named by position. */
-interface FacetTables {
-  /** Distinct (target, col, value) of the term columns, indexed by (col, value, target). */
-  terms: string;
-  /** Targets whose executions' newest labels differ (primary key target). */
-  disagreeing: string;
-  /** Per target and number column: its smallest and largest value. */
-  numbers: string;
-}
-
-let facetTableCounter = 0;
+let scopeCounter = 0;
 
 export class MemberFilters {
   private readonly features: Map<string, FeatureTable>;
-  private readonly tables = new Map<string, FacetTables>();
-  /** Distinct (execution, target) over the element type's features, keyed in that order. */
-  private raterTable: string | null = null;
 
   constructor(
     private readonly db: Database.Database,
@@ -74,70 +47,20 @@ export class MemberFilters {
     this.features = featuresOf(model, type);
   }
 
-  /**
-   * The GROUP BY work of every count is done once here, so each count (and each filter) is an indexed
-   * lookup per member rather than a sort of the feature rows.
-   */
+  /** The facet tables the import wrote for a feature (see facet-tables.ts). */
   private facetTables(key: string): FacetTables {
-    let tables = this.tables.get(key);
-    if (tables) return tables;
-    const feature = this.feature(key);
-    const id = ++facetTableCounter;
-    tables = {
-      terms: `facet_terms_${id}`,
-      disagreeing: `facet_disagree_${id}`,
-      numbers: `facet_numbers_${id}`,
-    };
-    const source = q(feature.table.qualified);
-    const target = q(feature.targetColumn);
-    this.db.exec(
-      `CREATE TEMP TABLE ${tables.terms} (target TEXT NOT NULL, col TEXT NOT NULL, value TEXT NOT NULL)`,
-    );
-    for (const { column } of feature.termColumns)
-      this.db
-        .prepare(
-          `INSERT INTO temp.${tables.terms} SELECT DISTINCT ${target}, ?, ${q(column)} FROM ${source}
-           WHERE ${target} IS NOT NULL AND ${q(column)} IS NOT NULL`,
-        )
-        .run(column);
-    this.db.exec(`CREATE INDEX temp.${tables.terms}_value ON ${tables.terms} (col, value, target)`);
-    this.db.exec(
-      `CREATE TEMP TABLE ${tables.disagreeing} (target TEXT PRIMARY KEY) WITHOUT ROWID;
-       INSERT INTO temp.${tables.disagreeing} ${this.disagreeing(feature)};`,
-    );
-    this.db.exec(
-      `CREATE TEMP TABLE ${tables.numbers} (target TEXT NOT NULL, col TEXT NOT NULL, low REAL, high REAL)`,
-    );
-    for (const column of numberColumns(feature))
-      this.db
-        .prepare(
-          `INSERT INTO temp.${tables.numbers} SELECT ${target}, ?, min(${q(column)}), max(${q(column)}) FROM ${source}
-           WHERE ${target} IS NOT NULL AND ${q(column)} IS NOT NULL GROUP BY ${target}`,
-        )
-        .run(column);
-    this.db.exec(`CREATE INDEX temp.${tables.numbers}_col ON ${tables.numbers} (col, target)`);
-    this.tables.set(key, tables);
-    return tables;
+    return facetTablesOf(this.feature(key));
   }
 
   private raters(): string {
-    if (this.raterTable) return this.raterTable;
-    const name = `facet_raters_${++facetTableCounter}`;
-    this.db.exec(
-      `CREATE TEMP TABLE ${name} (execution TEXT NOT NULL, target TEXT NOT NULL, PRIMARY KEY (execution, target)) WITHOUT ROWID`,
-    );
-    for (const feature of this.features.values()) {
-      if (!feature.table.columnByName.has('Execution')) continue;
-      this.db.exec(
-        `INSERT OR IGNORE INTO temp.${name} SELECT "Execution", ${q(feature.targetColumn)} FROM ${q(feature.table.qualified)}
-         WHERE "Execution" IS NOT NULL AND ${q(feature.targetColumn)} IS NOT NULL`,
-      );
-    }
-    this.raterTable = name;
-    return name;
+    return raterTableOf(this.type.table.qualified);
   }
 
-  /** WHERE clauses on `rid` (an SQL expression of the member's RID) that keep the members passing every filter. */
+  /**
+   * WHERE clauses on `rid` (an SQL expression of the member's RID, qualified by its table's alias: a bare
+   * `rid` would name the RID column of the tables the conditions look in) that keep the members passing
+   * every filter.
+   */
   clauses(filters: readonly MemberFilter[], rid: string): FilterClauses {
     const byFacet = new Map<string, MemberFilter[]>();
     for (const filter of filters) {
@@ -189,18 +112,18 @@ export class MemberFilters {
         this.requireColumn(feature, filter.column, terms, 'term');
         const { terms: table } = this.facetTables(filter.feature);
         return {
-          sql: `EXISTS (SELECT 1 FROM temp.${table} WHERE col = ? AND value = ? AND target = ${rid})`,
+          sql: `EXISTS (SELECT 1 FROM ${table} WHERE col = ? AND value = ? AND target = ${rid})`,
           values: [filter.column, filter.value],
         };
       }
       case 'rater':
         return {
-          sql: `EXISTS (SELECT 1 FROM temp.${this.raters()} WHERE execution = ? AND target = ${rid})`,
+          sql: `EXISTS (SELECT 1 FROM ${this.raters()} WHERE execution = ? AND target = ${rid})`,
           values: [filter.execution],
         };
       case 'disagreement': {
         const { disagreeing } = this.facetTables(filter.feature);
-        return { sql: `EXISTS (SELECT 1 FROM temp.${disagreeing} WHERE target = ${rid})`, values: [] };
+        return { sql: `EXISTS (SELECT 1 FROM ${disagreeing} WHERE target = ${rid})`, values: [] };
       }
       case 'range': {
         const feature = this.feature(filter.feature);
@@ -242,18 +165,6 @@ export class MemberFilters {
     }
   }
 
-  /** Targets whose executions' newest labels of the feature differ (drafts are not raters here). */
-  private disagreeing(feature: FeatureTable): string {
-    const label = labelColumn(feature);
-    if (!label || !feature.table.columnByName.has('Execution')) return 'SELECT NULL WHERE 0';
-    const target = q(feature.targetColumn);
-    return `SELECT target FROM (
-        SELECT ${target} AS target, ${q(label)} AS label,
-          row_number() OVER (PARTITION BY ${target}, "Execution" ORDER BY "RCT" DESC, "RID" DESC) AS newest
-        FROM ${q(feature.table.qualified)} WHERE ${q(label)} IS NOT NULL AND ${target} IS NOT NULL
-      ) WHERE newest = 1 GROUP BY target HAVING count(DISTINCT label) > 1`;
-  }
-
   /**
    * Counts of every facet of the element type. `members` is a temporary table of the member RIDs
    * (column `rid`); each facet is counted over the members that pass the other facets' filters.
@@ -267,11 +178,13 @@ export class MemberFilters {
       const key = JSON.stringify(kept);
       let table = scopes.get(key);
       if (!table) {
-        table = `facet_scope_${++facetTableCounter}`;
-        const { clauses, values } = this.clauses(kept, 'rid');
+        table = `facet_scope_${++scopeCounter}`;
+        const { clauses, values } = this.clauses(kept, 's.rid');
         const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
         db.prepare(`CREATE TEMP TABLE ${table} (rid TEXT PRIMARY KEY) WITHOUT ROWID`).run();
-        db.prepare(`INSERT INTO temp.${table} SELECT rid FROM temp.${q(members)} ${where}`).run(...values);
+        db.prepare(`INSERT INTO temp.${table} SELECT s.rid FROM temp.${q(members)} s ${where}`).run(
+          ...values,
+        );
         scopes.set(key, table);
       }
       return `temp.${table}`;
@@ -296,7 +209,7 @@ export class MemberFilters {
         for (const { column: term } of feature.termColumns) {
           const counts = db
             .prepare(
-              `SELECT value, count(*) AS count FROM temp.${tables.terms}
+              `SELECT value, count(*) AS count FROM ${tables.terms}
                WHERE col = ? AND target IN (SELECT rid FROM ${scope(`value ${key} ${term}`)})
                GROUP BY value ORDER BY value`,
             )
@@ -306,13 +219,13 @@ export class MemberFilters {
         result.disagreements.push({
           feature: key,
           count: count(
-            `SELECT count(*) FROM temp.${tables.disagreeing} WHERE target IN (SELECT rid FROM ${scope(`disagreement ${key}`)})`,
+            `SELECT count(*) FROM ${tables.disagreeing} WHERE target IN (SELECT rid FROM ${scope(`disagreement ${key}`)})`,
           ),
         });
         for (const number of numberColumns(feature)) {
           const range = db
             .prepare(
-              `SELECT min(low) AS min, max(high) AS max, count(*) AS count FROM temp.${tables.numbers}
+              `SELECT min(low) AS min, max(high) AS max, count(*) AS count FROM ${tables.numbers}
                WHERE col = ? AND target IN (SELECT rid FROM ${scope(`range ${key} ${number}`)})`,
             )
             .get(number) as { min: number | null; max: number | null; count: number };
@@ -321,7 +234,7 @@ export class MemberFilters {
       }
       result.raters = db
         .prepare(
-          `SELECT execution, count(*) AS count FROM temp.${this.raters()}
+          `SELECT execution, count(*) AS count FROM ${this.raters()}
            WHERE target IN (SELECT rid FROM ${scope('rater')}) GROUP BY execution ORDER BY execution`,
         )
         .all() as { execution: string; count: number }[];

@@ -1,7 +1,8 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { filterFacet, type FacetCounts, type MemberFilter, type TableInfo } from '../../../../shared/bag.js';
 import type { RaterInfo } from '../../../../shared/raters.js';
 import { useDebounced } from '../../hooks/useDebounced.js';
+import { hasModKey, isTyping } from '../../keymap.js';
 import { featureName, hasFilter, parseBound, replaceFacet, toggleFilter } from '../../data/memberFilters.js';
 import { useSession } from '../../stores/session.js';
 
@@ -158,6 +159,17 @@ function NameSearch({ column }: { column: string }) {
   const currentText = current?.kind === 'column' ? (current.contains ?? '') : '';
   const [text, setText] = useState(currentText);
   const settled = useDebounced(text, 250);
+  const input = useRef<HTMLInputElement>(null);
+  // `/` goes to the search from anywhere but a text field, as in most lists with a filter.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== '/' || hasModKey(event) || isTyping(event.target)) return;
+      event.preventDefault();
+      input.current?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   // A chip removed elsewhere empties the field.
   useEffect(() => setText(currentText), [currentText]);
   useEffect(() => {
@@ -176,7 +188,9 @@ function NameSearch({ column }: { column: string }) {
     <label className="facet-search">
       <span>{column === 'Filename' ? 'File name contains' : `${column} contains`}</span>
       <input
+        ref={input}
         type="search"
+        aria-keyshortcuts="/"
         value={text}
         onChange={(event) => setText(event.target.value)}
         data-testid="filter-search"

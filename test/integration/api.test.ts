@@ -172,7 +172,7 @@ describe('the API host over a self-made bag', () => {
     expect(members).toMatchObject({ total: 6, offset: 0 });
     expect(members.rows.map((row) => row.RID)).toEqual(['I0', 'I1', 'I2', 'I3']);
     expect(members.badges.I0).toEqual([
-      { feature: 'Label', value: 'Cat', executions: 1, disagreement: false, from: 'unknown' },
+      { feature: 'Label', value: 'Cat', executions: 1, disagreement: false, from: 'person' },
     ]);
     expect(Object.keys(members.badges).sort()).toEqual(['I0', 'I1', 'I2', 'I3']);
     const rows = await call('bag:rows', {

@@ -37,7 +37,7 @@ export function raterTableOf(targetQualified: string): string {
 }
 
 /** The column compared between raters: the first term column, else the first value column (as labeling does). */
-export function labelColumn(feature: FeatureTable): string | null {
+function labelColumn(feature: FeatureTable): string | null {
   return feature.termColumns[0]?.column ?? feature.valueColumns[0]?.name ?? null;
 }
 

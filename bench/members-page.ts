@@ -4,7 +4,7 @@ import { openBag } from '../main/core/bag/index.js';
 import { importMeasurements, satchelImport } from './bag-import.js';
 import { latencyFigure, percentile, syntheticBag, type BenchContext, type Figure } from './context.js';
 import { peerTableName } from './peers.js';
-import { DOMAIN_SCHEMA } from './synthetic/model.js';
+import { DOMAIN_SCHEMA, FEATURE_ID, FEATURE_NAME } from './synthetic/model.js';
 import { SeededRandom } from './synthetic/random.js';
 
 const PAGE_ROWS = 100;
@@ -61,6 +61,39 @@ async function satchelLatencies(context: BenchContext): Promise<SatchelSamples> 
   }
 }
 
+const FACET_WARM_UP = 2;
+const FACET_SAMPLES = 10;
+
+/**
+ * Milliseconds for the filterable grid's counts (every facet of Image, GROUP BY in the bag database):
+ * unfiltered, and with a digit and the disagreement filter on (each facet then counts over the others).
+ */
+async function facetLatencies(context: BenchContext): Promise<{ unfiltered: number[]; filtered: number[] }> {
+  const bag = await syntheticBag(context);
+  const { workspace } = await satchelImport(context);
+  const opened = await openBag(bag.bagDir, { workspace });
+  try {
+    const time = (where: Parameters<typeof opened.memberFacets>[1]['where']) => {
+      const request = { elementType: 'Image', recurse: true, where };
+      for (let i = 0; i < FACET_WARM_UP; i++) opened.memberFacets(bag.rid, request);
+      return Array.from({ length: FACET_SAMPLES }, () => {
+        const started = performance.now();
+        opened.memberFacets(bag.rid, request);
+        return performance.now() - started;
+      });
+    };
+    return {
+      unfiltered: time([]),
+      filtered: time([
+        { kind: 'value', feature: FEATURE_ID, column: FEATURE_NAME, value: '3' },
+        { kind: 'disagreement', feature: FEATURE_ID },
+      ]),
+    };
+  } finally {
+    opened.close();
+  }
+}
+
 /** The peer reads the same page positions from the sqlite3-imported Image table (no membership join, no index). */
 async function peerLatencies(context: BenchContext, offsets: readonly number[]): Promise<number[] | null> {
   const { plainDatabase } = await importMeasurements(context);
@@ -97,5 +130,19 @@ export async function run(context: BenchContext): Promise<Figure[]> {
       ...(maxMs === undefined ? {} : { maxMs }),
       note,
     });
-  return [figure(0.5), figure(0.95, P95_GOAL_MS)];
+  const facets = await facetLatencies(context);
+  const facetFigure = (name: string, times: number[]): Figure =>
+    latencyFigure({
+      name,
+      value: percentile(times, 0.5),
+      peer: 'none',
+      peerValue: null,
+      note: `${FACET_SAMPLES} runs of every Image facet's counts over ${satchel.total} members after ${FACET_WARM_UP} warm-up`,
+    });
+  return [
+    figure(0.5),
+    figure(0.95, P95_GOAL_MS),
+    facetFigure('members-facets.p50', facets.unfiltered),
+    facetFigure('members-facets-filtered.p50', facets.filtered),
+  ];
 }

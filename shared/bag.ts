@@ -157,3 +157,57 @@ export interface PageRequest {
   sort?: SortSpec;
   filters?: ColumnFilter[];
 }
+
+/**
+ * One condition of the filterable grid, on a member (the target RID). Conditions of the same facet
+ * (filterFacet) are alternatives, conditions of different facets must all hold.
+ */
+export type MemberFilter =
+  /** A row of the feature (`Image/Digit`) from any execution has `column` = `value`. */
+  | { kind: 'value'; feature: string; column: string; value: string }
+  /** The execution gave a value of any feature of the member's type. */
+  | { kind: 'rater'; execution: string }
+  /** The executions' newest labels of the feature differ. */
+  | { kind: 'disagreement'; feature: string }
+  /** A row of the feature has a number in `column` within [min, max] (either bound may be open). */
+  | { kind: 'range'; feature: string; column: string; min: number | null; max: number | null }
+  /** A column of the member table equals `equals`, or contains `contains` (case-insensitive). */
+  | { kind: 'column'; column: string; equals?: string | number | boolean | null; contains?: string };
+
+/** Which facet a filter belongs to: filters of one facet are alternatives (OR). */
+export function filterFacet(filter: MemberFilter): string {
+  switch (filter.kind) {
+    case 'value':
+      return `value ${filter.feature} ${filter.column}`;
+    case 'rater':
+      return 'rater';
+    case 'disagreement':
+      return `disagreement ${filter.feature}`;
+    case 'range':
+      return `range ${filter.feature} ${filter.column}`;
+    case 'column':
+      return filter.contains !== undefined ? `contains ${filter.column}` : `column ${filter.column}`;
+  }
+}
+
+export interface ValueCount {
+  value: string;
+  count: number;
+}
+
+/**
+ * Counts beside the filters of the grid. Each facet is counted over the members that pass every other
+ * facet's filters, so a count says how many members choosing that value would show.
+ */
+export interface FacetCounts {
+  /** Members passing every filter. */
+  total: number;
+  /** Members before any filter. */
+  members: number;
+  values: { feature: string; column: string; counts: ValueCount[] }[];
+  raters: { execution: string; count: number }[];
+  disagreements: { feature: string; count: number }[];
+  ranges: { feature: string; column: string; min: number | null; max: number | null; count: number }[];
+  /** The asked-for member column: its most frequent values (at most 50) and how many distinct ones there are. */
+  column: { column: string; counts: { value: string | null; count: number }[]; distinct: number } | null;
+}

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { requestSchemas } from './requests.js';
 import type {
   DatasetSummary,
+  FacetCounts,
   FeatureDefinition,
   FeatureValue,
   InspectReport,
@@ -27,6 +28,7 @@ import type {
   LabelFeature,
   LabelProgress,
 } from './labels.js';
+import type { RaterInfo, RaterKind } from './raters.js';
 import type { FeatureFile, RegionAgreementReport, RegionChange } from './regions.js';
 
 /**
@@ -44,6 +46,8 @@ export interface RecentBag {
   rid: string;
   version: string | null;
   openedAt: string;
+  /** Where the bag came from, in words: "deriva-ml cache ~/.deriva-ml/host/1", "zip file", "sample bag", "folder". */
+  source?: string;
 }
 
 export interface FoundBag {
@@ -63,6 +67,36 @@ export interface LibraryState {
 
 /** Rows per page of members the app asks for; bag:open answers with the first page of its first view. */
 export const MEMBERS_PAGE_ROWS = 200;
+
+/** Folders (and bags) under a typed path, for the path field of browser mode. */
+export interface PathCompletion {
+  /** The folder listed, as typed (with `~`), or null when nothing was listed. */
+  folder: string | null;
+  entries: { name: string; path: string; kind: 'folder' | 'zip' }[];
+  /** Why nothing was listed (outside the home folder without confirmation, not a folder). */
+  refused: string | null;
+  /** The typed folder is outside the user's home: listing it needs the user's confirmation. */
+  outsideHome: boolean;
+}
+
+/** What the app shows, kept in the workspace so that a reload (or a restart) opens where the user was. */
+export interface UiState {
+  bag: {
+    path: string;
+    datasetRid: string | null;
+    section: { kind: 'members'; elementType: string } | { kind: 'tables' };
+    mode: 'browse' | 'label';
+    feature: string | null;
+  } | null;
+}
+
+/** The drafts of an open bag at a glance: per feature, and whether undo and redo would act. */
+export interface LabelStatus {
+  drafts: Record<string, number>;
+  total: number;
+  canUndo: boolean;
+  canRedo: boolean;
+}
 
 export interface OpenedBag {
   bagId: string;
@@ -93,6 +127,8 @@ export interface Badge {
   value: string;
   executions: number;
   disagreement: boolean;
+  /** Whether the shown (newest) value came from a person or a model, as bag:raters tells them apart. */
+  from: RaterKind;
 }
 
 export interface MembersPage extends Page<Row> {
@@ -125,16 +161,21 @@ export interface ResponseMap {
   'library:state': LibraryState;
   'library:sample': { path: string };
   'library:forget': LibraryState;
+  'library:complete': PathCompletion;
+  'ui:state': UiState;
+  'ui:save': UiState;
   'bag:open': OpenedBag;
   'bag:close': { closed: boolean };
   'bag:datasets': DatasetSummary[];
   'bag:members': MembersPage;
+  'bag:facets': FacetCounts;
   'bag:rows': Page<Row>;
   'bag:table': TableInfo;
   'bag:row': Row | null;
   'bag:features': FeatureDefinition[];
   'bag:feature-values': FeatureValue[];
   'bag:verify': VerifyReport;
+  'bag:raters': RaterInfo[];
   'bag:fetch': FetchSummary;
   'bag:fetch-cancel': { cancelled: boolean };
   'asset:info': AssetInfo;
@@ -151,6 +192,8 @@ export interface ResponseMap {
   'catalog:commitCheck': CommitTargetCheck;
   'labels:features': LabelFeature[];
   'labels:drafts': Draft[];
+  'labels:status': LabelStatus;
+  'labels:target-drafts': Draft[];
   'labels:set': LabelChange;
   'labels:clear': LabelChange;
   'labels:undo': LabelChange;

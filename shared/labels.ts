@@ -11,6 +11,8 @@ export interface RecordField {
   /** For term fields: the allowed vocabulary names. */
   terms?: string[];
   type: string;
+  /** For number fields: the range the model declares for the column (its comment), within the type's. */
+  range?: { min: number; max: number };
 }
 
 /** The shape of a feature record (deriva-ml's feature_record_class): target column + feature columns. */
@@ -44,7 +46,8 @@ export interface HistoryEntry {
   new: RecordValues | null;
 }
 
-export type QueueKind = 'all' | 'unlabeled' | 'disagreements' | 'confidence' | 'label' | 'dataset-type';
+export type QueueKind =
+  'all' | 'unlabeled' | 'disagreements' | 'confidence' | 'label' | 'dataset-type' | 'filter';
 
 export interface Confusion {
   labels: string[];

@@ -12,6 +12,31 @@ const INTEGER_RANGES: Record<string, [number, number]> = {
   int8: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
 };
 
+/** float4 holds about ±3.4e38; a larger number would be stored as infinity. */
+const FLOAT4_LIMIT = 3.4028234663852886e38;
+
+const NUMBER = String.raw`[+-]?(?:\d+(?:\.\d*)?|\.\d+)`;
+const RANGE_PATTERNS = [
+  new RegExp(String.raw`\bbetween\s+(${NUMBER})\s+and\s+(${NUMBER})`, 'i'),
+  new RegExp(String.raw`\bfrom\s+(${NUMBER})\s+to\s+(${NUMBER})`, 'i'),
+  new RegExp(String.raw`\[\s*(${NUMBER})\s*,\s*(${NUMBER})\s*\]`),
+];
+
+/**
+ * The range a column's comment declares ("Model confidence from 0 to 1", "between 1 and 5", "in [0, 1]"),
+ * or null. ERMrest has no range constraint, so the comment is where a model states one.
+ */
+export function declaredRange(comment: string | null | undefined): { min: number; max: number } | null {
+  if (!comment) return null;
+  for (const pattern of RANGE_PATTERNS) {
+    const match = pattern.exec(comment);
+    if (!match) continue;
+    const [min, max] = [Number(match[1]), Number(match[2])];
+    if (Number.isFinite(min) && Number.isFinite(max) && min < max) return { min, max };
+  }
+  return null;
+}
+
 function fieldKind(type: string): FieldKind {
   if (type in INTEGER_RANGES) return 'integer';
   if (type === 'float4' || type === 'float8' || type === 'numeric') return 'float';
@@ -20,7 +45,11 @@ function fieldKind(type: string): FieldKind {
   return 'text';
 }
 
-export function recordShape(definition: FeatureDefinition): RecordShape {
+/** `comments`: the value columns' comments by column, where a declared range may be found. */
+export function recordShape(
+  definition: FeatureDefinition,
+  comments: Record<string, string | null> = {},
+): RecordShape {
   return {
     feature: definition.name,
     target: definition.target,
@@ -33,12 +62,17 @@ export function recordShape(definition: FeatureDefinition): RecordShape {
         terms: term.terms.map((entry) => entry.name),
         type: 'text',
       })),
-      ...definition.values.map((value) => ({
-        column: value.column,
-        kind: fieldKind(value.type),
-        required: !value.nullok,
-        type: value.type,
-      })),
+      ...definition.values.map((value) => {
+        const kind = fieldKind(value.type);
+        const range = kind === 'integer' || kind === 'float' ? declaredRange(comments[value.column]) : null;
+        return {
+          column: value.column,
+          kind,
+          required: !value.nullok,
+          type: value.type,
+          ...(range ? { range } : {}),
+        };
+      }),
       ...definition.assets.map((asset) => ({
         column: asset.column,
         kind: 'asset' as const,
@@ -88,13 +122,16 @@ export function normaliseValue(field: RecordField, raw: CellValue): CellValue | 
       const number =
         typeof raw === 'number' ? raw : text !== null && /^[+-]?\d+$/.test(text.trim()) ? Number(text) : NaN;
       const [min, max] = INTEGER_RANGES[field.type] ?? INTEGER_RANGES.int8!;
-      return Number.isInteger(number) && number >= min && number <= max
-        ? number
-        : invalid(`a whole number (${field.type})`);
+      if (!Number.isInteger(number) || number < min || number > max)
+        return invalid(`a whole number (${field.type})`);
+      return withinDeclared(field, number, raw);
     }
     case 'float': {
       const number = typeof raw === 'number' ? raw : text !== null && text.trim() !== '' ? Number(text) : NaN;
-      return Number.isFinite(number) ? number : invalid('a number');
+      if (!Number.isFinite(number)) return invalid('a number');
+      if (field.type === 'float4' && Math.abs(number) > FLOAT4_LIMIT)
+        return invalid('a number a float4 column can hold (up to about ±3.4e38)');
+      return withinDeclared(field, number, raw);
     }
     case 'boolean':
       if (typeof raw === 'boolean') return raw;
@@ -108,4 +145,10 @@ export function normaliseValue(field: RecordField, raw: CellValue): CellValue | 
     default:
       return text ?? invalid('text');
   }
+}
+
+function withinDeclared(field: RecordField, number: number, raw: CellValue): number | { reason: string } {
+  const range = field.range;
+  if (!range || (number >= range.min && number <= range.max)) return number;
+  return { reason: `${field.column} must be between ${range.min} and ${range.max}, not "${String(raw)}".` };
 }

@@ -26,6 +26,32 @@ const filters = z
   )
   .max(20)
   .optional();
+const memberFilter = z.union([
+  z
+    .object({ kind: z.literal('value'), feature: featureKeyOf(), column: name, value: z.string().max(1000) })
+    .strict(),
+  z.object({ kind: z.literal('rater'), execution: rid }).strict(),
+  z.object({ kind: z.literal('disagreement'), feature: featureKeyOf() }).strict(),
+  z
+    .object({
+      kind: z.literal('range'),
+      feature: featureKeyOf(),
+      column: name,
+      min: z.number().finite().nullable(),
+      max: z.number().finite().nullable(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('column'),
+      column: name,
+      equals: z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]).optional(),
+      contains: z.string().max(1000).optional(),
+    })
+    .strict(),
+]);
+const memberFilters = z.array(memberFilter).max(50).optional();
+
 export const selectorSchema = z.union([
   z.object({ kind: z.literal('newest') }).strict(),
   z.object({ kind: z.literal('first') }).strict(),
@@ -35,11 +61,14 @@ export const selectorSchema = z.union([
   z.object({ kind: z.literal('workflow'), workflow: name }).strict(),
 ]);
 
-const featureKey = z
-  .string()
-  .min(3)
-  .max(200)
-  .regex(/^[^/]+\/[^/]+$/, 'a feature such as Image/Cell_Type');
+function featureKeyOf() {
+  return z
+    .string()
+    .min(3)
+    .max(200)
+    .regex(/^[^/]+\/[^/]+$/, 'a feature such as Image/Cell_Type');
+}
+const featureKey = featureKeyOf();
 const cellValue = z.union([z.string().max(10000), z.number(), z.boolean(), z.null()]);
 const draftFormat = z.enum(['jsonl', 'csv']);
 
@@ -67,10 +96,32 @@ const imageSize = z
   .object({ width: z.number().int().min(1).max(1_000_000), height: z.number().int().min(1).max(1_000_000) })
   .strict();
 
+const uiSection = z.union([
+  z.object({ kind: z.literal('members'), elementType: name }).strict(),
+  z.object({ kind: z.literal('tables') }).strict(),
+]);
+export const uiState = z
+  .object({
+    bag: z
+      .object({
+        path: z.string().min(1).max(4096),
+        datasetRid: rid.nullable(),
+        section: uiSection,
+        mode: z.enum(['browse', 'label']),
+        feature: featureKey.nullable(),
+      })
+      .strict()
+      .nullable(),
+  })
+  .strict();
+
 export const requestSchemas = {
   'library:state': z.object({}).strict(),
   'library:sample': z.object({}).strict(),
   'library:forget': z.object({ path: z.string().min(1).max(4096) }).strict(),
+  'library:complete': z.object({ path: z.string().max(4096), outsideHome: z.boolean().optional() }).strict(),
+  'ui:state': z.object({}).strict(),
+  'ui:save': z.object({ state: uiState }).strict(),
   'bag:open': z.object({ path: z.string().min(1).max(4096) }).strict(),
   'bag:close': z.object({ bagId }).strict(),
   'bag:datasets': z.object({ bagId }).strict(),
@@ -84,6 +135,17 @@ export const requestSchemas = {
       limit,
       sort,
       filters,
+      where: memberFilters,
+    })
+    .strict(),
+  'bag:facets': z
+    .object({
+      bagId,
+      datasetRid: rid,
+      elementType: name,
+      recurse: z.boolean().optional(),
+      where: memberFilters,
+      column: name.optional(),
     })
     .strict(),
   'bag:rows': z.object({ bagId, table: qualifiedTable, offset, limit, sort, filters }).strict(),
@@ -94,6 +156,7 @@ export const requestSchemas = {
     .object({ bagId, target: name, feature: name, selector: selectorSchema, datasetRid: rid.optional() })
     .strict(),
   'bag:verify': z.object({ bagId }).strict(),
+  'bag:raters': z.object({ bagId }).strict(),
   'bag:fetch': z.object({ bagId }).strict(),
   'bag:fetch-cancel': z.object({ bagId }).strict(),
   'asset:info': z.object({ bagId, table: qualifiedTable, rid }).strict(),
@@ -149,8 +212,12 @@ export const requestSchemas = {
       targets: z.array(rid).min(1).max(200_000),
       values: z.record(z.string().max(200), cellValue),
       datasetRid: rid.optional(),
+      /** Keep each target's other values: only the columns in `values` change (a bulk edit of some fields). */
+      merge: z.boolean().optional(),
     })
     .strict(),
+  'labels:status': z.object({ bagId }).strict(),
+  'labels:target-drafts': z.object({ bagId, targets: z.array(rid).max(5000) }).strict(),
   'labels:clear': z
     .object({
       bagId,
@@ -165,10 +232,11 @@ export const requestSchemas = {
     .object({
       bagId,
       feature: featureKey,
-      kind: z.enum(['all', 'unlabeled', 'disagreements', 'confidence', 'label', 'dataset-type']),
+      kind: z.enum(['all', 'unlabeled', 'disagreements', 'confidence', 'label', 'dataset-type', 'filter']),
       datasetRid: rid.optional(),
       value: z.string().max(200).optional(),
       column: name.optional(),
+      where: memberFilters,
     })
     .strict(),
   'labels:agreement': z.object({ bagId, feature: featureKey, pair: z.tuple([rid, rid]).optional() }).strict(),

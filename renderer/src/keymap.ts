@@ -47,6 +47,7 @@ export const KEYMAP: ShortcutArea[] = [
       { keys: [`${MOD_KEY} A`], action: 'Select all members' },
       { keys: ['Esc'], action: 'Clear the selection' },
       { keys: ['Enter'], action: 'Open the focused member in the viewer' },
+      { keys: ['/'], action: 'Search file names (the filters beside the grid)' },
       { keys: ['Click', 'Shift click', `${MOD_KEY} click`], action: 'Select, select a range, add or remove' },
       { keys: ['Double-click'], action: 'Open in the viewer' },
     ],

@@ -189,10 +189,11 @@ describe.skipIf(e2eSkipReason() !== null)(
         rows.map((row) => [...row.querySelectorAll('td')].slice(0, 2).map((cell) => cell.textContent)),
       );
       const { A, B, model } = facts.digit;
+      // Executions are named as people read them (from their descriptions), their RIDs in the titles.
       const labels: [string, string | undefined][] = [
-        [facts.executions.A, A[firstRid]],
-        [facts.executions.B, B[firstRid]],
-        [facts.executions.model, model[firstRid]?.digit],
+        ['annotator A', A[firstRid]],
+        ['annotator B', B[firstRid]],
+        ['model', model[firstRid]?.digit],
       ];
       expect(shown.sort()).toEqual(labels.filter(([, digit]) => digit !== undefined).sort());
       const zoom = page().getByTestId('zoom-level');

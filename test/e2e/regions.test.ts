@@ -109,7 +109,9 @@ describe.skipIf(e2eSkipReason() !== null)(
 
     async function openLabelerOnRegions(): Promise<void> {
       await eventually(() => page().getByTestId('bag-rid').textContent()).toBe(facts.rid);
-      await page().getByTestId('label-mode').click();
+      // After a reload the bag reopens in the mode it was left in (label mode from the second time on).
+      if ((await page().getByTestId('label-mode').getAttribute('aria-pressed')) !== 'true')
+        await page().getByTestId('label-mode').click();
       await page().getByTestId('label-feature').selectOption(FEATURE);
       await page().getByTestId('queue-kind').selectOption('all');
       await page().locator(`[data-testid="queue-size"][data-kind="all"][data-count="${members}"]`).waitFor();

@@ -54,7 +54,15 @@ export interface Session {
  * CLI (`npm test` builds first): that is the path a user takes, and the API worker thread needs the
  * compiled JavaScript anyway. Always call close(), even when a step failed.
  */
-export async function openSession(options: { bag?: string } = {}): Promise<Session> {
+export interface SessionOptions {
+  bag?: string;
+  /** The home folder the server sees (`~`, `~/.deriva-ml`); the test's own by default. */
+  home?: string;
+  /** Lets a test inject a script (axe-core) that the app's CSP would refuse; the CSP is tested on its own. */
+  bypassCSP?: boolean;
+}
+
+export async function openSession(options: SessionOptions = {}): Promise<Session> {
   const scratch = temporaryDirectory('satchel-e2e-');
   const workspace = path.join(scratch.dir, 'workspace');
   let server: ServeProcess | undefined;
@@ -65,9 +73,13 @@ export async function openSession(options: { bag?: string } = {}): Promise<Sessi
     scratch.cleanup();
   };
   try {
-    server = await startServeProcess({ workspace, ...(options.bag ? { bag: options.bag } : {}) });
+    const start = () => startServeProcess({ workspace, ...(options.bag ? { bag: options.bag } : {}) });
+    server = options.home ? await withHome(options.home, start) : await start();
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: VIEWPORT });
+    const context = await browser.newContext({
+      viewport: VIEWPORT,
+      ...(options.bypassCSP ? { bypassCSP: true } : {}),
+    });
     context.setDefaultTimeout(UI_TIMEOUT_MS);
     const page = await context.newPage();
     const pageErrors: string[] = [];
@@ -77,6 +89,18 @@ export async function openSession(options: { bag?: string } = {}): Promise<Sessi
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/** Runs `start` (which spawns the server) with HOME set to `home`, so the server's `~` is that folder. */
+async function withHome<T>(home: string, start: () => Promise<T>): Promise<T> {
+  const previous = process.env.HOME;
+  process.env.HOME = home;
+  try {
+    return await start();
+  } finally {
+    if (previous === undefined) delete process.env.HOME;
+    else process.env.HOME = previous;
   }
 }
 

@@ -138,7 +138,13 @@ describe('the API host over a self-made bag', () => {
     ).toBe(true);
     const state = await call('library:state', {});
     expect(state.recent).toEqual([
-      { path: tricky.bag, rid: 'D1', version: '0.10.0', openedAt: expect.any(String) },
+      {
+        path: tricky.bag,
+        rid: 'D1',
+        version: '0.10.0',
+        openedAt: expect.any(String),
+        source: `folder in ${path.dirname(tricky.bag)}`,
+      },
     ]);
     expect(state.derivaCache).toEqual([
       {
@@ -172,7 +178,7 @@ describe('the API host over a self-made bag', () => {
     expect(members).toMatchObject({ total: 6, offset: 0 });
     expect(members.rows.map((row) => row.RID)).toEqual(['I0', 'I1', 'I2', 'I3']);
     expect(members.badges.I0).toEqual([
-      { feature: 'Label', value: 'Cat', executions: 1, disagreement: false },
+      { feature: 'Label', value: 'Cat', executions: 1, disagreement: false, from: 'person' },
     ]);
     expect(Object.keys(members.badges).sort()).toEqual(['I0', 'I1', 'I2', 'I3']);
     const rows = await call('bag:rows', {
@@ -394,6 +400,7 @@ describe('the API host over the generated sample-world bag', () => {
         value: known.model,
         executions: 3,
         disagreement: true,
+        from: 'model',
       });
     }
     // Every badge agrees with the raw feature values: disagreement iff two executions gave different digits.

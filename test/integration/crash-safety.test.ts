@@ -19,6 +19,13 @@ const KILLS = 120;
 const POWER_CUTS = 40;
 /** Actions per labeler generation are numbered from generation × SEQ_BASE (see crash-labeler.mjs). */
 const SEQ_BASE = 100_000;
+/**
+ * Confidence is declared "from 0 to 1", so the labeler writes seq / SEQ_SCALE; every sequence number is
+ * below it and survives the round trip as a JSON double.
+ */
+const SEQ_SCALE = 1e9;
+const seqOf = (values: string) =>
+  Math.round((JSON.parse(values) as { Confidence: number }).Confidence * SEQ_SCALE);
 const LABELER = path.join(repoRoot, 'test', 'support', 'crash-labeler.mjs');
 const scratch = temporaryDirectory();
 const planFile = path.join(scratch.dir, 'plan.json');
@@ -119,7 +126,7 @@ function expectEveryAcknowledgedAction(
       )
       .all(bagRid) as { target: string; values: string }[];
     for (const row of rows) {
-      const seq = (JSON.parse(row.values) as { Confidence: number }).Confidence;
+      const seq = seqOf(row.values);
       history.set(seq, [...(history.get(seq) ?? []), row.target]);
     }
     generations.forEach((acknowledged, index) => {
@@ -146,15 +153,7 @@ function expectEveryAcknowledgedAction(
       target: string;
       values: string;
     }[];
-    expect(
-      new Map(
-        drafts.map((draft) => [
-          draft.target,
-          (JSON.parse(draft.values) as { Confidence: number }).Confidence,
-        ]),
-      ),
-      context,
-    ).toEqual(newest);
+    expect(new Map(drafts.map((draft) => [draft.target, seqOf(draft.values)])), context).toEqual(newest);
   } finally {
     db.close();
   }

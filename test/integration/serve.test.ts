@@ -228,7 +228,7 @@ describe('browser mode over HTTP', () => {
     if (!members.ok) throw new Error(members.error.message);
     expect(members.value.total).toBe(6);
     expect(members.value.badges.I0).toEqual([
-      { feature: 'Label', value: 'Cat', executions: 1, disagreement: false },
+      { feature: 'Label', value: 'Cat', executions: 1, disagreement: false, from: 'person' },
     ]);
 
     expect(await api('bag:nothing' as Channel, {})).toMatchObject({

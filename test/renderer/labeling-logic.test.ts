@@ -332,7 +332,11 @@ describe('the member index behind a work queue', () => {
     return {
       rows,
       total: members.length,
-      badges: { [`R${offset}`]: [{ feature: 'X', value: 'v', executions: 1, disagreement: false }] },
+      badges: {
+        [`R${offset}`]: [
+          { feature: 'X', value: 'v', executions: 1, disagreement: false, from: 'person' as const },
+        ],
+      },
     };
   };
 

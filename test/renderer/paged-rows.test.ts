@@ -14,7 +14,11 @@ function fakeLoader() {
     return {
       rows,
       total: TOTAL,
-      badges: { [`R${offset}`]: [{ feature: 'Cell_Type', value: 'x', executions: 2, disagreement: true }] },
+      badges: {
+        [`R${offset}`]: [
+          { feature: 'Cell_Type', value: 'x', executions: 2, disagreement: true, from: 'model' },
+        ],
+      },
     };
   };
   return { calls, load };

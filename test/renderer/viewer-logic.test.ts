@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FeatureDefinition } from '../../shared/bag.js';
 import { parseCsv } from '../../renderer/src/components/viewer/csv.js';
-import { groupFeatureValues } from '../../renderer/src/components/viewer/featureGroups.js';
+import { groupFeatureValues } from '../../renderer/src/data/featureGroups.js';
 import { fitView, resized, zoomAt } from '../../renderer/src/components/viewer/zoom.js';
 
 describe('zoom and pan', () => {

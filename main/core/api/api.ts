@@ -53,6 +53,9 @@ import { isInside, servedContentType } from './files.js';
 import { BagLookups } from './lookups.js';
 import { startMaintenance } from './maintenance.js';
 import { throttledProgress } from './progress.js';
+import { describeRecentBags, pathsOfSameBag } from './recent-list.js';
+import { completePath, resolveTypedPath } from './typed-paths.js';
+import { UiStateFile } from './ui-state.js';
 
 export type EmitEvent = <E extends EventName>(event: E, payload: EventMap[E]) => void;
 
@@ -159,6 +162,7 @@ export function createApi(options: ApiOptions): Api {
     onDamage: markDamaged,
   });
   const recent = new RecentBags(db);
+  const uiState = new UiStateFile(workspace);
   const thumbs = new ThumbnailCache(workspace);
   const labels = new LabelStore(db);
   const regions = new RegionStore(db, new RegionContentStore(workspace));
@@ -173,7 +177,7 @@ export function createApi(options: ApiOptions): Api {
   };
 
   const libraryState = (): LibraryState => ({
-    recent: recent.list(),
+    recent: describeRecentBags(recent.list(), { homeDir, samplePath: samplePath(workspace) }),
     derivaCache: findDerivaCacheBags(homeDir, { workingDirs: derivaWorkingDirs }),
     sample: isSampleBuilt(workspace)
       ? { path: samplePath(workspace), built: true }
@@ -272,11 +276,14 @@ export function createApi(options: ApiOptions): Api {
       return { path: built };
     },
     'library:forget': ({ path: forgotten }) => {
-      recent.forget(forgotten);
+      for (const same of pathsOfSameBag(recent.list(), forgotten)) recent.forget(same);
       return libraryState();
     },
+    'library:complete': ({ path: typed, outsideHome }) => completePath(typed, homeDir, outsideHome),
+    'ui:state': () => uiState.read(),
+    'ui:save': ({ state }) => uiState.save(state),
     'bag:open': ({ path: input }) => {
-      const key = path.resolve(input);
+      const key = resolveTypedPath(input, homeDir);
       const pending = opening.get(key);
       if (pending) return pending;
       const promise = open(key).finally(() => opening.delete(key));
@@ -292,15 +299,26 @@ export function createApi(options: ApiOptions): Api {
       return { closed: true };
     },
     'bag:datasets': ({ bagId }) => requireBag(bagId).bag.datasets(),
-    'bag:members': ({ bagId, datasetRid, elementType, recurse, offset, limit, sort, filters }) => {
+    'bag:members': ({ bagId, datasetRid, elementType, recurse, offset, limit, sort, filters, where }) => {
       const { bag, lookups } = requireBag(bagId);
-      return membersPage(bag, lookups, datasetRid, { elementType, recurse, offset, limit, sort, filters });
+      return membersPage(bag, lookups, datasetRid, {
+        elementType,
+        recurse,
+        offset,
+        limit,
+        sort,
+        filters,
+        where,
+      });
     },
+    'bag:facets': ({ bagId, datasetRid, elementType, recurse, where, column }) =>
+      requireBag(bagId).bag.memberFacets(datasetRid, { elementType, recurse, where, column }),
     'bag:rows': ({ bagId, table, offset, limit, sort, filters }) =>
       requireBag(bagId).bag.rows(table, { offset, limit, sort, filters }),
     'bag:table': ({ bagId, table }) => requireBag(bagId).bag.tableInfo(table),
     'bag:row': ({ bagId, table, rid }) => requireBag(bagId).bag.row(table, rid),
     'bag:features': ({ bagId }) => requireBag(bagId).bag.featureDefinitions(),
+    'bag:raters': ({ bagId }) => requireBag(bagId).lookups.raters(),
     'bag:feature-values': ({ bagId, target, feature, selector, datasetRid }) => {
       const { bag } = requireBag(bagId);
       return bag.featureValues(target, feature, selector, datasetRid ?? bag.rid);

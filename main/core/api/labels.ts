@@ -1,13 +1,16 @@
 import type { RequestOf, ResponseMap, ResponseOf } from '../../../shared/contract.js';
 import type { LabelChange } from '../../../shared/labels.js';
 import type { Bag } from '../bag/index.js';
+import { SatchelError } from '../common/index.js';
 import {
+  validateRecord,
   defaultAuthor,
   exportDrafts,
   LabelingSession,
   parseDrafts,
   type ActionResult,
   type LabelStore,
+  type RecordValues,
 } from '../labels/index.js';
 import type { RegionStore } from '../regions/index.js';
 
@@ -71,6 +74,31 @@ export function labelHandlers(
     return { labeled: members.filter((target) => drafted.has(target)).length, total: members.length };
   };
 
+  /** Each target's draft with `values` laid over it: a bulk edit changes only the columns it names. */
+  const merged = (labeling: LabelingSession, targets: string[], values: RecordValues) => {
+    const records = [...new Set(targets)].map((target) => ({
+      target,
+      values: {
+        ...(store.draft(labeling.scope, labeling.definition.table, target)?.values ?? {}),
+        ...values,
+      },
+    }));
+    const invalid = records.filter((record) => !validateRecord(labeling.shape, record.values).ok);
+    if (invalid.length > 0) {
+      const first = validateRecord(labeling.shape, invalid[0]!.values);
+      const reasons = first.ok ? '' : first.reasons.join(' ');
+      const names = invalid
+        .slice(0, 3)
+        .map((record) => record.target)
+        .join(', ');
+      throw new SatchelError(
+        'bad-argument',
+        `Not saved: ${invalid.length} of the ${records.length} images (${names}${invalid.length > 3 ? ', …' : ''}) would be left with an invalid ${labeling.shape.feature} label: ${reasons}`,
+      );
+    }
+    return records;
+  };
+
   return {
     'labels:features': ({ bagId, datasetRid }) => {
       const { bag } = requireBag(bagId);
@@ -91,9 +119,33 @@ export function labelHandlers(
       const wanted = new Set(targets);
       return drafts.filter((draft) => wanted.has(draft.target));
     },
-    'labels:set': ({ bagId, feature, targets, values, datasetRid }) => {
+    'labels:set': ({ bagId, feature, targets, values, datasetRid, merge }) => {
       const labeling = session(bagId, feature);
-      return change(labeling, store.set(labeling.scope, labeling.shape, targets, values, author), datasetRid);
+      const result = merge
+        ? store.setEach(labeling.scope, labeling.shape, merged(labeling, targets, values), author, 'set')
+        : store.set(labeling.scope, labeling.shape, targets, values, author);
+      return change(labeling, result, datasetRid);
+    },
+    'labels:status': ({ bagId }) => {
+      const { bag } = requireBag(bagId);
+      const scope = { bagRid: bag.rid, snaptime: bag.identity.snaptime };
+      const drafts: Record<string, number> = {};
+      for (const definition of bag.featureDefinitions()) {
+        const count = store.draftTargets(scope, definition.table).length;
+        if (count > 0) drafts[`${definition.target}/${definition.name}`] = count;
+      }
+      const undoable = store.canUndo(scope);
+      const total = Object.values(drafts).reduce((sum, count) => sum + count, 0);
+      return { drafts, total, canUndo: undoable.undo, canRedo: undoable.redo };
+    },
+    'labels:target-drafts': ({ bagId, targets }) => {
+      const { bag } = requireBag(bagId);
+      const scope = { bagRid: bag.rid, snaptime: bag.identity.snaptime };
+      return bag
+        .featureDefinitions()
+        .flatMap((definition) =>
+          targets.flatMap((target) => store.draft(scope, definition.table, target) ?? []),
+        );
     },
     'labels:clear': ({ bagId, feature, targets, datasetRid }) => {
       const labeling = session(bagId, feature);
@@ -107,10 +159,10 @@ export function labelHandlers(
       const labeling = session(bagId, feature);
       return change(labeling, store.redo(labeling.scope, author), datasetRid);
     },
-    'labels:queue': ({ bagId, feature, kind, datasetRid, value, column }) => {
+    'labels:queue': ({ bagId, feature, kind, datasetRid, value, column, where }) => {
       const labeling = session(bagId, feature);
       return {
-        targets: labeling.queue({ kind, datasetRid, value, column }),
+        targets: labeling.queue({ kind, datasetRid, value, column, where }),
         progress: labeling.progress(datasetRid),
       };
     },

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Badge } from '../../../shared/contract.js';
+import { distinctNames, raterKind, raterName, type RaterInfo } from '../../../shared/raters.js';
 import type { Bag, FeatureTable, Table } from '../bag/index.js';
 
 const ML_SCHEMA = 'deriva-ml';
@@ -31,6 +32,7 @@ export class BagLookups {
   badges(elementTable: Table, rids: string[]): Record<string, Badge[]> {
     const result: Record<string, Badge[]> = {};
     if (rids.length === 0) return result;
+    const kinds = new Map(this.raters().map((rater) => [rater.execution, rater.kind]));
     for (const feature of this.bag.model.features.filter((candidate) => candidate.target === elementTable)) {
       const column = feature.termColumns[0]?.column ?? feature.valueColumns[0]?.name;
       if (!column) continue;
@@ -60,10 +62,106 @@ export class BagLookups {
           value: text(newest.value),
           executions: new Set(records.map((record) => record.execution ?? null)).size,
           disagreement,
+          from: kinds.get(String(newest.execution)) ?? 'unknown',
         });
       }
     }
     return result;
+  }
+
+  /**
+   * Every execution that gave feature values, with its rows per feature and whether it is a person or
+   * a model (Workflow_Type where the bag has it, else the descriptions). Read once per bag.
+   */
+  raters(): RaterInfo[] {
+    this.raterCache ??= distinctNames(this.readRaters());
+    return this.raterCache;
+  }
+
+  private raterCache: RaterInfo[] | undefined;
+
+  private readRaters(): RaterInfo[] {
+    const counts = new Map<string, Record<string, number>>();
+    for (const feature of this.bag.model.features) {
+      if (!this.stored(feature.table) || !feature.table.columnByName.has('Execution')) continue;
+      const key = `${feature.target.name}/${feature.name}`;
+      const rows = this.db
+        .prepare(
+          `SELECT "Execution" AS execution, count(*) AS rows FROM ${q(feature.table.qualified)} WHERE "Execution" IS NOT NULL GROUP BY "Execution"`,
+        )
+        .all() as { execution: string; rows: number }[];
+      for (const row of rows)
+        (counts.get(row.execution) ?? counts.set(row.execution, {}).get(row.execution)!)[key] = row.rows;
+    }
+    const executions = this.rowsById(`${ML_SCHEMA}:Execution`, ['Description', 'Workflow']);
+    const workflows = this.rowsById(`${ML_SCHEMA}:Workflow`, ['Name', 'Description', 'Workflow_Type']);
+    const typesOf = this.workflowTypes();
+    return [...counts]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([execution, features]) => {
+        const row = executions.get(execution);
+        const workflowRid = text(row?.Workflow);
+        const workflow = workflowRid ? workflows.get(workflowRid) : undefined;
+        const description = text(row?.Description);
+        const workflowTypes = [
+          ...(workflowRid ? (typesOf.get(workflowRid) ?? []) : []),
+          ...(text(workflow?.Workflow_Type) ? [text(workflow?.Workflow_Type)!] : []),
+        ];
+        const kind = raterKind(workflowTypes, [
+          description,
+          text(workflow?.Name),
+          text(workflow?.Description),
+        ]);
+        return {
+          execution,
+          description,
+          workflow: text(workflow?.Name) ?? workflowRid,
+          workflowTypes,
+          kind,
+          name: raterName(execution, description, kind),
+          features,
+        };
+      });
+  }
+
+  /** Rows of a table by RID, with the named columns it has (a missing table or column reads as none). */
+  private rowsById(qualified: string, columns: string[]): Map<string, Record<string, unknown>> {
+    const table = this.bag.model.table(qualified);
+    if (!table || !this.stored(table)) return new Map();
+    const present = columns.filter((column) => table.columnByName.has(column));
+    const select = ['"RID"', ...present.map(q)].join(', ');
+    const rows = this.db.prepare(`SELECT ${select} FROM ${q(table.qualified)}`).all() as Record<
+      string,
+      unknown
+    >[];
+    return new Map(rows.map((row) => [String(row.RID), row]));
+  }
+
+  /** Workflow_Type terms per workflow from deriva-ml's Workflow_Workflow_Type, where the bag has it. */
+  private workflowTypes(): Map<string, string[]> {
+    const link = this.bag.model.table(`${ML_SCHEMA}:Workflow_Workflow_Type`);
+    const types = new Map<string, string[]>();
+    if (
+      !link ||
+      !this.stored(link) ||
+      !link.columnByName.has('Workflow') ||
+      !link.columnByName.has('Workflow_Type')
+    )
+      return types;
+    const rows = this.db
+      .prepare(`SELECT "Workflow" AS workflow, "Workflow_Type" AS type FROM ${q(link.qualified)}`)
+      .all() as { workflow: string; type: string }[];
+    for (const row of rows) types.set(row.workflow, [...(types.get(row.workflow) ?? []), row.type]);
+    return types;
+  }
+
+  /** Whether the bag database holds the table (tables without a CSV may have none). */
+  private stored(table: Table): boolean {
+    return (
+      this.db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
+        .get(table.qualified) !== undefined
+    );
   }
 
   /** Asset_Type terms of an asset, from `<Table>_Asset_Type`. */
@@ -113,6 +211,10 @@ export class BagLookups {
     const table = this.bag.model.table(`${assetTable.schema}:${name}`) ?? this.bag.model.resolve(name);
     return table && table.columnByName.has(assetTable.name) ? table : undefined;
   }
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
 }
 
 function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {

@@ -7,8 +7,10 @@ import type {
   DatasetSummary,
   FeatureDefinition,
   FeatureSummary,
+  FacetCounts,
   FeatureValue,
   InspectReport,
+  MemberFilter,
   Page,
   PageRequest,
   Row,
@@ -28,6 +30,7 @@ import {
 } from './members.js';
 import { quoteIdentifier as q } from './sql.js';
 import { ML_SCHEMA, type CatalogModel, type ElementType, type FeatureTable, type Table } from './model.js';
+import { MemberFilters, type FilterClauses } from './member-filters.js';
 import { reachableSql } from './reachable.js';
 import { majorityNeedsColumn, selectRecord } from './selectors.js';
 import { fromSqlConverter, storageClass, type FromSql } from './values.js';
@@ -51,6 +54,8 @@ export interface BagIdentity {
 export interface MemberRequest extends PageRequest {
   elementType: string;
   recurse?: boolean;
+  /** The filterable grid's conditions (OR within a facet, AND across facets). */
+  where?: MemberFilter[];
 }
 
 /**
@@ -63,6 +68,8 @@ export class Bag {
   private readonly reachable = new Map<string, string | null>();
   private readonly selections = new Map<string, { table: string; total: number }>();
   private selectionCounter = 0;
+  /** The grid's filters and facet counts per element type, with their facet tables built once. */
+  private readonly filtersByType = new Map<string, MemberFilters>();
 
   constructor(
     readonly identity: BagIdentity,
@@ -288,7 +295,7 @@ export class Bag {
     request: MemberRequest,
   ): Page<Row> | null {
     if ((request.sort?.column ?? 'RID') !== 'RID' || request.sort?.descending) return null;
-    if ((request.filters ?? []).length > 0) return null;
+    if ((request.filters ?? []).length > 0 || (request.where ?? []).length > 0) return null;
     const total = recordedMemberCount(this.db, datasetRid, type, request.recurse ?? false);
     if (total === null || total === 0) return null;
     const { offset, limit } = pageWindow(request);
@@ -315,10 +322,15 @@ export class Bag {
     return result;
   }
 
-  /** The RIDs of the members of one element type, in RID order (no rows are read). */
-  memberRids(datasetRid: string, elementType: string, recurse: boolean): string[] {
+  /** The RIDs of the members of one element type that pass `where`, in RID order (no rows are read). */
+  memberRids(
+    datasetRid: string,
+    elementType: string,
+    recurse: boolean,
+    where: MemberFilter[] = [],
+  ): string[] {
     this.requireDataset(datasetRid);
-    const selection = this.memberSelection(datasetRid, this.elementType(elementType), { recurse });
+    const selection = this.memberSelection(datasetRid, this.elementType(elementType), { recurse, where });
     return this.db
       .prepare(`SELECT rid FROM temp.${q(selection.table)} ORDER BY rowid`)
       .pluck()
@@ -336,11 +348,42 @@ export class Bag {
     return typeof position === 'number' ? position - 1 : -1;
   }
 
+  /** Counts per value of every facet of the grid's filters over the members of one element type. */
+  memberFacets(
+    datasetRid: string,
+    request: { elementType: string; recurse?: boolean; where?: MemberFilter[]; column?: string },
+  ): FacetCounts {
+    this.requireDataset(datasetRid);
+    const type = this.elementType(request.elementType);
+    const members = this.memberSelection(datasetRid, type, { recurse: request.recurse });
+    return this.memberFilters(type).counts(members.table, request.where ?? [], request.column ?? null);
+  }
+
+  private memberFilters(type: ElementType): MemberFilters {
+    let filters = this.filtersByType.get(type.table.qualified);
+    if (!filters) {
+      filters = new MemberFilters(this.db, this.model, type);
+      this.filtersByType.set(type.table.qualified, filters);
+    }
+    return filters;
+  }
+
   private memberSelection(
     datasetRid: string,
     type: ElementType,
     request: Omit<MemberRequest, 'elementType'>,
-  ) {
+  ): { table: string; total: number } {
+    if ((request.where ?? []).length > 0) {
+      // The grid's filters narrow the members already listed (a cached selection), so the planner never
+      // walks the association from a filter's side.
+      const all = this.memberSelection(datasetRid, type, { recurse: request.recurse });
+      const byRid = (request.sort?.column ?? 'RID') === 'RID' && (request.filters ?? []).length === 0;
+      const listed = byRid
+        ? `(SELECT p.rid AS "RID" FROM temp.${q(all.table)} p)`
+        : `(SELECT m.* FROM temp.${q(all.table)} p JOIN ${q(type.table.qualified)} m ON m."RID" = p.rid)`;
+      const where = this.memberFilters(type).clauses(request.where ?? [], 's."RID"');
+      return this.selection(type.table, listed, [], request, where);
+    }
     const datasets = request.recurse ? this.descendants(datasetRid) : [datasetRid];
     const link = type.association;
     const inDatasets = `a.${q(type.datasetColumn)} IN (SELECT value FROM json_each(?))`;
@@ -385,12 +428,18 @@ export class Bag {
    * Materialises the ordered RIDs of a filtered, sorted selection once as a temporary table whose
    * rowid is the position, so any page (even deep in 100k rows) is a rowid range lookup.
    */
-  private selection(table: Table, source: string, parameters: unknown[], request: PageRequest) {
+  private selection(
+    table: Table,
+    source: string,
+    parameters: unknown[],
+    request: PageRequest,
+    conditions: FilterClauses = { clauses: [], values: [] },
+  ) {
     const sort = request.sort ?? { column: 'RID' };
     this.requireColumn(table, sort.column);
     const filters = request.filters ?? [];
-    const clauses: string[] = [];
-    const values: unknown[] = [...parameters];
+    const clauses: string[] = [...conditions.clauses];
+    const values: unknown[] = [...parameters, ...conditions.values];
     for (const filter of filters) {
       this.requireColumn(table, filter.column);
       if (filter.contains !== undefined) {

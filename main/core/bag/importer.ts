@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describeDatabaseError, groupBy, namingWriteFailures, partialName } from '../common/index.js';
+import { buildFacetTables } from './facet-tables.js';
 import { BatchInserter, NativeReaderStopped, loadCsv } from './csv-loader.js';
 import { forEachFetchEntry, urlPath } from './fetch.js';
 import type { CsvSource } from './layout.js';
@@ -13,7 +14,7 @@ import { quoteIdentifier } from './sql.js';
 import { sqlType, storageClass } from './values.js';
 
 /** Bump when the database layout changes, so older imports are rebuilt. */
-const IMPORT_LAYOUT_VERSION = '3';
+const IMPORT_LAYOUT_VERSION = '4';
 
 export interface ImportProgress {
   phase: 'import' | 'index';
@@ -137,6 +138,7 @@ function loadEverything(db: Database.Database, input: ImportInput, native: boole
   const firstMissing = loadFetchFile(db, input.bagDir, native);
   createLookupIndexes(db, input.model, loadedRows);
   recordMemberCounts(db, input.model);
+  buildFacetTables(db, input.model);
   const insertMeta = db.prepare('INSERT INTO satchel_meta (key, value) VALUES (?, ?)');
   const meta = {
     ...input.meta,

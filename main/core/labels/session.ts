@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { CellValue, FeatureDefinition, FeatureValue } from '../../../shared/bag.js';
+import type { CellValue, FeatureDefinition, FeatureValue, MemberFilter } from '../../../shared/bag.js';
 import type { Bag } from '../bag/index.js';
 import { SatchelError } from '../common/index.js';
 import type { AgreementReport, LabelProgress, QueueKind } from '../../../shared/labels.js';
@@ -21,6 +21,8 @@ export interface QueueRequest {
   value?: string;
   /** For `confidence`: the value column, by default the first float column. */
   column?: string;
+  /** For `filter`: the grid's filters; the queue is the members passing them, in RID order. */
+  where?: MemberFilter[];
 }
 
 export const DRAFTS_RATER = 'drafts';
@@ -58,7 +60,10 @@ export class LabelingSession {
       );
     }
     this.definition = found[0]!;
-    this.shape = recordShape(this.definition);
+    const table = bag.model.table(this.definition.table);
+    // A value column's comment may declare its range ("from 0 to 1"): main and the form both refuse outside it.
+    const comments = Object.fromEntries(table?.columns.map((column) => [column.name, column.comment]) ?? []);
+    this.shape = recordShape(this.definition, comments);
     this.scope = { bagRid: bag.rid, snaptime: bag.identity.snaptime };
   }
 
@@ -133,6 +138,17 @@ export class LabelingSession {
             .map((value) => [value.target, this.labelOf(value.values)]),
         );
         return targets.filter((target) => newest.get(target) === request.value);
+      }
+      case 'filter': {
+        const passing = new Set(
+          this.bag.memberRids(
+            request.datasetRid ?? this.bag.rid,
+            this.definition.target,
+            true,
+            request.where ?? [],
+          ),
+        );
+        return targets.filter((target) => passing.has(target));
       }
       case 'dataset-type': {
         const datasets = this.bag

@@ -233,7 +233,13 @@ export const DOMAIN_TABLES: Record<string, TableSpec> = {
     target: { column: 'Image', schema: DOMAIN, table: 'Image' },
     feature: 'Digit',
     terms: [{ column: 'Digit', schema: DOMAIN, vocabulary: 'Digit' }],
-    values: [{ name: 'Confidence', type: 'float4', comment: 'Model confidence (NULL for manual labels)' }],
+    values: [
+      {
+        name: 'Confidence',
+        type: 'float4',
+        comment: 'Model confidence from 0 to 1 (NULL for manual labels)',
+      },
+    ],
   }),
   Execution_Image_Quality: featureTable({
     comment: 'Technical quality of an image and the weight of its stroke.',

@@ -5,6 +5,8 @@ export interface LoadedPage {
   rows: Row[];
   total: number;
   badges?: Record<string, Badge[]>;
+  /** The user's own drafts per row, as short texts (browse mode marks them on tiles). */
+  marks?: Record<string, string[]>;
 }
 
 export type PageLoader = (offset: number, limit: number) => Promise<LoadedPage>;
@@ -12,6 +14,7 @@ export type PageLoader = (offset: number, limit: number) => Promise<LoadedPage>;
 export const PAGE_SIZE = MEMBERS_PAGE_ROWS;
 
 const NO_BADGES: Badge[] = [];
+const NO_MARKS: string[] = [];
 
 /**
  * Rows of one query, fetched page by page as they scroll into view and cached by page number.
@@ -24,6 +27,7 @@ export class PagedRows {
   /** Pages whose request failed: not retried while scrolling, so one error shows once. */
   private readonly failed = new Set<number>();
   private readonly badges = new Map<string, Badge[]>();
+  private readonly marks = new Map<string, string[]>();
   private readonly listeners = new Set<() => void>();
   private version = 0;
 
@@ -39,6 +43,10 @@ export class PagedRows {
 
   badgesOf(rid: string): Badge[] {
     return this.badges.get(rid) ?? NO_BADGES;
+  }
+
+  marksOf(rid: string): string[] {
+    return this.marks.get(rid) ?? NO_MARKS;
   }
 
   /** Fetches the pages covering rows start..stop (inclusive) not cached yet (each page is requested once at a time). */
@@ -91,6 +99,7 @@ export class PagedRows {
     this.pages.set(page, result.rows);
     this.total = result.total;
     for (const [rid, badges] of Object.entries(result.badges ?? {})) this.badges.set(rid, badges);
+    for (const [rid, marks] of Object.entries(result.marks ?? {})) this.marks.set(rid, marks);
   }
 
   private changed(): void {

@@ -1,3 +1,4 @@
+import type { FeatureDefinition } from '../../../shared/bag.js';
 import type { Draft, LabelChange } from '../../../shared/labels.js';
 
 /** Drafts of the chosen feature known to the renderer: a Draft, null (known: none), absent (not asked yet). */
@@ -23,4 +24,28 @@ export function positionsOf(targets: readonly string[], positions: ReadonlyMap<s
     if (position !== undefined) found.add(position);
   }
   return [...found].sort((a, b) => a - b);
+}
+
+/**
+ * What the grid marks on a tile for the user's own drafts while browsing: per target, each drafted
+ * feature's term (or first value), so drafts are never out of sight outside label mode.
+ */
+export function draftMarks(
+  drafts: readonly Draft[],
+  definitions: readonly FeatureDefinition[],
+): Record<string, string[]> {
+  const marks: Record<string, string[]> = {};
+  for (const draft of drafts) {
+    const definition = definitions.find(
+      (candidate) => candidate.name === draft.featureName && candidate.target === draft.targetTable,
+    );
+    const column = definition?.termColumns[0] ?? definition?.valueColumns[0];
+    const value =
+      (column === undefined ? undefined : draft.values[column]) ??
+      Object.values(draft.values).find((candidate) => candidate !== null && candidate !== undefined);
+    const text =
+      value === null || value === undefined ? '✓' : Array.isArray(value) ? value.join(', ') : String(value);
+    (marks[draft.target] ??= []).push(text);
+  }
+  return marks;
 }

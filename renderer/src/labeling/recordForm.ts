@@ -10,6 +10,13 @@ export type FormInput = Record<string, string>;
 
 export type FormCheck = { ok: true; values: RecordValues } | { ok: false; errors: Record<string, string> };
 
+/** Save of the values form: every field, or (bulk edits) only the columns the user touched. */
+export interface FormSubmission {
+  values: RecordValues;
+  /** Set for a bulk edit: the columns to change; each target keeps its other values. */
+  only?: string[];
+}
+
 /** The form's starting text: the draft's values, else empty; `preset` (a chosen term) wins. */
 export function formInput(
   shape: RecordShape,
@@ -25,10 +32,15 @@ export function formInput(
   return input;
 }
 
-export function checkForm(shape: RecordShape, input: FormInput): FormCheck {
+/**
+ * Checks what the user typed. `only` (a bulk edit) checks just those columns: the others are not sent,
+ * so a required one left empty is not missing (each image keeps its own value).
+ */
+export function checkForm(shape: RecordShape, input: FormInput, only?: ReadonlySet<string>): FormCheck {
   const errors: Record<string, string> = {};
   const values: RecordValues = {};
   for (const field of shape.fields) {
+    if (only && !only.has(field.column)) continue;
     const raw = (input[field.column] ?? '').trim();
     if (raw === '') {
       if (field.required) errors[field.column] = `${field.column} is required.`;
@@ -46,6 +58,36 @@ export function checkForm(shape: RecordShape, input: FormInput): FormCheck {
 /** The first term column: what digits set, what tiles and the agreement view show. */
 export function labelColumn(shape: RecordShape): RecordField | null {
   return shape.fields.find((field) => field.kind === 'term') ?? null;
+}
+
+/**
+ * Where the cursor starts in the form: the first value field not preset (E on an image goes straight to
+ * Confidence, so "0.8" typed next lands there), else the first field not preset.
+ */
+export function firstFieldToFill(shape: RecordShape, preset: RecordValues): string | undefined {
+  const open = (field: RecordField) => !(field.column in preset);
+  return valueFields(shape).find(open)?.column ?? shape.fields.find(open)?.column ?? shape.fields[0]?.column;
+}
+
+/** What a number field accepts, in words: "number from 0 to 1", "whole number (int4)". */
+export function describeField(field: RecordField): string {
+  const range = field.range ? ` from ${field.range.min} to ${field.range.max}` : '';
+  switch (field.kind) {
+    case 'term':
+      return 'term';
+    case 'integer':
+      return `whole number (${field.type})${range}`;
+    case 'float':
+      return `number${range}`;
+    case 'boolean':
+      return 'true / false';
+    case 'date':
+      return 'date';
+    case 'asset':
+      return 'asset RID';
+    default:
+      return 'text';
+  }
 }
 
 /** Columns other than the first term column: the ones only the form can fill. */

@@ -1,7 +1,7 @@
 /**
- * Which key labels with which vocabulary term. By default the first nine terms of the first term
- * column get 1–9; the user may remap any term to any free single key. The mapping is kept per feature
- * in localStorage.
+ * Which key labels with which vocabulary term. By default a vocabulary of single digits ("0"…"9")
+ * puts each digit on its own key; any other vocabulary gets 1–9 for its first nine terms. The user
+ * may remap any term to any free single key. The mapping is kept per feature in localStorage.
  */
 
 /** term name → key (a single character, letters lower-case). */
@@ -27,12 +27,37 @@ export const RESERVED_KEYS: Record<string, string> = {
   _: 'zooming out',
 };
 
+/** How the default keys are chosen for a vocabulary: its own digits, or 1–9 by position. */
+export type DefaultKeyRule = 'own-digit' | 'position';
+
+/** Terms that are all single digits label with their own digit key; pressing 1 must never set "0". */
+export function defaultKeyRule(terms: readonly string[]): DefaultKeyRule {
+  return terms.length > 0 && terms.every((term) => /^[0-9]$/.test(term)) ? 'own-digit' : 'position';
+}
+
 export function defaultTermKeys(terms: readonly string[]): TermKeys {
   const keys: TermKeys = {};
+  if (defaultKeyRule(terms) === 'own-digit') {
+    for (const term of terms) keys[term] = term;
+    return keys;
+  }
   terms.slice(0, 9).forEach((term, index) => {
     keys[term] = String(index + 1);
   });
   return keys;
+}
+
+/** One sentence saying how the keys of a vocabulary are laid out, for the term list and the key settings. */
+export function describeKeyRule(terms: readonly string[], keys: TermKeys): string {
+  const defaults = defaultTermKeys(terms);
+  const isDefault =
+    Object.keys(keys).length === Object.keys(defaults).length &&
+    Object.entries(defaults).every(([term, key]) => keys[term] === key);
+  if (!isDefault) return 'Your own key mapping (Keys… to change or reset it).';
+  if (defaultKeyRule(terms) === 'own-digit') return 'Each digit key labels its own digit.';
+  return terms.length > 9
+    ? 'Keys 1–9 label the first nine terms; Keys… gives the others a key.'
+    : `Keys 1–${terms.length} label the terms in order.`;
 }
 
 /** The key a keydown stands for in the keymap (one printable character, lower-case), or null for none. */

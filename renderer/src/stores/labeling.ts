@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import type { MemberFilter } from '../../../shared/bag.js';
 import type { RequestOf } from '../../../shared/contract.js';
 import type {
   LabelChange,
@@ -8,12 +9,15 @@ import type {
   RecordShape,
   RecordValues,
 } from '../../../shared/labels.js';
+import type { RaterInfo } from '../../../shared/raters.js';
 import { ApiFailure, CONNECTION_ERROR_KINDS, errorMessage, request } from '../api.js';
 import { PagedRows } from '../data/pagedRows.js';
 import { ActionQueue, CancelledAction } from '../labeling/actionQueue.js';
 import { applyChange, applyDrafts, positionsOf, type DraftMap } from '../labeling/drafts.js';
 import { MemberIndex } from '../labeling/memberIndex.js';
-import { labelColumn, needsForm } from '../labeling/recordForm.js';
+import type { QueueSpec } from '../labeling/queueSpec.js';
+import { labelColumn, needsForm, type FormSubmission } from '../labeling/recordForm.js';
+import { blindChoices, isBlind, saveBlindChoice } from '../labeling/blind.js';
 import {
   browserStorage,
   loadLastFeature,
@@ -28,12 +32,7 @@ import { useSelection } from './selection.js';
 import { useSession } from './session.js';
 import { useViewer } from './viewer.js';
 
-/** What a work queue is made of: one of main's queues, or targets picked elsewhere (an agreement cell). */
-export type QueueSpec =
-  | { kind: 'all' | 'unlabeled' | 'disagreements' }
-  | { kind: 'confidence'; column?: string }
-  | { kind: 'label' | 'dataset-type'; value: string }
-  | { kind: 'targets'; title: string; targets: string[] };
+export type { QueueSpec } from '../labeling/queueSpec.js';
 
 /** The RIDs to label, in order; they drive the grid (as its only members) and the viewer. */
 export interface WorkQueue {
@@ -82,10 +81,15 @@ interface LabelingState {
   termKeys: TermKeys;
   form: FormRequest | null;
   keySettingsOpen: boolean;
+  /** The executions that gave values in this bag, people and models told apart. */
+  raters: RaterInfo[];
+  /** Blind mode as the user set it per feature (features absent here follow the default). */
+  blind: Record<string, boolean>;
 }
 
 interface LabelingStore extends LabelingState {
-  start(): Promise<void>;
+  /** Turns label mode on, on `feature` if given (a restored view), else the last one labeled. */
+  start(feature?: string | null): Promise<void>;
   stop(): void;
   chooseFeature(key: string): Promise<void>;
   chooseQueue(spec: QueueSpec): Promise<void>;
@@ -94,6 +98,8 @@ interface LabelingStore extends LabelingState {
   datasetChanged(): Promise<void>;
   /** Makes `targets` the work queue and opens the labeler on the first (or on position `at`). */
   openTargets(title: string, targets: string[], at?: number): Promise<void>;
+  /** Turns the grid's filtered view into the work queue (label mode on, on `feature` if given). */
+  labelFiltered(spec: Extract<QueueSpec, { kind: 'filter' }>, feature?: string): Promise<void>;
   showView(view: LabelView): void;
   labelCurrent(term: string): void;
   labelSelected(term: string): void;
@@ -101,7 +107,7 @@ interface LabelingStore extends LabelingState {
   clearSelected(): void;
   editCurrent(): void;
   editSelected(): void;
-  submitForm(values: RecordValues): void;
+  submitForm(submission: FormSubmission): void;
   closeForm(): void;
   undo(): void;
   redo(): void;
@@ -110,6 +116,7 @@ interface LabelingStore extends LabelingState {
   changeSettings(change: Partial<LabelSettings>): void;
   setTermKeys(keys: TermKeys): void;
   resetTermKeys(): void;
+  setBlind(feature: string, blind: boolean): void;
   openKeySettings(open: boolean): void;
   dismissError(): void;
   dismissNotice(): void;
@@ -131,7 +138,7 @@ const actions = new ActionQueue();
 let queueSequence = 0;
 
 /** The state of label mode when off (a function: every start gets its own drafts map). */
-const inactive = (): Omit<LabelingState, 'settings'> => ({
+const inactive = (): Omit<LabelingState, 'settings' | 'blind'> => ({
   active: false,
   features: [],
   featureKey: null,
@@ -140,8 +147,9 @@ const inactive = (): Omit<LabelingState, 'settings'> => ({
   queueLoading: false,
   drafts: new Map(),
   draftsVersion: 0,
-  canUndo: true,
-  canRedo: true,
+  // Unknown until main says (labels:status at start): a button must never offer what would do nothing.
+  canUndo: false,
+  canRedo: false,
   saving: actions.pending,
   error: null,
   notice: null,
@@ -149,6 +157,7 @@ const inactive = (): Omit<LabelingState, 'settings'> => ({
   termKeys: {},
   form: null,
   keySettingsOpen: false,
+  raters: [],
 });
 
 function context(): { bagId: string; datasetRid?: string } | null {
@@ -203,7 +212,9 @@ function queueRequest(spec: Exclude<QueueSpec, { kind: 'targets' }>): {
   kind: QueueKind;
   value?: string;
   column?: string;
+  where?: MemberFilter[];
 } {
+  if (spec.kind === 'filter') return { kind: spec.kind, where: spec.where };
   if (spec.kind === 'label' || spec.kind === 'dataset-type') return { kind: spec.kind, value: spec.value };
   if (spec.kind === 'confidence')
     return spec.column ? { kind: spec.kind, column: spec.column } : { kind: spec.kind };
@@ -213,6 +224,7 @@ function queueRequest(spec: Exclude<QueueSpec, { kind: 'targets' }>): {
 /** A queue kept when the feature changes only if it still makes sense for the new feature. */
 function specFor(spec: QueueSpec | undefined, feature: LabelFeature): QueueSpec {
   if (!spec || spec.kind === 'targets') return { kind: 'unlabeled' };
+  if (spec.kind === 'filter' && spec.elementType !== feature.shape.target) return { kind: 'unlabeled' };
   if (spec.kind === 'label' && !labelColumn(feature.shape)?.terms?.includes(spec.value))
     return { kind: 'unlabeled' };
   if (
@@ -316,8 +328,11 @@ export const useLabeling = create<LabelingStore>((set, get) => {
       );
   };
 
-  /** Sets `values` on `targets` (one action, one undo step); from the viewer, moves on at once. */
-  const submitSet = (targets: string[], values: RecordValues, from: number | null) => {
+  /**
+   * Sets `values` on `targets` (one action, one undo step); from the viewer, moves on at once. `merge`
+   * keeps each target's other values (a bulk edit changes only what it names).
+   */
+  const submitSet = (targets: string[], values: RecordValues, from: number | null, merge = false) => {
     const ctx = context();
     const feature = currentFeature();
     const queue = get().queue;
@@ -329,7 +344,7 @@ export const useLabeling = create<LabelingStore>((set, get) => {
     if (!unchanged)
       send(
         'labels:set',
-        { ...ctx, feature: feature.key, targets, values: scalarValues(values) },
+        { ...ctx, feature: feature.key, targets, values: scalarValues(values), ...(merge ? { merge } : {}) },
         { rollbackTo: from },
       );
     if (from === null || !get().settings.advance) return;
@@ -362,11 +377,12 @@ export const useLabeling = create<LabelingStore>((set, get) => {
     const column = feature && labelColumn(feature.shape);
     if (!feature || !column) return;
     const draft = targets.length === 1 ? get().drafts.get(targets[0]!) : null;
-    // One image keeps its other values (a Confidence typed earlier); a bulk label sets the term alone.
+    // Every image keeps its other values (a Confidence typed earlier): one here, each of a bulk label in main.
     const values = { ...(draft?.values ?? {}), [column.column]: term };
     if (get().settings.askValues || needsForm(feature.shape, values))
       startForm(targets, { [column.column]: term }, from);
-    else submitSet(targets, values, from);
+    else if (targets.length === 1) submitSet(targets, values, from);
+    else submitSet(targets, { [column.column]: term }, from, true);
   };
 
   const clear = (targets: string[]) => {
@@ -385,20 +401,30 @@ export const useLabeling = create<LabelingStore>((set, get) => {
   return {
     ...inactive(),
     settings: loadSettings(storage),
+    blind: blindChoices(storage),
 
-    start: async () => {
+    start: async (preferred) => {
       const ctx = context();
       if (!ctx || get().active) return;
-      set({ ...inactive(), active: true });
+      set({ ...inactive(), active: true, blind: blindChoices(storage) });
       try {
         const assetTypes = useSession.getState().bag?.assetElementTypes ?? [];
-        const features = (await request('labels:features', ctx)).filter((feature) =>
-          assetTypes.includes(feature.shape.target),
-        );
+        const [all, status, raters] = await Promise.all([
+          request('labels:features', ctx),
+          request('labels:status', { bagId: ctx.bagId }),
+          request('bag:raters', { bagId: ctx.bagId }),
+        ]);
+        const features = all.filter((feature) => assetTypes.includes(feature.shape.target));
         if (!get().active) return;
-        set({ features, progress: progressOf(features) });
+        set({
+          features,
+          progress: progressOf(features),
+          raters,
+          canUndo: status.canUndo,
+          canRedo: status.canRedo,
+        });
         const section = useSession.getState().section;
-        const saved = loadLastFeature(storage);
+        const saved = preferred ?? loadLastFeature(storage);
         const chosen =
           features.find((feature) => feature.key === saved) ??
           features.find(
@@ -421,6 +447,8 @@ export const useLabeling = create<LabelingStore>((set, get) => {
       queueSequence++;
       resetGrid();
       set(inactive());
+      // Browsing marks the user's drafts on the tiles: read them again after labeling.
+      useSession.getState().refreshMembers();
     },
 
     chooseFeature: async (key) => {
@@ -486,6 +514,14 @@ export const useLabeling = create<LabelingStore>((set, get) => {
       if (spec && spec.kind !== 'targets') await get().chooseQueue(spec);
     },
 
+    labelFiltered: async (spec, feature) => {
+      if (!get().active) await get().start(feature);
+      else if (feature && feature !== get().featureKey) await get().chooseFeature(feature);
+      if (!get().active || !get().featureKey) return;
+      set({ view: 'grid' });
+      await get().chooseQueue(spec);
+    },
+
     openTargets: async (title, targets, at = 0) => {
       set({ view: 'grid' });
       await get().chooseQueue({ kind: 'targets', title, targets });
@@ -528,11 +564,20 @@ export const useLabeling = create<LabelingStore>((set, get) => {
 
     editSelected: () => startForm(selectedTargets(), {}, null),
 
-    submitForm: (values) => {
+    submitForm: ({ values, only }) => {
       const form = get().form;
       if (!form) return;
       set({ form: null });
-      submitSet(form.targets, values, form.from);
+      if (!only) {
+        submitSet(form.targets, values, form.from);
+        return;
+      }
+      if (only.length === 0) {
+        set({ notice: 'Nothing changed: no field was edited.' });
+        return;
+      }
+      const touched = Object.fromEntries(only.map((column) => [column, values[column] ?? null]));
+      submitSet(form.targets, touched, form.from, true);
     },
 
     closeForm: () => set({ form: null }),
@@ -581,6 +626,11 @@ export const useLabeling = create<LabelingStore>((set, get) => {
       set({ termKeys: resetTermKeys(storage, feature.key, labelColumn(feature.shape)?.terms ?? []) });
     },
 
+    setBlind: (feature, blind) => {
+      saveBlindChoice(storage, feature, blind);
+      set((state) => ({ blind: { ...state.blind, [feature]: blind } }));
+    },
+
     openKeySettings: (open) => set({ keySettingsOpen: open }),
     dismissError: () => set({ error: null }),
     dismissNotice: () => set({ notice: null }),
@@ -625,4 +675,11 @@ useLabeling.subscribe((state, previous) => {
 /** The feature being labeled. */
 export function useLabelFeature(): LabelFeature | null {
   return useLabeling((state) => state.features.find((feature) => feature.key === state.featureKey) ?? null);
+}
+
+/** Whether the feature being labeled hides other executions' values until the user labels an image. */
+export function useBlind(): boolean {
+  return useLabeling((state) =>
+    state.featureKey ? isBlind(state.blind, state.raters, state.featureKey) : false,
+  );
 }

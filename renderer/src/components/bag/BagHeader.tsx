@@ -1,5 +1,6 @@
 import { useSession } from '../../stores/session.js';
 import { CommitControls } from '../catalog/CommitControls.js';
+import { DraftCount } from './DraftCount.js';
 
 export function BagHeader() {
   const bag = useSession((state) => state.bag)!;
@@ -18,12 +19,15 @@ export function BagHeader() {
         ← Library
       </button>
       <div className="bag-title">
-        <h1>
-          Dataset{' '}
-          <span className="rid" data-testid="bag-rid">
-            {report.rid}
-          </span>
-        </h1>
+        <div className="bag-title-row">
+          <h1>
+            Dataset{' '}
+            <span className="rid" data-testid="bag-rid">
+              {report.rid}
+            </span>
+          </h1>
+          <DraftCount bagId={bag.bagId} />
+        </div>
         <dl className="facts">
           <Fact label="Version" value={report.version ?? 'none'} />
           <Fact label="Snapshot" value={report.snaptime} />

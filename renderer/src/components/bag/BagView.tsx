@@ -1,9 +1,12 @@
 import { useCallback, useDeferredValue, useEffect } from 'react';
 import { elementTypeTable } from '../../data/bagModel.js';
+import type { Badge } from '../../../../shared/contract.js';
+import { hidesOthers, visibleBadges } from '../../labeling/blind.js';
 import { draftText } from '../../labeling/recordForm.js';
-import { useLabeling, useLabelFeature } from '../../stores/labeling.js';
+import { useBlind, useLabeling, useLabelFeature } from '../../stores/labeling.js';
 import { useSession } from '../../stores/session.js';
 import { useViewer } from '../../stores/viewer.js';
+import { FilteredGrid } from '../grid/FilteredGrid.js';
 import { ThumbnailGrid } from '../grid/ThumbnailGrid.js';
 import { AgreementView } from '../labeling/AgreementView.js';
 import { LabelBar } from '../labeling/LabelBar.js';
@@ -12,6 +15,7 @@ import { MembersTable } from '../table/MembersTable.js';
 import { TableBrowser } from '../table/TableBrowser.js';
 import { AssetViewer } from '../viewer/AssetViewer.js';
 import { BagHeader } from './BagHeader.js';
+import { LabelModeNote } from './LabelModeNote.js';
 import { FetchFiles } from './FetchFiles.js';
 import { DatasetTree } from './DatasetTree.js';
 import { SectionTabs } from './SectionTabs.js';
@@ -21,7 +25,11 @@ import '../labeling/labeling.css';
 
 export function BagView() {
   const labeling = useLabeling((state) => state.active);
+  const target = useLabelFeature()?.shape.target;
+  const section = useSession((state) => state.section);
   useLabelingLifecycle();
+  // Label mode stays on while another section (All tables…) is looked at; it shows again on the way back.
+  const onTarget = labeling && (!target || (section.kind === 'members' && section.elementType === target));
   return (
     <div className="bag-view">
       <BagHeader />
@@ -31,31 +39,25 @@ export function BagView() {
         <aside className="sidebar" aria-label="Datasets">
           <DatasetTree />
         </aside>
-        <section className="bag-main">
+        <main className="bag-main">
           <SectionTabs />
-          {labeling && <LabelBar />}
-          {labeling ? <LabelingContent /> : <SectionContent />}
-        </section>
+          {onTarget && <LabelBar />}
+          {labeling && !onTarget && <LabelModeNote />}
+          {onTarget ? <LabelingContent /> : <SectionContent />}
+        </main>
       </div>
-      {labeling && <LabelingLayer />}
+      {onTarget && <LabelingLayer />}
     </div>
   );
 }
 
-/** Label mode follows the bag view: a new dataset re-reads the queue; leaving the feature's members ends it. */
+/** Label mode follows the bag view: a new dataset re-reads the queue; closing the bag ends it. */
 function useLabelingLifecycle(): void {
   const datasetRid = useSession((state) => state.datasetRid);
-  const section = useSession((state) => state.section);
-  const active = useLabeling((state) => state.active);
-  const target = useLabelFeature()?.shape.target;
   useEffect(() => () => useLabeling.getState().stop(), []);
   useEffect(() => {
     void useLabeling.getState().datasetChanged();
   }, [datasetRid]);
-  useEffect(() => {
-    if (active && target && (section.kind !== 'members' || section.elementType !== target))
-      useLabeling.getState().stop();
-  }, [active, target, section]);
 }
 
 function SectionContent() {
@@ -71,7 +73,7 @@ function SectionContent() {
   const table = elementTypeTable(bag.report, section.elementType);
   return (
     <>
-      <ThumbnailGrid source={members} table={table} elementType={section.elementType} covered={viewerOpen} />
+      <FilteredGrid source={members} table={table} elementType={section.elementType} covered={viewerOpen} />
       {viewerOpen && <AssetViewer source={members} table={table} elementType={section.elementType} />}
     </>
   );
@@ -88,7 +90,19 @@ function LabelingContent() {
   // image first, and the grid (covered by the viewer meanwhile) catches up when the page is idle.
   const draftsVersion = useDeferredValue(useLabeling((state) => state.draftsVersion));
   const viewerOpen = useViewer((state) => state.index !== null);
+  const blind = useBlind();
   const shape = feature?.shape;
+  const featureName = shape?.feature;
+  // Blind labeling: a tile shows no other rater's label of this feature until the user labeled the image.
+  const badgeFilter = useCallback(
+    (rid: string, badges: Badge[]) => {
+      const draft = useLabeling.getState().drafts.get(rid);
+      const hidden = hidesOthers(blind, draft === undefined ? undefined : draft !== null);
+      return featureName ? visibleBadges(badges, featureName, hidden) : badges;
+    },
+    // The drafts map changes in place: its version stands for it.
+    [blind, featureName, draftsVersion],
+  );
   const labelOf = useCallback(
     (rid: string) => {
       const draft = useLabeling.getState().drafts.get(rid);
@@ -113,6 +127,7 @@ function LabelingContent() {
         table={table}
         elementType={elementType}
         drafts={{ labelOf, version: draftsVersion }}
+        badgeFilter={badgeFilter}
         emptyText="This work queue is empty: pick another queue or dataset."
         hint="Term keys label the selected tiles · Enter opens the labeler · ? lists every key"
         covered={viewerOpen}

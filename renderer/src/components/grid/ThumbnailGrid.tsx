@@ -8,6 +8,7 @@ import {
   type MouseEvent,
 } from 'react';
 import { getScrollbarSize, List, useListRef, type RowComponentProps } from 'react-window';
+import type { Badge } from '../../../../shared/contract.js';
 import type { PagedRows } from '../../data/pagedRows.js';
 import { useElementSize } from '../../hooks/useElementSize.js';
 import { hasModKey } from '../../keymap.js';
@@ -42,9 +43,12 @@ interface ThumbnailGridProps {
   hint?: string;
   /** The viewer covers the grid: the browser may skip its rendering until it shows again. */
   covered?: boolean;
+  /** The badges a tile may show (blind labeling hides the labeled feature's until the user labels it). */
+  badgeFilter?: (rid: string, badges: Badge[]) => Badge[];
 }
 
 const NO_DRAFTS = { labelOf: () => null, version: 0 };
+const ALL_BADGES = (_rid: string, badges: Badge[]) => badges;
 
 /** Members of an asset element type as a virtualized grid of thumbnails, fetched page by page. */
 export function ThumbnailGrid({
@@ -55,6 +59,7 @@ export function ThumbnailGrid({
   emptyText,
   hint = 'Enter opens the viewer · ? lists every shortcut',
   covered = false,
+  badgeFilter = ALL_BADGES,
 }: ThumbnailGridProps) {
   const bagId = useSession((state) => state.bag!.bagId);
   const version = useSyncExternalStore(source.subscribe, source.getVersion);
@@ -153,6 +158,7 @@ export function ThumbnailGrid({
               version,
               drafts: drafts.labelOf,
               draftsVersion: drafts.version,
+              badgeFilter,
               columns,
               bagId,
               table,
@@ -179,6 +185,7 @@ interface TileRowProps {
   drafts(rid: string): string | null;
   /** Not read: a new value re-renders the rows when drafts change. */
   draftsVersion: number;
+  badgeFilter(rid: string, badges: Badge[]): Badge[];
   columns: number;
   bagId: string;
   table: string;
@@ -193,6 +200,7 @@ function TileRow({
   style,
   source,
   drafts,
+  badgeFilter,
   columns,
   bagId,
   table,
@@ -212,8 +220,8 @@ function TileRow({
         key={typeof rid === 'string' ? rid : `pending-${index}`}
         index={index}
         row={row}
-        badges={typeof rid === 'string' ? source.badgesOf(rid) : []}
-        draft={typeof rid === 'string' ? drafts(rid) : null}
+        badges={typeof rid === 'string' ? badgeFilter(rid, source.badgesOf(rid)) : []}
+        draft={typeof rid === 'string' ? (drafts(rid) ?? (source.marksOf(rid).join(' · ') || null)) : null}
         bagId={bagId}
         table={table}
         selected={selected.has(index)}

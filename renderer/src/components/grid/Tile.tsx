@@ -48,18 +48,19 @@ export const Tile = memo(function Tile({
     );
   }
   const filename = stringField(row, 'Filename');
+  // The tile is named by what it shows (caption, then each badge with its feature spelled out for screen
+  // readers), so a name and the visible text never disagree; the thumbnail adds nothing to it.
   return (
     <div
       id={tileElementId(index)}
       role="option"
       aria-selected={selected}
-      aria-label={filename ? `${rid} ${filename}` : rid}
       className={className}
       data-testid={`tile-${rid}`}
       onClick={(event) => onPick(index, event)}
       onDoubleClick={() => onOpen(index)}
     >
-      <Thumbnail key={rid} url={api.assetUrl('thumb', bagId, table, rid)} rid={rid} alt={filename ?? rid} />
+      <Thumbnail key={rid} url={api.assetUrl('thumb', bagId, table, rid)} rid={rid} />
       <div className="tile-caption" title={filename ?? undefined}>
         <span className="rid">{rid}</span> {filename && <span className="muted">{filename}</span>}
       </div>
@@ -68,7 +69,7 @@ export const Tile = memo(function Tile({
   );
 });
 
-function Thumbnail({ url, rid, alt }: { url: string; rid: string; alt: string }) {
+function Thumbnail({ url, rid }: { url: string; rid: string }) {
   const [state, setState] = useState<'loading' | 'loaded' | 'failed'>('loading');
   return (
     <div className={`thumb ${state}`}>
@@ -80,7 +81,7 @@ function Thumbnail({ url, rid, alt }: { url: string; rid: string; alt: string })
       <img
         ref={dropWhenGone}
         src={url}
-        alt={alt}
+        alt=""
         loading="lazy"
         decoding="async"
         draggable={false}
@@ -103,6 +104,12 @@ function dropWhenGone(img: HTMLImageElement | null): (() => void) | undefined {
   };
 }
 
+const FROM_WORDS: Record<Badge['from'], string> = {
+  person: ' by a person',
+  model: ' by a model',
+  unknown: '',
+};
+
 function Badges({ badges, draft }: { badges: Badge[]; draft: string | null }) {
   if (badges.length === 0 && draft === null) return <div className="badges" />;
   return (
@@ -114,7 +121,8 @@ function Badges({ badges, draft }: { badges: Badge[]; draft: string | null }) {
           title={`Your draft: ${draft} (not committed yet)`}
         >
           <span aria-hidden="true">✎ </span>
-          {draft}
+          <span className="visually-hidden">, your draft </span>
+          <span data-testid="draft-value">{draft}</span>
         </span>
       )}
       {badges.map((badge) => (
@@ -122,15 +130,21 @@ function Badges({ badges, draft }: { badges: Badge[]; draft: string | null }) {
           key={badge.feature}
           className={badge.disagreement ? 'badge disagreement' : 'badge'}
           data-testid="badge"
-          title={`${badge.feature}: ${badge.value} (${badge.executions} execution${badge.executions === 1 ? '' : 's'}${badge.disagreement ? ', which disagree' : ''})`}
+          data-from={badge.from}
+          title={`${badge.feature}: ${badge.value}${FROM_WORDS[badge.from]} (${badge.executions} execution${badge.executions === 1 ? '' : 's'}${badge.disagreement ? ', which disagree' : ''})`}
         >
+          <span className="visually-hidden">, {badge.feature} </span>
+          {badge.from !== 'unknown' && (
+            <span className={`badge-from ${badge.from}`} aria-hidden="true">
+              {badge.from === 'model' ? 'M' : 'P'}
+            </span>
+          )}
           {badge.value}
+          {badge.from !== 'unknown' && <span className="visually-hidden">{FROM_WORDS[badge.from]}</span>}
           {badge.disagreement && (
-            <span
-              className="disagreement-marker"
-              data-testid="disagreement"
-              aria-label="executions disagree"
-            />
+            <span className="disagreement-marker" data-testid="disagreement">
+              <span className="visually-hidden"> (executions disagree)</span>
+            </span>
           )}
         </span>
       ))}

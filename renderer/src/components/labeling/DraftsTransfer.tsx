@@ -79,34 +79,40 @@ export function DraftsTransfer({ onImported }: { onImported(report: ImportReport
   };
 
   return (
-    <div className="drafts-transfer" role="group" aria-label="Drafts files">
-      <button
-        type="button"
-        className="ghost"
-        data-testid="export-jsonl"
-        disabled={busy}
-        onClick={() => void exportAs('jsonl')}
-      >
-        Export JSONL
-      </button>
-      <button
-        type="button"
-        className="ghost"
-        data-testid="export-csv"
-        disabled={busy}
-        onClick={() => void exportAs('csv')}
-      >
-        CSV
-      </button>
-      <button type="button" className="ghost" disabled={busy} onClick={() => input.current?.click()}>
-        Import…
-      </button>
+    <div className="drafts-transfer">
+      <details className="menu" data-testid="drafts-menu">
+        <summary className="ghost">Drafts file…</summary>
+        <div className="menu-items" role="group" aria-label="Drafts files">
+          <button
+            type="button"
+            className="ghost"
+            data-testid="export-jsonl"
+            disabled={busy}
+            onClick={() => void exportAs('jsonl')}
+          >
+            Export as JSON lines
+          </button>
+          <button
+            type="button"
+            className="ghost"
+            data-testid="export-csv"
+            disabled={busy}
+            onClick={() => void exportAs('csv')}
+          >
+            Export as CSV
+          </button>
+          <button type="button" className="ghost" disabled={busy} onClick={() => input.current?.click()}>
+            Import a file…
+          </button>
+        </div>
+      </details>
       <input
         ref={input}
         type="file"
         accept=".jsonl,.json,.ndjson,.csv,.txt"
         className="visually-hidden"
         tabIndex={-1}
+        aria-label="Drafts file to import"
         data-testid="import-file"
         onChange={(event) => void importFile(event)}
       />

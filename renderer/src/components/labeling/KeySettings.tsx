@@ -1,6 +1,12 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { labelColumn } from '../../labeling/recordForm.js';
-import { assignTermKey, keyLabel, keyOfEvent, unassignTermKey } from '../../labeling/termKeys.js';
+import {
+  assignTermKey,
+  describeKeyRule,
+  keyLabel,
+  keyOfEvent,
+  unassignTermKey,
+} from '../../labeling/termKeys.js';
 import { useLabeling, useLabelFeature } from '../../stores/labeling.js';
 
 const MODIFIERS = new Set(['Shift', 'Control', 'Alt', 'Meta', 'AltGraph', 'CapsLock']);
@@ -75,6 +81,7 @@ export function KeySettings() {
         </header>
         <div className="key-settings-body">
           <p className="muted">Click a term, then press the key that should set it. Esc cancels.</p>
+          <p data-testid="key-rule">{describeKeyRule(terms, termKeys)}</p>
           <ul className="key-list">
             {terms.map((term) => (
               <li key={term}>
@@ -131,7 +138,7 @@ export function KeySettings() {
           </label>
           <div>
             <button type="button" className="secondary" onClick={resetTermKeys}>
-              Reset to 1–9
+              Reset to the default keys
             </button>
           </div>
         </div>

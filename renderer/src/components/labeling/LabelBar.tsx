@@ -2,12 +2,12 @@ import { useState } from 'react';
 import { labelColumn } from '../../labeling/recordForm.js';
 import { keyLabel } from '../../labeling/termKeys.js';
 import { MOD_KEY } from '../../keymap.js';
-import { useLabeling, useLabelFeature, type QueueSpec } from '../../stores/labeling.js';
+import { useBlind, useLabeling, useLabelFeature, type QueueSpec } from '../../stores/labeling.js';
 import { useSelection } from '../../stores/selection.js';
 import { useSession } from '../../stores/session.js';
 import { useViewer } from '../../stores/viewer.js';
 import { DraftsTransfer, ImportResult, type ImportReport } from './DraftsTransfer.js';
-import { queueTitle } from './LabelPane.js';
+import { queueTitle } from '../../labeling/queueTitle.js';
 import { LabelMessages } from './LabelMessages.js';
 import { LabelProgressBar } from './LabelProgressBar.js';
 
@@ -64,26 +64,30 @@ export function LabelBar() {
         >
           Label in the viewer
         </button>
-        <button
-          type="button"
-          className="ghost"
-          data-testid="undo"
-          disabled={!canUndo}
-          onClick={undo}
-          title={`Undo the last label action of this bag (${MOD_KEY} Z)`}
-        >
-          ↶ Undo
-        </button>
-        <button
-          type="button"
-          className="ghost"
-          data-testid="redo"
-          disabled={!canRedo}
-          onClick={redo}
-          title={`Redo (${MOD_KEY} Shift Z)`}
-        >
-          ↷ Redo
-        </button>
+        <div className="button-pair" role="group" aria-label="History">
+          <button
+            type="button"
+            className="ghost"
+            data-testid="undo"
+            disabled={!canUndo}
+            onClick={undo}
+            aria-label="Undo"
+            title={canUndo ? `Undo the last label action of this bag (${MOD_KEY} Z)` : 'Nothing to undo'}
+          >
+            ↶ <span className="wide-only">Undo</span>
+          </button>
+          <button
+            type="button"
+            className="ghost"
+            data-testid="redo"
+            disabled={!canRedo}
+            onClick={redo}
+            aria-label="Redo"
+            title={canRedo ? `Redo (${MOD_KEY} Shift Z)` : 'Nothing to redo'}
+          >
+            ↷ <span className="wide-only">Redo</span>
+          </button>
+        </div>
         <div className="segmented" role="group" aria-label="Show">
           <button
             type="button"
@@ -103,6 +107,7 @@ export function LabelBar() {
             Agreement
           </button>
         </div>
+        <BlindToggle />
         <DraftsTransfer onImported={setImported} />
         <button
           type="button"
@@ -120,7 +125,29 @@ export function LabelBar() {
   );
 }
 
-const KIND_NAMES: Record<Exclude<QueueSpec['kind'], 'targets'>, string> = {
+/** Blind labeling of this feature: other raters' labels stay hidden until the user labels an image. */
+function BlindToggle() {
+  const featureKey = useLabeling((state) => state.featureKey);
+  const blind = useBlind();
+  const setBlind = useLabeling((state) => state.setBlind);
+  if (!featureKey) return null;
+  return (
+    <label
+      className="toggle blind-toggle"
+      title="Hide other raters' labels and confidences of an image until you have labeled it"
+    >
+      <input
+        type="checkbox"
+        data-testid="blind-toggle"
+        checked={blind}
+        onChange={(event) => setBlind(featureKey, event.target.checked)}
+      />
+      Blind
+    </label>
+  );
+}
+
+const KIND_NAMES: Record<Exclude<QueueSpec['kind'], 'targets' | 'filter'>, string> = {
   all: 'All members',
   unlabeled: 'Not labeled by me',
   disagreements: 'Executions disagree',
@@ -180,6 +207,7 @@ function QueuePicker() {
           onChange={(event) => pickKind(event.target.value)}
         >
           {spec?.kind === 'targets' && <option value="targets">{spec.title}</option>}
+          {spec?.kind === 'filter' && <option value="filter">{queueTitle(spec)}</option>}
           {kinds.map((kind) => (
             <option key={kind} value={kind}>
               {KIND_NAMES[kind]}

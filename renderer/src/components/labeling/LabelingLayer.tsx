@@ -31,6 +31,7 @@ export function LabelingLayer() {
               shape={feature.shape}
               values={single?.values ?? null}
               preset={form.preset}
+              bulk={form.targets.length > 1}
               title={
                 form.targets.length === 1
                   ? `Label ${form.targets[0]}`

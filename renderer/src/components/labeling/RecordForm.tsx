@@ -1,6 +1,13 @@
 import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { RecordField, RecordShape, RecordValues } from '../../../../shared/labels.js';
-import { checkForm, formInput, labelColumn, type FormInput } from '../../labeling/recordForm.js';
+import {
+  checkForm,
+  describeField,
+  firstFieldToFill,
+  formInput,
+  type FormInput,
+  type FormSubmission,
+} from '../../labeling/recordForm.js';
 
 interface RecordFormProps {
   shape: RecordShape;
@@ -8,26 +15,33 @@ interface RecordFormProps {
   values: RecordValues | null;
   preset: RecordValues;
   title: string;
-  onSave(values: RecordValues): void;
+  /** Many images at once: fields start empty and only the ones the user edits are changed. */
+  bulk?: boolean;
+  onSave(submission: FormSubmission): void;
   onCancel(): void;
 }
 
 /**
  * A feature record as a small form: Tab moves between fields, Enter saves, Esc cancels. The record is
- * checked against its shape on every change and cannot be saved while a field is invalid.
+ * checked against its shape on every change and cannot be saved while a field is invalid. A bulk edit
+ * sends only the fields the user touched (and the term a key preset), so each image keeps the rest.
  */
-export function RecordForm({ shape, values, preset, title, onSave, onCancel }: RecordFormProps) {
+export function RecordForm({
+  shape,
+  values,
+  preset,
+  title,
+  bulk = false,
+  onSave,
+  onCancel,
+}: RecordFormProps) {
   const [input, setInput] = useState<FormInput>(() => formInput(shape, values, preset));
   const [tried, setTried] = useState(false);
-  const [touched, setTouched] = useState<ReadonlySet<string>>(() => new Set());
-  const checked = checkForm(shape, input);
+  const [touched, setTouched] = useState<ReadonlySet<string>>(() => new Set(Object.keys(preset)));
+  const checked = checkForm(shape, input, bulk ? touched : undefined);
   const errors = checked.ok ? {} : checked.errors;
   const id = useId();
-  // With the term chosen by a key, the cursor starts in the first field still to fill.
-  const label = labelColumn(shape);
-  const firstField =
-    shape.fields.find((field) => field !== label || !(field.column in preset))?.column ??
-    shape.fields[0]?.column;
+  const firstField = firstFieldToFill(shape, preset);
 
   const change = (column: string, value: string) => {
     setInput((current) => ({ ...current, [column]: value }));
@@ -37,7 +51,8 @@ export function RecordForm({ shape, values, preset, title, onSave, onCancel }: R
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     setTried(true);
-    if (checked.ok) onSave(checked.values);
+    if (checked.ok)
+      onSave(bulk ? { values: checked.values, only: [...touched] } : { values: checked.values });
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLFormElement>) => {
@@ -66,6 +81,11 @@ export function RecordForm({ shape, values, preset, title, onSave, onCancel }: R
       noValidate
     >
       <h4>{title}</h4>
+      {bulk && (
+        <p className="muted" data-testid="bulk-note">
+          Only the fields you edit change; each image keeps its other values.
+        </p>
+      )}
       {shape.fields.map((field) => {
         const error = tried || touched.has(field.column) ? errors[field.column] : undefined;
         const fieldId = `${id}-${field.column}`;
@@ -75,8 +95,14 @@ export function RecordForm({ shape, values, preset, title, onSave, onCancel }: R
               {field.column}
               <span className="muted small">
                 {' '}
-                {describeKind(field)}
-                {field.required ? ', required' : ', optional'}
+                {describeField(field)}
+                {bulk
+                  ? touched.has(field.column)
+                    ? ', changes'
+                    : ', kept'
+                  : field.required
+                    ? ', required'
+                    : ', optional'}
               </span>
             </label>
             <FieldInput
@@ -110,25 +136,6 @@ export function RecordForm({ shape, values, preset, title, onSave, onCancel }: R
       </div>
     </form>
   );
-}
-
-function describeKind(field: RecordField): string {
-  switch (field.kind) {
-    case 'term':
-      return 'term';
-    case 'integer':
-      return `whole number (${field.type})`;
-    case 'float':
-      return 'number';
-    case 'boolean':
-      return 'true / false';
-    case 'date':
-      return 'date';
-    case 'asset':
-      return 'asset RID';
-    default:
-      return 'text';
-  }
 }
 
 interface FieldInputProps {

@@ -9,6 +9,16 @@ interface BagListsProps {
 export function BagLists({ library }: BagListsProps) {
   return (
     <>
+      {library.derivaCache.length > 0 && (
+        <section className="card" aria-labelledby="cache-title" data-testid="cache-card">
+          <h2 id="cache-title">Found in the deriva-ml cache</h2>
+          <ul className="bag-list" data-testid="cache-bags">
+            {library.derivaCache.map((bag) => (
+              <CachedBagItem key={bag.path} bag={bag} />
+            ))}
+          </ul>
+        </section>
+      )}
       <section className="card" aria-labelledby="recent-title">
         <h2 id="recent-title">Recent bags</h2>
         {library.recent.length === 0 ? (
@@ -21,16 +31,6 @@ export function BagLists({ library }: BagListsProps) {
           </ul>
         )}
       </section>
-      {library.derivaCache.length > 0 && (
-        <section className="card" aria-labelledby="cache-title">
-          <h2 id="cache-title">Found in the deriva-ml cache</h2>
-          <ul className="bag-list" data-testid="cache-bags">
-            {library.derivaCache.map((bag) => (
-              <CachedBagItem key={bag.path} bag={bag} />
-            ))}
-          </ul>
-        </section>
-      )}
     </>
   );
 }
@@ -53,18 +53,25 @@ function OpenButton({ path, name }: { path: string; name: string }) {
 
 function RecentBagItem({ bag }: { bag: RecentBag }) {
   const forget = useLibrary((state) => state.forget);
-  const name = `dataset ${bag.rid}`;
+  const name = `dataset ${bag.rid}${bag.version ? ` v${bag.version}` : ''} (${bag.source ?? bag.path})`;
   return (
-    <li className="bag-item" data-testid="recent-bag">
+    <li className="bag-item" data-testid="recent-bag" data-path={bag.path}>
       <div className="bag-item-text">
         <div className="bag-item-title">
           <span className="rid">{bag.rid}</span>
-          {bag.version && <span className="chip">v{bag.version}</span>}
-          <span className="muted small">opened {new Date(bag.openedAt).toLocaleString()}</span>
+          <span className="chip" data-testid="recent-version">
+            {bag.version ? `v${bag.version}` : 'no version'}
+          </span>
+          {bag.source && (
+            <span className="bag-source" data-testid="recent-source">
+              {bag.source}
+            </span>
+          )}
         </div>
-        <div className="path" title={bag.path}>
-          {bag.path}
+        <div className="path tail" title={bag.path}>
+          <bdi>{bag.path}</bdi>
         </div>
+        <div className="muted small">opened {new Date(bag.openedAt).toLocaleString()}</div>
       </div>
       <OpenButton path={bag.path} name={name} />
       <button

@@ -16,8 +16,9 @@ export function LibraryScreen() {
       </header>
       {firstTime && <SampleCard prominent />}
       <OpenBagPanel />
-      <CatalogPanel />
+      {/* Bags already on this machine come first: the catalog is for fetching new ones. */}
       {library && <BagLists library={library} />}
+      <CatalogPanel />
       {library && !firstTime && <SampleCard prominent={false} />}
     </main>
   );

@@ -3,7 +3,7 @@ import { regionTerms } from '../../regions/feature.js';
 import { useLabeling } from '../../stores/labeling.js';
 import { useRegions } from '../../stores/regions/index.js';
 import { useSession } from '../../stores/session.js';
-import { queueTitle } from '../labeling/LabelPane.js';
+import { queueTitle } from '../../labeling/queueTitle.js';
 import { FeatureFiles } from './FeatureFiles.js';
 import { RaterToggles } from './RaterToggles.js';
 import { RegionList } from './RegionList.js';

@@ -52,7 +52,7 @@ function VocabularyTerm({ reference, term }: { reference: Reference; term: strin
   const synonyms = formatCell(entry?.Synonyms);
   const title = [String(term), description, synonyms && `Synonyms: ${synonyms}`].filter(Boolean).join('\n');
   return (
-    <span className="term" title={title} data-testid="vocabulary-term">
+    <span className="vocabulary-term" title={title} data-testid="vocabulary-term">
       {String(term)}
     </span>
   );

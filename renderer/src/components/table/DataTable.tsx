@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { List, type RowComponentProps } from 'react-window';
 import type {
   ColumnFilter,
@@ -25,6 +25,8 @@ interface DataTableProps {
   kind: TableKind;
   /** One page of rows for a sort and contains-filters; must keep its identity while the query is the same. */
   load(page: PageRequest): Promise<Page<Row>>;
+  /** What an empty table (with no filter typed) says instead of "No rows.". */
+  emptyText?: ReactNode;
 }
 
 function columnWidth(column: ColumnInfo): number {
@@ -50,7 +52,7 @@ function nextSort(sort: SortSpec | null, column: string): SortSpec | null {
 }
 
 /** Rows of a table, virtualized and fetched page by page; click a header to sort, type under it to filter. */
-export function DataTable({ info, kind, load }: DataTableProps) {
+export function DataTable({ info, kind, load, emptyText }: DataTableProps) {
   const columns = useMemo(() => orderColumns(info.columns, kind), [info, kind]);
   const widths = useMemo(() => columns.map(columnWidth), [columns]);
   const totalWidth = widths.reduce((sum, width) => sum + width, 0);
@@ -109,9 +111,14 @@ export function DataTable({ info, kind, load }: DataTableProps) {
           }}
           style={SCROLL_BOTH_WAYS}
         />
-        {total === 0 && (
-          <p className="empty">No rows{containsFilters(filters).length > 0 ? ' match the filters' : ''}.</p>
-        )}
+        {total === 0 &&
+          (containsFilters(filters).length > 0 ? (
+            <p className="empty">No rows match the filters.</p>
+          ) : (
+            <div className="empty" data-testid="table-empty">
+              {emptyText ?? 'No rows.'}
+            </div>
+          ))}
       </div>
       <div className="status-bar" data-testid="table-status">
         {total === null ? 'Loading rows…' : `${total.toLocaleString()} row${total === 1 ? '' : 's'}`}

@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import type { PageRequest } from '../../../../shared/bag.js';
 import { request } from '../../api.js';
-import { elementTypeTable } from '../../data/bagModel.js';
+import { elementTypeTable, findTable } from '../../data/bagModel.js';
 import { useRequest } from '../../data/useRequest.js';
 import { useSession } from '../../stores/session.js';
 import { DataTable } from './DataTable.js';
@@ -22,7 +22,47 @@ export function MembersTable({ elementType }: { elementType: string }) {
   if (!info) return <p className="empty">Loading the table…</p>;
   return (
     <div className="members-table">
-      <DataTable key={`${datasetRid} ${elementType} ${recurse}`} info={info} kind={info.kind} load={load} />
+      <DataTable
+        key={`${datasetRid} ${elementType} ${recurse}`}
+        info={info}
+        kind={info.kind}
+        load={load}
+        emptyText={<NoMembers elementType={elementType} table={table} />}
+      />
     </div>
+  );
+}
+
+/** An element type with no members here: where its rows are, and one click to them. */
+function NoMembers({ elementType, table }: { elementType: string; table: string }) {
+  const report = useSession((state) => state.bag!.report);
+  const datasetRid = useSession((state) => state.datasetRid);
+  const recurse = useSession((state) => state.recurse);
+  const openTable = useSession((state) => state.openTable);
+  const rows = findTable(report, table)?.rows ?? 0;
+  return (
+    <>
+      <p>
+        No {elementType} is a member of dataset {datasetRid}
+        {recurse ? ' or the datasets nested in it' : ''}: members are the rows a dataset lists in its{' '}
+        {elementType} association.
+      </p>
+      {rows > 0 ? (
+        <p>
+          The bag holds {rows.toLocaleString()} {elementType} row{rows === 1 ? '' : 's'} all the same, reached
+          from other tables rather than listed as members.{' '}
+          <button
+            type="button"
+            className="link-button"
+            data-testid="open-element-table"
+            onClick={() => openTable({ table, filters: [] })}
+          >
+            Show them under All tables
+          </button>
+        </p>
+      ) : (
+        <p>The bag holds no {elementType} rows at all.</p>
+      )}
+    </>
   );
 }

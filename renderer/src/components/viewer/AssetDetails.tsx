@@ -2,8 +2,9 @@ import { useState, type ReactNode } from 'react';
 import type { FeatureDefinition, Row } from '../../../../shared/bag.js';
 import type { AssetInfo } from '../../../../shared/contract.js';
 import { formatBytes, formatCell } from '../../data/format.js';
+import { raterNamer } from '../../labeling/raterNames.js';
 import { useSession } from '../../stores/session.js';
-import { groupFeatureValues, type FeatureGroup } from './featureGroups.js';
+import { groupFeatureValues, type FeatureGroup } from '../../data/featureGroups.js';
 
 interface AssetDetailsProps {
   info: AssetInfo | undefined;
@@ -117,6 +118,7 @@ function Pair({ label, className, testId, children }: PairProps) {
 }
 
 function Labels({ groups }: { groups: FeatureGroup[] }) {
+  const nameOf = raterNamer(useSession((state) => state.raters));
   return (
     <section data-testid="feature-values">
       <h3>Labels</h3>
@@ -148,8 +150,8 @@ function Labels({ groups }: { groups: FeatureGroup[] }) {
                   key={`${value.execution ?? ''} ${index}`}
                   className={value.dissenting ? 'dissent' : undefined}
                 >
-                  <td className="mono" title={value.rct ?? undefined}>
-                    {value.execution ?? '—'}
+                  <td title={value.execution ? `execution ${value.execution}` : (value.rct ?? undefined)}>
+                    {value.execution ? nameOf(value.execution) : '—'}
                   </td>
                   {group.columns.map((column) => (
                     <td key={column}>{formatCell(value.values[column])}</td>
@@ -165,6 +167,7 @@ function Labels({ groups }: { groups: FeatureGroup[] }) {
 }
 
 function Provenance({ info }: { info: AssetInfo }) {
+  const nameOf = raterNamer(useSession((state) => state.raters));
   if (info.provenance.length === 0) return null;
   return (
     <section>
@@ -172,7 +175,7 @@ function Provenance({ info }: { info: AssetInfo }) {
       <ul className="provenance">
         {info.provenance.map((entry) => (
           <li key={`${entry.execution} ${entry.role ?? ''}`}>
-            <span className="mono">{entry.execution}</span>
+            <span title={`execution ${entry.execution}`}>{nameOf(entry.execution)}</span>
             {entry.role && <span className="chip">{entry.role}</span>}
             {entry.description && <span className="muted">{entry.description}</span>}
           </li>

@@ -1,4 +1,4 @@
-import type { FeatureDefinition, FeatureValue } from '../../../../shared/bag.js';
+import type { FeatureDefinition, FeatureValue } from '../../../shared/bag.js';
 
 export interface FeatureGroup {
   feature: string;

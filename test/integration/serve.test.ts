@@ -376,7 +376,14 @@ describe('satchel serve and satchel start as commands', () => {
   it('serve prints exactly one URL line, opens BROWSER on a private launch file, and stops cleanly on SIGTERM', async () => {
     const opened = path.join(scratch.dir, 'browser-opened.txt');
     const browser = path.join(scratch.dir, 'fake-browser.sh');
-    fs.writeFileSync(browser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+    // Written aside and renamed, so the test never reads the file half-written.
+    fs.writeFileSync(
+      browser,
+      `#!/bin/sh\nprintf '%s' "$1" > '${opened}.part' && mv '${opened}.part' '${opened}'\n`,
+      {
+        mode: 0o755,
+      },
+    );
     const child = satchel(['serve', '--port', '0', '--workspace', path.join(scratch.dir, 'cli-workspace')], {
       BROWSER: browser,
     });

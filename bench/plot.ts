@@ -136,7 +136,7 @@ export function writeScalePlot(growth: readonly Growth[], file: string, date: st
   const memory = linesOf(growth, MEMORY, megabytes);
   if (time.length === 0 && memory.length === 0) return false;
   const legendRows = Math.max(time.length, memory.length);
-  const width = 2 * (PANEL.left + PANEL.width) + 40;
+  const width = 2 * (PANEL.left + PANEL.width) + 80;
   const height = PANEL.top + PANEL.height + 64 + legendRows * 18;
   const panels = [
     time.length > 0 ? panel(time, 'Time against bag size', 'seconds', 0) : '',

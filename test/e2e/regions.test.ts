@@ -491,6 +491,8 @@ describe.skipIf(e2eSkipReason() !== null)(
     it('previews a mask image and a text report beside the image, and draws no regions for them', async () => {
       const page = session.page;
       await eventually(() => page.getByTestId('bag-rid').textContent()).toBe(facts.rid);
+      // The grid takes Enter once its members are there.
+      await page.locator('[data-testid^="tile-"]').first().waitFor();
       await page.getByTestId('grid').focus();
       await page.keyboard.press('Enter');
       await page.getByTestId('viewer').waitFor();

@@ -220,6 +220,15 @@ export const useSession = create<SessionStore>((set, get) => {
       const dataset = datasets.find((candidate) => candidate.rid === datasetRid);
       const sectionKnown =
         section.kind === 'tables' || elementTypesOf(datasets).includes(section.elementType);
+      const current = get();
+      const nextSection = sectionKnown ? section : current.section;
+      const unchanged =
+        (dataset?.rid ?? current.datasetRid) === current.datasetRid &&
+        nextSection.kind === current.section.kind &&
+        (nextSection.kind === 'tables' ||
+          (current.section.kind === 'members' && nextSection.elementType === current.section.elementType));
+      // Already in place (the bag opens on its saved view): keep the member list and its first page.
+      if (unchanged) return;
       changeMembers({
         ...(dataset ? { datasetRid: dataset.rid } : {}),
         ...(sectionKnown ? { section } : {}),

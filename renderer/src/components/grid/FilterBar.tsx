@@ -7,12 +7,14 @@ import { useSession } from '../../stores/session.js';
 interface FilterBarProps {
   elementType: string;
   counts: FacetCounts | undefined;
+  /** The grid's member count, shown while no counts were asked for (the panel closed, no filter on). */
+  members: number | null;
   panelOpen: boolean;
   onTogglePanel(): void;
 }
 
 /** The grid's filters as removable chips, how many members pass them, and the way into labeling them. */
-export function FilterBar({ elementType, counts, panelOpen, onTogglePanel }: FilterBarProps) {
+export function FilterBar({ elementType, counts, members, panelOpen, onTogglePanel }: FilterBarProps) {
   const where = useSession((state) => state.where);
   const raters = useSession((state) => state.raters);
   const features = useSession((state) => state.features);
@@ -53,7 +55,9 @@ export function FilterBar({ elementType, counts, panelOpen, onTogglePanel }: Fil
           ? where.length > 0
             ? `${counts.total.toLocaleString()} of ${counts.members.toLocaleString()}`
             : `${counts.members.toLocaleString()} ${elementType}`
-          : '…'}
+          : where.length === 0 && members !== null
+            ? `${members.toLocaleString()} ${elementType}`
+            : '…'}
       </span>
       <ul className="filter-chips" aria-label="Filters on">
         {where.map((filter) => {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, useSyncExternalStore } from 'react';
 import type { PagedRows } from '../../data/pagedRows.js';
 import { useRequest } from '../../data/useRequest.js';
 import { useSession } from '../../stores/session.js';
@@ -14,30 +14,38 @@ interface FilteredGridProps {
   covered: boolean;
 }
 
+/**
+ * Above this many members the facets wait until the user opens them: their counts then take seconds
+ * (about 10 s at a million members), and the API worker they share with the grid's pages and
+ * thumbnails would keep the grid blank meanwhile.
+ */
+const FACETS_OPEN_UP_TO = 100_000;
+
 /** The browse grid with its filters: chips above, the facets with their counts beside it. */
 export function FilteredGrid({ source, table, elementType, covered }: FilteredGridProps) {
   const bag = useSession((state) => state.bag)!;
   const datasetRid = useSession((state) => state.datasetRid)!;
   const recurse = useSession((state) => state.recurse);
   const where = useSession((state) => state.where);
-  const [panelOpen, setPanelOpen] = useState(true);
+  const [panelChoice, setPanelChoice] = useState<boolean | null>(null);
   const [column, setColumn] = useState<string | null>(null);
+  const members = useSyncExternalStore(source.subscribe, () => source.total);
+  const panelOpen = panelChoice ?? (members !== null && members <= FACETS_OPEN_UP_TO);
   const { value: info } = useRequest('bag:table', { bagId: bag.bagId, table });
-  const { value: counts } = useRequest('bag:facets', {
-    bagId: bag.bagId,
-    datasetRid,
-    elementType,
-    recurse,
-    where,
-    ...(column ? { column } : {}),
-  });
+  const { value: counts } = useRequest(
+    'bag:facets',
+    panelOpen || where.length > 0
+      ? { bagId: bag.bagId, datasetRid, elementType, recurse, where, ...(column ? { column } : {}) }
+      : null,
+  );
   return (
     <div className="filtered-grid">
       <FilterBar
         elementType={elementType}
         counts={counts}
+        members={members}
         panelOpen={panelOpen}
-        onTogglePanel={() => setPanelOpen((open) => !open)}
+        onTogglePanel={() => setPanelChoice(!panelOpen)}
       />
       <div className="filtered-grid-body">
         <ThumbnailGrid

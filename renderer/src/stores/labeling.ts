@@ -37,6 +37,8 @@ export type { QueueSpec } from '../labeling/queueSpec.js';
 /** The RIDs to label, in order; they drive the grid (as its only members) and the viewer. */
 export interface WorkQueue {
   id: number;
+  /** The bag, dataset and feature the queue was read for. */
+  scope: string;
   spec: QueueSpec;
   targets: string[];
   positions: Map<string, number>;
@@ -203,6 +205,10 @@ function scalarValues(values: RecordValues): RequestOf<'labels:set'>['values'] {
   );
 }
 
+function queueScope(bagId: string, datasetRid: string | undefined, feature: string): string {
+  return `${bagId} ${datasetRid ?? ''} ${feature}`;
+}
+
 function resetGrid(): void {
   useSelection.getState().reset();
   useViewer.getState().close();
@@ -271,6 +277,7 @@ export const useLabeling = create<LabelingStore>((set, get) => {
     rows.total = targets.length;
     return {
       id: queueSequence,
+      scope: queueScope(bagId, datasetRid, feature.key),
       spec,
       targets,
       positions: new Map(targets.map((target, position) => [target, position])),
@@ -493,6 +500,18 @@ export const useLabeling = create<LabelingStore>((set, get) => {
             set((state) => ({ progress: { ...state.progress, [feature.key]: answer.progress } }));
         }
         if (id !== queueSequence) return;
+        // The same queue asked for again (a refresh that found nothing new) keeps the grid and the open labeler.
+        const current = get().queue;
+        if (
+          current &&
+          current.scope === queueScope(ctx.bagId, ctx.datasetRid, feature.key) &&
+          JSON.stringify(current.spec) === JSON.stringify(spec) &&
+          current.targets.length === targets.length &&
+          current.targets.every((target, position) => target === targets[position])
+        ) {
+          set({ queueLoading: false });
+          return;
+        }
         resetGrid();
         set({ queue: makeQueue(spec, targets, feature, ctx.bagId, ctx.datasetRid), queueLoading: false });
       } catch (error) {

@@ -189,7 +189,7 @@ export const useSession = create<SessionStore>((set, get) => {
           features,
           raters,
           ...view,
-          members: memberSource({ ...get(), bag, features, ...view, where: [] }, firstPage),
+          members: memberSource({ ...closedBag, bag, features, ...view }, firstPage),
         });
         // Recent bags changed: the library is up to date when the user goes back to it.
         void useLibrary.getState().load();

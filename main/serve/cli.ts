@@ -52,15 +52,17 @@ export async function serveCommand(args: string[]): Promise<number> {
   const options = parseServeArguments(args);
   const workspace = resolveWorkspace(options.workspace);
   const server = await startServer({ workspace, port: options.port, bag: options.bag });
+  // Listening for Ctrl-C before the URL is printed: whoever reads the URL may stop us right away.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   process.stdout.write(`${server.url}\n`);
   const launchFile = openBrowser(server.url, workspace);
   void server.startup.then(({ error }) => {
     if (error) process.stderr.write(`satchel: ${error.message}\n`);
   });
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   removeLaunchFile(launchFile);
   setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
   await server.close();

@@ -323,6 +323,16 @@ export class CommitJournal {
     }));
   }
 
+  /** How many feature rows a commit carries and how many the catalog acknowledged, without reading them. */
+  rowCounts(id: number): { total: number; inserted: number } {
+    const counts = this.db
+      .prepare(
+        'SELECT count(*) AS total, coalesce(sum(inserted), 0) AS inserted FROM commit_rows WHERE commit_id = ?',
+      )
+      .get(id) as { total: number; inserted: number };
+    return counts;
+  }
+
   /** Records that a step's request was answered. */
   advance(id: number, state: CommitStep): void {
     this.db

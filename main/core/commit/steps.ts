@@ -213,7 +213,7 @@ export async function runSteps(context: StepContext, start: CommitRecord, run: R
     if (statuses.stopped && status.current === statuses.running)
       await status.move(
         statuses.stopped,
-        `Labeling done: ${journal.rows(commit.id).length} feature values to upload.`,
+        `Labeling done: ${journal.rowCounts(commit.id).total} feature values to upload.`,
         { execution: executionDuration() },
         signal,
       );
@@ -234,7 +234,7 @@ export async function runSteps(context: StepContext, start: CommitRecord, run: R
   await step('finishing', () =>
     status.move(
       statuses.uploaded,
-      `${journal.rows(commit.id).length} feature values committed by Satchel.`,
+      `${journal.rowCounts(commit.id).total} feature values committed by Satchel.`,
       { execution: executionDuration(), upload: uploadDuration() },
       signal,
     ),
@@ -279,8 +279,8 @@ export async function markFailed(
 
 /** How many of a commit's feature values the catalog acknowledged: "N of M". */
 export function sentCount(journal: CommitJournal, commitId: number): string {
-  const rows = journal.rows(commitId);
-  return `${rows.filter((row) => row.inserted).length} of ${rows.length}`;
+  const { total, inserted } = journal.rowCounts(commitId);
+  return `${inserted} of ${total}`;
 }
 
 /** Execution_Duration: the labeling behind a commit's rows, from their first to their last change. */

@@ -41,7 +41,8 @@ export async function run(context: BenchContext): Promise<Figure[]> {
       goal: { compare: '<', bound: PSS_GOAL_MB },
       note:
         `highest PSS of server + page over ${memory.samples} samples while scrolling the whole grid of ${members} ` +
-        `members and 1 s after; ${describe(memory.peak)}; ${why}; ${noPeer}`,
+        `members and 1 s after; ${describe(memory.peak)}; before the scroll, with the bag open and its first ` +
+        `screen painted: ${breakdown(memory.first.counted)}; ${why}; ${noPeer}`,
     }),
     peerlessFigure({
       name: 'memory.pss-after-scroll',

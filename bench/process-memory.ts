@@ -141,7 +141,8 @@ export function appMemory(sample: TreeMemory): AppMemory {
 }
 
 export interface MemoryRecord {
-  /** The sample in which Satchel's server and page had the most PSS, and the last sample. */
+  /** The first sample (taken when sampling starts), the one in which Satchel's server and page had the most PSS, and the last. */
+  first: AppMemory;
   peak: AppMemory;
   last: AppMemory;
   /** The whole tree in the peak sample, as the figure used to count it (every Chromium process by RSS). */
@@ -155,7 +156,7 @@ export function sampleAppMemory(intervalMs = 100): { stop(): MemoryRecord } {
   const sample = (): void => {
     const tree = treeMemory(descendants(process.pid));
     const app = appMemory(tree);
-    if (!record) record = { peak: app, last: app, peakTree: tree, samples: 0 };
+    if (!record) record = { first: app, peak: app, last: app, peakTree: tree, samples: 0 };
     record.samples++;
     record.last = app;
     if (app.pssBytes > record.peak.pssBytes) Object.assign(record, { peak: app, peakTree: tree });

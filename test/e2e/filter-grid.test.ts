@@ -4,7 +4,7 @@
  * badges that tell people from the model, the viewer naming executions, the filtered view turned into a
  * work queue and labeled from, axe-core on the view, and its layout at 1024, 1280 and 1920 px.
  */
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiResult, Channel, RequestOf, ResponseOf } from '../../shared/contract.js';
 import { generatedBags } from '../support/bags.js';
@@ -62,6 +62,53 @@ describe.skipIf(e2eSkipReason() !== null)(suiteName('the filterable grid (issue 
     if (!result.ok) throw new Error(`${channel}: ${result.error.message}`);
     return result.value;
   }
+
+  it('opens with each request once: the first page comes with the bag, the counts after the first thumbnails', async () => {
+    // A page of its own, with an empty HTTP cache, so every thumbnail is a request.
+    const context = await session.browser.newContext({ viewport: VIEWPORT, bypassCSP: true });
+    try {
+      const fresh = await context.newPage();
+      const events: string[] = [];
+      const describe = (request: Request): string | null => {
+        const { pathname } = new URL(request.url());
+        if (pathname.startsWith('/thumb/')) return `thumb ${pathname}`;
+        if (pathname.startsWith('/api/'))
+          return `${pathname.slice('/api/'.length)} ${request.postData() ?? ''}`;
+        return null;
+      };
+      const record = (when: string) => (request: Request) => {
+        const described = describe(request);
+        if (described) events.push(`${when} ${described}`);
+      };
+      fresh.on('request', record('start'));
+      fresh.on('requestfinished', record('end'));
+      fresh.on('requestfailed', record('end'));
+      await fresh.goto(session.server.url);
+      await eventually(() => fresh.getByTestId('filter-count').textContent()).toBe(`${images.length} Image`);
+      await eventually(() => events.some((event) => event.startsWith('end bag:facets '))).toBe(true);
+
+      const bodies = (channel: string) =>
+        events
+          .filter((event) => event.startsWith(`start ${channel} `))
+          .map((event) => event.slice(`start ${channel} `.length));
+      const firstPages = bodies('bag:members').filter(
+        (body) => (JSON.parse(body) as { offset: number }).offset === 0,
+      );
+      expect(firstPages).toEqual([]);
+      const drafts = bodies('labels:target-drafts');
+      expect(new Set(drafts).size).toBe(drafts.length);
+
+      const countsAsked = events.findIndex((event) => event.startsWith('start bag:facets '));
+      expect(countsAsked).toBeGreaterThan(0);
+      const before = events.slice(0, countsAsked);
+      const thumbnailsAsked = before.filter((event) => event.startsWith('start thumb '));
+      expect(thumbnailsAsked.length).toBeGreaterThan(0);
+      const unanswered = thumbnailsAsked.filter((event) => !before.includes(event.replace('start ', 'end ')));
+      expect(unanswered).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 
   it('counts each facet beside the grid and tells people from the model', async () => {
     await testId('filter-panel').waitFor();

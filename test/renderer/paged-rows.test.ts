@@ -87,4 +87,15 @@ describe('PagedRows', () => {
     rows.seedFirstPage({ rows: [{ RID: 'late' }], total: 1, badges: {} });
     expect([rows.total, rows.rowAt(0)?.RID]).toEqual([TOTAL, 'S0']);
   });
+
+  it('adds the draft marks of rows already shown, and tells its readers', () => {
+    const { load } = fakeLoader();
+    const rows = new PagedRows(load, () => undefined, 100);
+    rows.seedFirstPage({ rows: [{ RID: 'S0' }, { RID: 'S1' }], total: TOTAL, badges: {} });
+    let changes = 0;
+    rows.subscribe(() => changes++);
+    expect(rows.marksOf('S1')).toEqual([]);
+    rows.addMarks({ S1: ['Digit 7'] });
+    expect([rows.marksOf('S1'), rows.marksOf('S0'), changes]).toEqual([['Digit 7'], [], 1]);
+  });
 });

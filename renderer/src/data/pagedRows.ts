@@ -66,6 +66,12 @@ export class PagedRows {
     this.changed();
   }
 
+  /** Draft marks of rows already shown (the seeded first page's arrive after it). */
+  addMarks(marks: Record<string, string[]>): void {
+    for (const [rid, texts] of Object.entries(marks)) this.marks.set(rid, texts);
+    this.changed();
+  }
+
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -109,7 +109,12 @@ function memberSource(
     });
     return withMarks(page);
   }, reportError);
-  if (firstPage) void withMarks(firstPage).then((page) => rows.seedFirstPage(page), reportError);
+  if (firstPage) {
+    // Shown at once; the marks follow (waiting for them let the grid ask for the same page again).
+    rows.seedFirstPage(firstPage);
+    if (drafted && firstPage.rows.length > 0)
+      void withMarks(firstPage).then((page) => page.marks && rows.addMarks(page.marks), reportError);
+  }
   return rows;
 }
 
@@ -167,7 +172,8 @@ export const useSession = create<SessionStore>((set, get) => {
         const bag = await request('bag:open', { path });
         const { datasets } = bag.report;
         const { features } = bag;
-        const raters = await request('bag:raters', { bagId: bag.bagId });
+        // Who labeled (names in the viewer and the filters) need not hold up the first screen.
+        const raters = request('bag:raters', { bagId: bag.bagId });
         const previous = get().bag;
         if (previous && previous.bagId !== bag.bagId)
           request('bag:close', { bagId: previous.bagId }).catch(reportError);
@@ -187,10 +193,12 @@ export const useSession = create<SessionStore>((set, get) => {
           bag,
           datasets,
           features,
-          raters,
           ...view,
           members: memberSource({ ...closedBag, bag, features, ...view }, firstPage),
         });
+        raters.then((list) => {
+          if (get().bag?.bagId === bag.bagId) set({ raters: list });
+        }, reportError);
         // Recent bags changed: the library is up to date when the user goes back to it.
         void useLibrary.getState().load();
       } catch (error) {

@@ -29,12 +29,15 @@ export function FilteredGrid({ source, table, elementType, covered }: FilteredGr
   const where = useSession((state) => state.where);
   const [panelChoice, setPanelChoice] = useState<boolean | null>(null);
   const [column, setColumn] = useState<string | null>(null);
+  // The counts and the column list wait for the first screen of thumbnails: on the one API worker
+  // they would otherwise come first and keep a just-opened bag blank for their duration.
+  const [firstScreenShown, setFirstScreenShown] = useState(false);
   const members = useSyncExternalStore(source.subscribe, () => source.total);
   const panelOpen = panelChoice ?? (members !== null && members <= FACETS_OPEN_UP_TO);
-  const { value: info } = useRequest('bag:table', { bagId: bag.bagId, table });
+  const { value: info } = useRequest('bag:table', firstScreenShown ? { bagId: bag.bagId, table } : null);
   const { value: counts } = useRequest(
     'bag:facets',
-    panelOpen || where.length > 0
+    firstScreenShown && (panelOpen || where.length > 0)
       ? { bagId: bag.bagId, datasetRid, elementType, recurse, where, ...(column ? { column } : {}) }
       : null,
   );
@@ -53,6 +56,7 @@ export function FilteredGrid({ source, table, elementType, covered }: FilteredGr
           table={table}
           elementType={elementType}
           covered={covered}
+          onFirstScreen={() => setFirstScreenShown(true)}
           emptyText={where.length > 0 ? 'No member passes these filters: remove a chip above.' : undefined}
         />
         {panelOpen && <FilterPanel info={info} counts={counts} column={column} onColumn={setColumn} />}

@@ -45,7 +45,12 @@ interface ThumbnailGridProps {
   covered?: boolean;
   /** The badges a tile may show (blind labeling hides the labeled feature's until the user labels it). */
   badgeFilter?: (rid: string, badges: Badge[]) => Badge[];
+  /** Called once, when the first tiles shown have their thumbnails loaded or failed (or after FIRST_SCREEN_WAIT_MS). */
+  onFirstScreen?: () => void;
 }
+
+/** What waits for the first screen does not wait longer than this for a slow thumbnail. */
+const FIRST_SCREEN_WAIT_MS = 5_000;
 
 const NO_DRAFTS = { labelOf: () => null, version: 0 };
 const ALL_BADGES = (_rid: string, badges: Badge[]) => badges;
@@ -60,6 +65,7 @@ export function ThumbnailGrid({
   hint = 'Enter opens the viewer · ? lists every shortcut',
   covered = false,
   badgeFilter = ALL_BADGES,
+  onFirstScreen,
 }: ThumbnailGridProps) {
   const bagId = useSession((state) => state.bag!.bagId);
   const version = useSyncExternalStore(source.subscribe, source.getVersion);
@@ -105,6 +111,36 @@ export function ThumbnailGrid({
     () => prefetch(visible.current.start, visible.current.stop, margins.current),
     [prefetch, version],
   );
+
+  const firstScreenReported = useRef(false);
+  const stopWatchingFirstScreen = useRef<(() => void) | null>(null);
+  useEffect(() => {
+    if (!onFirstScreen || firstScreenReported.current || !wrapper || total === null) return;
+    // Wait until the list has laid out its rows and the first of them has its member.
+    if (total > 0 && (lastStart.current === null || !source.rowAt(visible.current.start))) return;
+    firstScreenReported.current = true;
+    // Tiles may be laid out again meanwhile (a panel opening beside the grid changes the columns):
+    // whatever images the grid holds when one settles are the ones waited for.
+    const settle = () => {
+      if ([...wrapper.querySelectorAll('img')].every((image) => image.complete)) finish();
+    };
+    const timer = setTimeout(() => finish(), FIRST_SCREEN_WAIT_MS);
+    const stop = () => {
+      clearTimeout(timer);
+      wrapper.removeEventListener('load', settle, true);
+      wrapper.removeEventListener('error', settle, true);
+      stopWatchingFirstScreen.current = null;
+    };
+    const finish = () => {
+      stop();
+      onFirstScreen();
+    };
+    stopWatchingFirstScreen.current = stop;
+    wrapper.addEventListener('load', settle, true);
+    wrapper.addEventListener('error', settle, true);
+    settle();
+  }, [onFirstScreen, wrapper, total, version, size.width, size.height, source]);
+  useEffect(() => () => stopWatchingFirstScreen.current?.(), []);
 
   useEffect(() => {
     if (rowCount > 0 && focus < (total ?? 0))

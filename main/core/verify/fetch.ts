@@ -2,11 +2,13 @@ import { SatchelError, safeRelativePath } from '../common/index.js';
 import { decodeBagitPath } from './manifests.js';
 import { leadsThroughLink, type PayloadListing } from './payload.js';
 import { readTagFile, type ProblemList } from './problems.js';
-import { forEachLine, isPayloadPath, isPlainPath } from './scan.js';
+import { forEachLine, isAt, isPayloadPath, isPlainPath } from './scan.js';
 
-export interface FetchItem {
+/** fetch.txt's entries by bag path: each one's declared length in bytes, null for "-" (unknown). */
+export type FetchLengths = Map<string, number | null>;
+
+interface FetchItem {
   url: string;
-  /** Declared length in bytes; null for "-" (unknown). */
   length: number | null;
 }
 
@@ -16,45 +18,51 @@ const FETCH = 'fetch.txt';
  * Reads fetch.txt ("<url> <length|-> <path>", tab-separated as bdbag writes it), keyed by bag path.
  * The common line (an http(s) URL of printable ASCII whose origin was seen before, a length, a plain
  * path under data/) is taken apart in place; any other goes through parseFetchLine, which words the
- * problems.
+ * problems. Verifying needs no URL once it is checked, so only the lengths are kept.
  */
 export async function readFetchFile(
   root: string,
   listing: PayloadListing,
+  manifestPaths: Iterable<string>,
   problems: ProblemList,
-): Promise<Map<string, FetchItem>> {
-  const items = new Map<string, FetchItem>();
+): Promise<FetchLengths> {
+  const items: FetchLengths = new Map();
   const file = await readTagFile(root, FETCH, problems);
   if (file.state !== 'read') return items;
   const { text } = file;
-  const origins = new Set<string>();
+  const origins = new Origins();
+  const paths = new KnownPaths(manifestPaths);
   forEachLine(text, (start, end, lineNumber) => {
-    const where = () => `${FETCH} line ${lineNumber}`;
     try {
-      let parsed = plainFetchLine(text, start, end, origins);
+      let parsed = plainFetchLine(text, start, end, origins, paths);
       if (parsed === null) {
         const line = text.slice(start, end);
         if (line.trim() === '') return;
-        parsed = parseFetchLine(line, where());
-        origins.add(new URL(parsed.item.url).origin);
+        const { path, item } = parseFetchLine(line, lineAt(lineNumber));
+        origins.add(new URL(item.url).origin);
+        parsed = { path, length: item.length };
       }
-      const { path, item } = parsed;
+      const { path, length } = parsed;
       if (items.has(path))
-        throw new SatchelError('bad-fetch', `${where()} lists "${path}" a second time.`, FETCH);
+        throw new SatchelError('bad-fetch', `${lineAt(lineNumber)} lists "${path}" a second time.`, FETCH);
       // Materializing writes to this path later: it must not lead through a link.
       if (leadsThroughLink(path, listing)) {
         throw new SatchelError(
           'unsafe-path',
-          `${where()} names "${path}", which leads through a symbolic link.`,
+          `${lineAt(lineNumber)} names "${path}", which leads through a symbolic link.`,
           path,
         );
       }
-      items.set(path, item);
+      items.set(path, length);
     } catch (error) {
       problems.addError(error, FETCH);
     }
   });
   return items;
+}
+
+function lineAt(lineNumber: number): string {
+  return `${FETCH} line ${lineNumber}`;
 }
 
 /**
@@ -66,8 +74,9 @@ function plainFetchLine(
   text: string,
   start: number,
   end: number,
-  origins: Set<string>,
-): { path: string; item: FetchItem } | null {
+  origins: Origins,
+  paths: KnownPaths,
+): { path: string; length: number | null } | null {
   const firstTab = text.indexOf('\t', start);
   if (firstTab === -1 || firstTab >= end) return null;
   const secondTab = text.indexOf('\t', firstTab + 1);
@@ -76,10 +85,62 @@ function plainFetchLine(
   if (!isPlainPath(text, pathStart, end) || !isPayloadPath(text, pathStart, end)) return null;
   const schemeEnd = text.startsWith('https://', start) ? 8 : text.startsWith('http://', start) ? 7 : -1;
   const pathSlash = schemeEnd === -1 ? -1 : text.indexOf('/', start + schemeEnd);
-  if (pathSlash === -1 || pathSlash >= firstTab || !origins.has(text.slice(start, pathSlash))) return null;
+  if (pathSlash === -1 || pathSlash >= firstTab || !origins.has(text, start, pathSlash)) return null;
   const length = lengthOf(text, firstTab + 1, secondTab);
   if (length === undefined) return null;
-  return { path: text.slice(pathStart, end), item: { url: text.slice(start, firstTab), length } };
+  return { path: paths.find(text, pathStart, end), length };
+}
+
+/**
+ * The manifest's paths, in its order, which fetch.txt usually follows: a line's path is looked for
+ * a little ahead of the last one found (only at the next one after a miss, so another order costs
+ * one comparison a line) and, found, taken from the manifest: no copy, and a lookup by it finds the
+ * very same string.
+ */
+class KnownPaths {
+  private readonly paths: string[];
+  private next = 0;
+  private lookAhead = LOOK_AHEAD;
+
+  constructor(paths: Iterable<string>) {
+    this.paths = [...paths];
+  }
+
+  /** text[start, end) as a string, the manifest's own when it is near the last one found. */
+  find(text: string, start: number, end: number): string {
+    const last = Math.min(this.next + this.lookAhead, this.paths.length);
+    for (let index = this.next; index < last; index++) {
+      const path = this.paths[index]!;
+      if (isAt(text, start, end, path)) {
+        this.next = index + 1;
+        this.lookAhead = LOOK_AHEAD;
+        return path;
+      }
+    }
+    this.lookAhead = 1;
+    return text.slice(start, end);
+  }
+}
+
+const LOOK_AHEAD = 32;
+
+/** The origins of the URLs accepted so far; the last one found is compared in place, without a copy. */
+class Origins {
+  private readonly seen = new Set<string>();
+  private last = '';
+
+  add(origin: string): void {
+    this.seen.add(origin);
+  }
+
+  /** Whether text[start, end) is an origin seen before. */
+  has(text: string, start: number, end: number): boolean {
+    if (this.last !== '' && isAt(text, start, end, this.last)) return true;
+    const origin = text.slice(start, end);
+    if (!this.seen.has(origin)) return false;
+    this.last = origin;
+    return true;
+  }
 }
 
 /** A decimal length, null for "-", undefined for anything else. */

@@ -68,7 +68,7 @@ async function checkAndCompare(
   const oxum = await readPayloadOxum(root, problems);
   const payloadManifests = await readManifests(root, 'manifest', problems);
   const tagManifests = await readManifests(root, 'tagmanifest', problems);
-  const fetchItems = await readFetchFile(root, listing, problems);
+  const fetchItems = await readFetchFile(root, listing, payloadManifests.keys(), problems);
 
   const payload = planPayloadChecks(root, payloadManifests, fetchItems, listing, early.sizes, problems);
   const tagTasks = planTagChecks(root, tagManifests, problems);
@@ -77,7 +77,7 @@ async function checkAndCompare(
 
   const hashed = await hashAndCompare(pool, [...payload.tasks, ...tagTasks], await early.finish(), problems);
   const sortedProblems = problems.sorted();
-  const missing = missingFetchedFiles(fetchItems, payloadManifests, listing);
+  const missing = missingFetchedFiles(fetchItems, payloadManifests, listing, MAX_MISSING_LISTED);
   const complete =
     payload.unfetched === 0 && !sortedProblems.some((problem) => problem.kind === 'missing-file');
   return {
@@ -87,20 +87,24 @@ async function checkAndCompare(
     materialized: payload.unfetched === 0,
     fetchListed: fetchItems.size,
     unfetched: payload.unfetched,
-    missing: missing.slice(0, MAX_MISSING_LISTED),
+    missing,
     problems: sortedProblems,
   };
 }
 
-/** fetch.txt entries a manifest lists that are not on disk, in fetch.txt order (RFC 8493 §2.2.3). */
+/** The first `limit` fetch.txt entries a manifest lists that are not on disk, in fetch.txt order (RFC 8493 §2.2.3). */
 function missingFetchedFiles(
   fetchItems: Map<string, unknown>,
   manifests: Map<string, unknown>,
   listing: PayloadListing,
+  limit: number,
 ): string[] {
-  return [...fetchItems.keys()].filter(
-    (path) => manifests.has(path) && !listing.files.has(path) && !listing.links.has(path),
-  );
+  const missing: string[] = [];
+  for (const path of fetchItems.keys()) {
+    if (missing.length === limit) break;
+    if (manifests.has(path) && !listing.files.has(path) && !listing.links.has(path)) missing.push(path);
+  }
+  return missing;
 }
 
 /** True when `dir` is a folder that verifyBag treats as a bag: it has bagit.txt, a manifest or data/. */
@@ -223,7 +227,8 @@ async function hashAndCompare(
       ? found
       : undefined;
   };
-  const remaining = tasks.filter((task) => !covered(task));
+  const earlyOutcomes = tasks.map((task) => covered(task)?.outcome);
+  const remaining = tasks.filter((_task, index) => earlyOutcomes[index] === undefined);
   const requests = remaining.map((task) => ({
     file: task.absolute,
     algorithms: algorithmsOf(task.expected),
@@ -231,8 +236,8 @@ async function hashAndCompare(
   const lateOutcomes = await pool.start(requests).finish();
   const outcomeOf = new Map(remaining.map((task, index) => [task, lateOutcomes[index] as HashOutcome]));
   const totals: PayloadTotals = { files: 0, bytes: 0, checks: 0 };
-  tasks.forEach((task) => {
-    const outcome = covered(task)?.outcome ?? (outcomeOf.get(task) as HashOutcome);
+  tasks.forEach((task, index) => {
+    const outcome = earlyOutcomes[index] ?? (outcomeOf.get(task) as HashOutcome);
     if (!outcome.ok) {
       problems.addError(Object.assign(new Error(outcome.message), { code: outcome.code }), task.path);
       return;

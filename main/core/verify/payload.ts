@@ -37,10 +37,16 @@ function listData(root: string, listing: PayloadListing, problems: ProblemList):
   const dataDir = `${root}/data`;
   // The recursive read enters folders only, never a link to one.
   const entries = fs.readdirSync(dataDir, { recursive: true, withFileTypes: true });
+  // The entries of one folder come together: its bag path is worked out once.
+  let parentPath = '';
+  let parent = '';
   for (const entry of entries) {
     if (entry.isDirectory()) continue;
-    const parent = entry.parentPath.slice(dataDir.length).split(/[\\/]/).join('/');
-    const relative = `data${parent}/${entry.name}`;
+    if (entry.parentPath !== parentPath) {
+      parentPath = entry.parentPath;
+      parent = `data${parentPath.slice(dataDir.length).split(/[\\/]/).join('/')}`;
+    }
+    const relative = `${parent}/${entry.name}`;
     if (entry.isSymbolicLink()) {
       reportLink(relative, listing, problems);
     } else {

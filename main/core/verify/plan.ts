@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import nodePath from 'node:path';
-import type { FetchItem } from './fetch.js';
+import type { FetchLengths } from './fetch.js';
 import {
   algorithmsOf,
   manifestName,
@@ -11,6 +11,7 @@ import {
 import { leadsThroughLink, type PayloadListing } from './payload.js';
 import { safeRelativePath } from '../common/index.js';
 import { locate, type ProblemList } from './problems.js';
+import { isPlainPath as isPlainText } from './scan.js';
 
 export interface HashTask {
   path: string;
@@ -31,7 +32,7 @@ export interface PayloadPlan {
 export function planPayloadChecks(
   root: string,
   manifests: ManifestListing,
-  fetchItems: Map<string, FetchItem>,
+  fetchItems: FetchLengths,
   listing: PayloadListing,
   sizes: Map<string, number>,
   problems: ProblemList,
@@ -52,7 +53,7 @@ function planPayloadFile(
   root: string,
   path: string,
   expected: ExpectedDigests,
-  fetchItems: Map<string, FetchItem>,
+  fetchItems: FetchLengths,
   plan: PayloadPlan,
   problems: ProblemList,
   listing: PayloadListing,
@@ -78,13 +79,13 @@ function planPayloadFile(
     plan.tasks.push(task);
     return task.size;
   }
-  const fetchItem = fetchItems.get(path);
-  if (fetchItem === undefined) {
+  const fetchLength = fetchItems.get(path);
+  if (fetchLength === undefined) {
     problems.add(path, 'missing-file', `${path} is listed in the payload manifest but is not in the bag.`);
     return null;
   }
   plan.unfetched += 1;
-  return fetchItem.length;
+  return fetchLength;
 }
 
 export function planTagChecks(root: string, manifests: ManifestListing, problems: ProblemList): HashTask[] {
@@ -103,7 +104,7 @@ export function planTagChecks(root: string, manifests: ManifestListing, problems
 /** Files on disk that no manifest lists, and fetch.txt entries no manifest can check. */
 export function reportUnlisted(
   manifests: ManifestListing,
-  fetchItems: Map<string, FetchItem>,
+  fetchItems: FetchLengths,
   listing: PayloadListing,
   problems: ProblemList,
 ): void {
@@ -140,6 +141,8 @@ function planFile(
 }
 
 function isPlainPath(path: string): boolean {
+  // The character check settles the common path without the regular expressions.
+  if (isPlainText(path, 0, path.length)) return true;
   try {
     return safeRelativePath(path, 'a manifest') === path;
   } catch {

@@ -1,6 +1,9 @@
+import { constants } from 'node:buffer';
 import fs from 'node:fs';
 import type { VerifyProblem } from '../../../shared/bag.js';
 import { describeIoError, isSatchelError, resolveInside, type ProblemKind } from '../common/index.js';
+
+const { MAX_STRING_LENGTH } = constants;
 
 /** Path used for problems about the bag as a whole rather than one file. */
 export const BAG_ROOT = '.';
@@ -56,7 +59,14 @@ export async function readTagFile(root: string, name: string, problems: ProblemL
   const location = locate(root, name, 'The bag', problems);
   if (location.state !== 'present') return location;
   try {
-    return { state: 'read', text: await fs.promises.readFile(location.absolute, 'utf8') };
+    // Decoded in one piece: readFile's own decoding goes chunk by chunk and costs several times more.
+    // A file too long for one string is left to readFile, which fails on it as it always did.
+    const bytes = await fs.promises.readFile(location.absolute);
+    const text =
+      bytes.length <= MAX_STRING_LENGTH
+        ? bytes.toString('utf8')
+        : await fs.promises.readFile(location.absolute, 'utf8');
+    return { state: 'read', text };
   } catch (error) {
     problems.addError(error, name);
     return { state: 'refused' };

@@ -70,3 +70,8 @@ export function isPlainPath(text: string, start: number, end: number): boolean {
 export function isPayloadPath(text: string, start: number, end: number): boolean {
   return end - start > 5 && text.startsWith('data/', start);
 }
+
+/** Whether text[start, end) is `expected`. */
+export function isAt(text: string, start: number, end: number, expected: string): boolean {
+  return expected.length === end - start && text.startsWith(expected, start);
+}

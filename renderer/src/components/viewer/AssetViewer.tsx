@@ -22,7 +22,7 @@ import { useRegionImage } from '../regions/useRegionImage.js';
 import { useRegionKeys } from '../regions/useRegionKeys.js';
 import { AssetDetails } from './AssetDetails.js';
 import { MissingFile, OtherPreview, TextPreview } from './FilePreview.js';
-import { preloadImage, whenIdle } from './preload.js';
+import { preloadImage, afterNextFrame } from './preload.js';
 import { ZoomableImage } from './ZoomableImage.js';
 import './viewer.css';
 
@@ -34,9 +34,12 @@ interface AssetViewerProps {
   labeling?: { targets: string[] };
 }
 
-/** Neighbours whose files are fetched ahead: one each way, two ahead while labeling (the labeler moves forward). */
+/**
+ * Neighbours whose files are fetched ahead: one each way, three ahead while labeling (the labeler moves
+ * forward, and each key fetches only the one new neighbour, so fast typing finds it decoded).
+ */
 const AHEAD = [1, -1];
-const AHEAD_LABELING = [1, 2, -1];
+const AHEAD_LABELING = [1, 2, 3, -1];
 
 function recordedSize(row: Row | undefined): Size | null {
   const width = Number(row?.Width);
@@ -76,7 +79,7 @@ export function AssetViewer({ source, table, elementType, labeling }: AssetViewe
   useEffect(() => {
     // Once this image is on screen: a key's own task only renders (React runs this effect inside it).
     // Not cancelled by the next key, so fast typing still fetches ahead; the preload cache is bounded.
-    whenIdle(() => {
+    afterNextFrame(() => {
       const ahead = labeling ? AHEAD_LABELING : AHEAD;
       source.ensureRange(index + Math.min(...ahead), index + Math.max(...ahead));
       for (const step of ahead) {

@@ -5,8 +5,6 @@ const preloaded = new Map<string, HTMLImageElement>();
 /** URLs whose image has been decoded: the viewer can show them at full size from the first frame. */
 const decoded = new Map<string, Size>();
 const KEEP = 12;
-/** Work put off until the page is idle still starts within this time when it never is (fast typing). */
-const IDLE_TIMEOUT_MS = 50;
 
 export function preloadImage(url: string): void {
   if (preloaded.has(url)) return;
@@ -33,7 +31,10 @@ export function preloadedSize(url: string): Size | null {
   return decoded.get(url) ?? null;
 }
 
-/** Runs `task` once the frame in hand has been produced and the page is idle (or after IDLE_TIMEOUT_MS). */
-export function whenIdle(task: () => void): void {
-  requestIdleCallback(task, { timeout: IDLE_TIMEOUT_MS });
+/**
+ * Runs `task` right after the next frame's rendering work (a task posted from its animation frame
+ * callback): soon enough to fetch ahead of fast typing, late enough not to hold that frame up.
+ */
+export function afterNextFrame(task: () => void): void {
+  requestAnimationFrame(() => setTimeout(task, 0));
 }

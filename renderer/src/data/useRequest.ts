@@ -34,13 +34,13 @@ export function useRequest<C extends Channel>(channel: C, payload: RequestOf<C> 
   const key = payload ? `${channel} ${JSON.stringify(payload)}` : null;
   const [answer, setAnswer] = useState<{ key: string; value?: ResponseOf<C>; error?: string } | null>(null);
 
+  // An answer known already (the labeler's prefetched next image) is taken during this render, not by
+  // an effect and a second render; held in state too, so it stays on screen after the cache lets it go.
+  if (key && answers.has(key) && answer?.key !== key)
+    setAnswer({ key, value: answers.get(key) as ResponseOf<C> });
+
   useEffect(() => {
-    if (!key || !payload) return;
-    if (answers.has(key)) {
-      // Held in state too, so the answer stays on screen even after the cache lets it go.
-      setAnswer({ key, value: answers.get(key) as ResponseOf<C> });
-      return;
-    }
+    if (!key || !payload || answers.has(key)) return;
     let current = true;
     ask(key, channel, payload).then(
       (value) => {

@@ -135,6 +135,15 @@ const FAILURES = {
   'labels:redo': 'Could not redo',
 } as const;
 
+/**
+ * Resolves in a task of its own. A key's label is sent from there, not from the key's task: the key's
+ * task then only renders the next image, and the frame that paints it can start before the request is
+ * made. The label counts as saving from the key on, and as saved only once main has answered.
+ */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 const storage = browserStorage();
 const actions = new ActionQueue();
 let queueSequence = 0;
@@ -322,7 +331,10 @@ export const useLabeling = create<LabelingStore>((set, get) => {
     options: { rollbackTo?: number | null; jump?: string } = {},
   ): void => {
     actions
-      .run(() => request(channel, payload))
+      .run(async () => {
+        await nextTask();
+        return request(channel, payload);
+      })
       .then(
         (change) => {
           get().received(change as LabelChange, payload.feature);

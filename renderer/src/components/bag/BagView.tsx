@@ -1,4 +1,4 @@
-import { useCallback, useDeferredValue, useEffect } from 'react';
+import { useCallback, useDeferredValue, useEffect, useState } from 'react';
 import { elementTypeTable } from '../../data/bagModel.js';
 import type { Badge } from '../../../../shared/contract.js';
 import { hidesOthers, visibleBadges } from '../../labeling/blind.js';
@@ -86,10 +86,13 @@ function LabelingContent() {
   const queue = useLabeling((state) => state.queue);
   const loading = useLabeling((state) => state.queueLoading);
   const view = useLabeling((state) => state.view);
-  // The grid's badges follow the drafts at low priority: a keypress in the labeler paints the next
-  // image first, and the grid (covered by the viewer meanwhile) catches up when the page is idle.
-  const draftsVersion = useDeferredValue(useLabeling((state) => state.draftsVersion));
   const viewerOpen = useViewer((state) => state.index !== null);
+  // The grid's badges follow the drafts at low priority, and not at all while the labeler covers the
+  // grid: a keypress there re-renders only the viewer, and the grid catches up once it is seen again.
+  const latestVersion = useLabeling((state) => (viewerOpen ? null : state.draftsVersion));
+  const [gridVersion, setGridVersion] = useState(() => useLabeling.getState().draftsVersion);
+  if (latestVersion !== null && latestVersion !== gridVersion) setGridVersion(latestVersion);
+  const draftsVersion = useDeferredValue(gridVersion);
   const blind = useBlind();
   const shape = feature?.shape;
   const featureName = shape?.feature;

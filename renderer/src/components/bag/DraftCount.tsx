@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { useDebounced } from '../../hooks/useDebounced.js';
+import { formatCount } from '../../data/format.js';
 import { useDraftStatus } from '../../stores/draftStatus.js';
 import { useLabeling } from '../../stores/labeling.js';
 
@@ -9,13 +9,21 @@ const REFRESH_DELAY_MS = 400;
 /** "✎ 70 drafts" in the bag header, in every mode: the user's uncommitted work is always in sight. */
 export function DraftCount({ bagId }: { bagId: string }) {
   const status = useDraftStatus((state) => (state.bagId === bagId ? state.status : null));
-  const draftsVersion = useDebounced(
-    useLabeling((state) => state.draftsVersion),
-    REFRESH_DELAY_MS,
-  );
+  // Followed outside React: a label must not redraw this chip, only the answer read after it.
   useEffect(() => {
-    void useDraftStatus.getState().refresh(bagId);
-  }, [bagId, draftsVersion]);
+    const refresh = () => void useDraftStatus.getState().refresh(bagId);
+    refresh();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const unsubscribe = useLabeling.subscribe((state, previous) => {
+      if (state.draftsVersion === previous.draftsVersion) return;
+      clearTimeout(timer);
+      timer = setTimeout(refresh, REFRESH_DELAY_MS);
+    });
+    return () => {
+      unsubscribe();
+      clearTimeout(timer);
+    };
+  }, [bagId]);
   if (!status) return null;
   const perFeature = Object.entries(status.drafts)
     .map(([feature, count]) => `${feature}: ${count.toLocaleString()}`)
@@ -31,7 +39,7 @@ export function DraftCount({ bagId }: { bagId: string }) {
           : 'You have no drafts in this bag.'
       }
     >
-      <span aria-hidden="true">✎</span> {status.total.toLocaleString()} draft{status.total === 1 ? '' : 's'}
+      <span aria-hidden="true">✎</span> {formatCount(status.total)} draft{status.total === 1 ? '' : 's'}
     </span>
   );
 }

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { formatCount } from '../../data/format.js';
 import { labelColumn } from '../../labeling/recordForm.js';
 import { keyLabel } from '../../labeling/termKeys.js';
 import { MOD_KEY } from '../../keymap.js';
@@ -13,15 +14,12 @@ import { LabelProgressBar } from './LabelProgressBar.js';
 
 /** The label mode's toolbar over the grid: feature, work queue, progress, undo/redo, agreement, files, keys. */
 export function LabelBar() {
-  const features = useLabeling((state) => state.features);
-  const featureKey = useLabeling((state) => state.featureKey);
   const queue = useLabeling((state) => state.queue);
   const canUndo = useLabeling((state) => state.canUndo);
   const canRedo = useLabeling((state) => state.canRedo);
   const view = useLabeling((state) => state.view);
-  const progress = useLabeling((state) => state.progress);
   const viewerOpen = useViewer((state) => state.index !== null);
-  const { chooseFeature, undo, redo, showView, openKeySettings } = useLabeling.getState();
+  const { undo, redo, showView, openKeySettings } = useLabeling.getState();
   const [imported, setImported] = useState<ImportReport | null>(null);
 
   const openLabeler = () => {
@@ -35,21 +33,7 @@ export function LabelBar() {
   return (
     <div className="label-bar" data-testid="label-bar">
       <div className="label-bar-row">
-        <label className="bar-field">
-          <span className="muted">Feature</span>
-          <select
-            data-testid="label-feature"
-            value={featureKey ?? ''}
-            onChange={(event) => void chooseFeature(event.target.value)}
-          >
-            {features.map((feature) => (
-              <option key={feature.key} value={feature.key}>
-                {feature.key} ({(progress[feature.key] ?? feature.progress).labeled.toLocaleString()} /{' '}
-                {(progress[feature.key] ?? feature.progress).total.toLocaleString()})
-              </option>
-            ))}
-          </select>
-        </label>
+        <FeaturePicker />
         <QueuePicker />
         {!viewerOpen && <LabelProgressBar />}
       </div>
@@ -122,6 +106,31 @@ export function LabelBar() {
       </div>
       {imported && <ImportResult report={imported} onDismiss={() => setImported(null)} />}
     </div>
+  );
+}
+
+/** Its own component: the progress in each option changes with every label, and the toolbar need not redraw. */
+function FeaturePicker() {
+  const features = useLabeling((state) => state.features);
+  const featureKey = useLabeling((state) => state.featureKey);
+  const progress = useLabeling((state) => state.progress);
+  const { chooseFeature } = useLabeling.getState();
+  return (
+    <label className="bar-field">
+      <span className="muted">Feature</span>
+      <select
+        data-testid="label-feature"
+        value={featureKey ?? ''}
+        onChange={(event) => void chooseFeature(event.target.value)}
+      >
+        {features.map((feature) => (
+          <option key={feature.key} value={feature.key}>
+            {feature.key} ({formatCount((progress[feature.key] ?? feature.progress).labeled)} /{' '}
+            {formatCount((progress[feature.key] ?? feature.progress).total)})
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import type { AssetInfo } from '../../../../shared/contract.js';
 import type { RecordShape, RecordValues } from '../../../../shared/labels.js';
 import { groupFeatureValues } from '../../data/featureGroups.js';
-import { formatCell } from '../../data/format.js';
+import { formatCell, formatCount } from '../../data/format.js';
 import { hidesOthers } from '../../labeling/blind.js';
 import { draftAgreement } from '../../labeling/draftAgreement.js';
 import { queueTitle } from '../../labeling/queueTitle.js';
@@ -73,7 +73,7 @@ export function LabelPane({ rid, index, total, info }: LabelPaneProps) {
       <header className="label-pane-header">
         <h3>{feature.key}</h3>
         <span className="muted small">
-          {queueTitle(queue?.spec)} · {(index + 1).toLocaleString()} of {total.toLocaleString()}
+          {queueTitle(queue?.spec)} · {formatCount(index + 1)} of {formatCount(total)}
         </span>
       </header>
       <CurrentDraft shape={shape} draft={draft} agreement={agreement} />

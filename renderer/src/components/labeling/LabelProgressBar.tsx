@@ -1,3 +1,4 @@
+import { formatCount } from '../../data/format.js';
 import { useLabeling, useLabelFeature } from '../../stores/labeling.js';
 import { useSession } from '../../stores/session.js';
 
@@ -5,7 +6,6 @@ import { useSession } from '../../stores/session.js';
 export function LabelProgressBar() {
   const feature = useLabelFeature();
   const progress = useLabeling((state) => (feature ? state.progress[feature.key] : undefined));
-  const saving = useLabeling((state) => state.saving);
   const datasetRid = useSession((state) => state.datasetRid);
   if (!feature || !progress) return null;
   const { labeled, total } = progress;
@@ -22,12 +22,10 @@ export function LabelProgressBar() {
         <span>{label}</span>
         <span>
           <strong data-testid="label-progress-count">
-            {labeled.toLocaleString()} / {total.toLocaleString()}
+            {formatCount(labeled)} / {formatCount(total)}
           </strong>{' '}
           <span className="muted">labeled</span>
-          <span className="saving muted" aria-live="polite">
-            {saving > 0 ? ` · saving ${saving}…` : ' · saved'}
-          </span>
+          <SavingState />
         </span>
       </div>
       <div
@@ -41,5 +39,15 @@ export function LabelProgressBar() {
         <div className="progress-fill" style={{ width: total > 0 ? `${(100 * labeled) / total}%` : 0 }} />
       </div>
     </div>
+  );
+}
+
+/** Its own component: each label changes it twice (sent, then acknowledged), and nothing else needs to redraw. */
+function SavingState() {
+  const saving = useLabeling((state) => state.saving);
+  return (
+    <span className="saving muted" aria-live="polite">
+      {saving > 0 ? ` · saving ${saving}…` : ' · saved'}
+    </span>
   );
 }

@@ -2,7 +2,7 @@ import { useEffect, useRef, useSyncExternalStore } from 'react';
 import type { Row } from '../../../../shared/bag.js';
 import type { AssetInfo } from '../../../../shared/contract.js';
 import { api } from '../../api.js';
-import { looksLikeImage, stringField } from '../../data/format.js';
+import { formatCount, looksLikeImage, stringField } from '../../data/format.js';
 import type { PagedRows } from '../../data/pagedRows.js';
 import { prefetchRequest, useRequest } from '../../data/useRequest.js';
 import type { Size } from '../../geometry.js';
@@ -22,7 +22,7 @@ import { useRegionImage } from '../regions/useRegionImage.js';
 import { useRegionKeys } from '../regions/useRegionKeys.js';
 import { AssetDetails } from './AssetDetails.js';
 import { MissingFile, OtherPreview, TextPreview } from './FilePreview.js';
-import { preloadImage } from './preload.js';
+import { preloadImage, afterNextFrame } from './preload.js';
 import { ZoomableImage } from './ZoomableImage.js';
 import './viewer.css';
 
@@ -34,9 +34,12 @@ interface AssetViewerProps {
   labeling?: { targets: string[] };
 }
 
-/** Neighbours whose files are fetched ahead: one each way, two ahead while labeling (the labeler moves forward). */
+/**
+ * Neighbours whose files are fetched ahead: one each way, three ahead while labeling (the labeler moves
+ * forward, and each key fetches only the one new neighbour, so fast typing finds it decoded).
+ */
 const AHEAD = [1, -1];
-const AHEAD_LABELING = [1, 2, -1];
+const AHEAD_LABELING = [1, 2, 3, -1];
 
 function recordedSize(row: Row | undefined): Size | null {
   const width = Number(row?.Width);
@@ -74,21 +77,26 @@ export function AssetViewer({ source, table, elementType, labeling }: AssetViewe
   useRegionKeys(drawing !== null);
 
   useEffect(() => {
-    const ahead = labeling ? AHEAD_LABELING : AHEAD;
-    source.ensureRange(index + Math.min(...ahead), index + Math.max(...ahead));
-    for (const step of ahead) {
-      const neighbourRid = labeling?.targets[index + step] ?? stringField(source.rowAt(index + step), 'RID');
-      if (!neighbourRid) continue;
-      const neighbour = source.rowAt(index + step);
-      if (labeling) {
-        // The labeler shows the next image and its labels the moment a key is pressed.
-        prefetchRequest('asset:info', { bagId, table, rid: neighbourRid });
-        preloadImage(api.assetUrl('thumb', bagId, table, neighbourRid));
+    // Once this image is on screen: a key's own task only renders (React runs this effect inside it).
+    // Not cancelled by the next key, so fast typing still fetches ahead; the preload cache is bounded.
+    afterNextFrame(() => {
+      const ahead = labeling ? AHEAD_LABELING : AHEAD;
+      source.ensureRange(index + Math.min(...ahead), index + Math.max(...ahead));
+      for (const step of ahead) {
+        const neighbourRid =
+          labeling?.targets[index + step] ?? stringField(source.rowAt(index + step), 'RID');
+        if (!neighbourRid) continue;
+        const neighbour = source.rowAt(index + step);
+        if (labeling) {
+          // The labeler shows the next image and its labels the moment a key is pressed.
+          prefetchRequest('asset:info', { bagId, table, rid: neighbourRid });
+          preloadImage(api.assetUrl('thumb', bagId, table, neighbourRid));
+        }
+        if (looksLikeImage(stringField(neighbour, 'Filename')) || (labeling && !neighbour?.Filename)) {
+          preloadImage(api.assetUrl('asset', bagId, table, neighbourRid));
+        }
       }
-      if (looksLikeImage(stringField(neighbour, 'Filename')) || (labeling && !neighbour?.Filename)) {
-        preloadImage(api.assetUrl('asset', bagId, table, neighbourRid));
-      }
-    }
+    });
   }, [index, source, version, bagId, table, labeling]);
 
   // The grid keeps its selection; its focus follows the member last shown. In label mode the labeler
@@ -138,7 +146,7 @@ export function AssetViewer({ source, table, elementType, labeling }: AssetViewe
         </span>
         {filename && <span className="viewer-filename">{filename}</span>}
         <span className="muted" data-testid="viewer-position">
-          {(index + 1).toLocaleString()} of {total.toLocaleString()}
+          {formatCount(index + 1)} of {formatCount(total)}
         </span>
         {labeling && !drawing ? <LabelProgressBar /> : <span className="spacer" />}
         <button
@@ -183,7 +191,7 @@ export function AssetViewer({ source, table, elementType, labeling }: AssetViewe
               (drawing ? (
                 <RegionPane feature={drawing} index={index} total={total} />
               ) : (
-                <LabelPane key={rid} rid={rid} index={index} total={total} info={info} />
+                <LabelPane rid={rid} index={index} total={total} info={info} />
               ))}
             <AssetDetails info={info} row={row} elementType={elementType} embedded />
           </aside>

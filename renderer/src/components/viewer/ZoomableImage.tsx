@@ -109,6 +109,13 @@ export function ZoomableImage({
   const actualSize = useCallback(() => zoomAtCentre((view) => 1 / view.scale), [zoomAtCentre]);
 
   useEffect(() => {
+    const preloaded = preloadedSize(originalUrl);
+    if (preloaded) {
+      // Decoded ahead (the labeler's next image): nothing to load again.
+      adoptSize(preloaded);
+      setOriginal('ready');
+      return;
+    }
     let current = true;
     const image = new Image();
     image.src = originalUrl;

@@ -30,3 +30,11 @@ export function preloadImage(url: string): void {
 export function preloadedSize(url: string): Size | null {
   return decoded.get(url) ?? null;
 }
+
+/**
+ * Runs `task` right after the next frame's rendering work (a task posted from its animation frame
+ * callback): soon enough to fetch ahead of fast typing, late enough not to hold that frame up.
+ */
+export function afterNextFrame(task: () => void): void {
+  requestAnimationFrame(() => setTimeout(task, 0));
+}

@@ -82,16 +82,12 @@ export class BagLookups {
 
   private readRaters(): RaterInfo[] {
     const counts = new Map<string, Record<string, number>>();
-    for (const feature of this.bag.model.features) {
-      if (!this.stored(feature.table) || !feature.table.columnByName.has('Execution')) continue;
+    const features = new Map(this.bag.model.features.map((feature) => [feature.table.qualified, feature]));
+    for (const { feature: table, execution, rows } of this.bag.raterRows()) {
+      const feature = features.get(table);
+      if (!feature) continue;
       const key = `${feature.target.name}/${feature.name}`;
-      const rows = this.db
-        .prepare(
-          `SELECT "Execution" AS execution, count(*) AS rows FROM ${q(feature.table.qualified)} WHERE "Execution" IS NOT NULL GROUP BY "Execution"`,
-        )
-        .all() as { execution: string; rows: number }[];
-      for (const row of rows)
-        (counts.get(row.execution) ?? counts.set(row.execution, {}).get(row.execution)!)[key] = row.rows;
+      (counts.get(execution) ?? counts.set(execution, {}).get(execution)!)[key] = rows;
     }
     const executions = this.rowsById(`${ML_SCHEMA}:Execution`, ['Description', 'Workflow']);
     const workflows = this.rowsById(`${ML_SCHEMA}:Workflow`, ['Name', 'Description', 'Workflow_Type']);

@@ -30,6 +30,7 @@ import {
 } from './members.js';
 import { quoteIdentifier as q } from './sql.js';
 import { ML_SCHEMA, type CatalogModel, type ElementType, type FeatureTable, type Table } from './model.js';
+import { RATER_ROWS_TABLE } from './facet-tables.js';
 import { MemberFilters, type FilterClauses } from './member-filters.js';
 import { reachableSql } from './reachable.js';
 import { majorityNeedsColumn, selectRecord } from './selectors.js';
@@ -349,6 +350,15 @@ export class Bag {
   }
 
   /** Counts per value of every facet of the grid's filters over the members of one element type. */
+  /** How many rows each execution gave each feature (by its qualified table), counted at import. */
+  raterRows(): { feature: string; execution: string; rows: number }[] {
+    return this.db.prepare(`SELECT feature, execution, rows FROM ${RATER_ROWS_TABLE}`).all() as {
+      feature: string;
+      execution: string;
+      rows: number;
+    }[];
+  }
+
   memberFacets(
     datasetRid: string,
     request: { elementType: string; recurse?: boolean; where?: MemberFilter[]; column?: string },

@@ -14,7 +14,7 @@ import { quoteIdentifier } from './sql.js';
 import { sqlType, storageClass } from './values.js';
 
 /** Bump when the database layout changes, so older imports are rebuilt. */
-const IMPORT_LAYOUT_VERSION = '4';
+const IMPORT_LAYOUT_VERSION = '5';
 
 export interface ImportProgress {
   phase: 'import' | 'index';
